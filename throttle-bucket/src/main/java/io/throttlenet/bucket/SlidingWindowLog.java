@@ -1,0 +1,385 @@
+package io.throttlenet.bucket;
+
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An exact sliding-window limit: at most {@code limit} cost released in <em>every</em> window of
+ * length {@code window}, with no burst at window boundaries (unlike fixed windows, and unlike a
+ * token bucket, which allows its burst on top of its rate). Cost-aware, with the same verbs as
+ * every {@link RateLimiter}.
+ *
+ * <pre>{@code
+ * SlidingWindowLog log = SlidingWindowLog.of(1000, Duration.ofMinutes(1));
+ * log.acquire(25);
+ * }</pre>
+ *
+ * <p>Thread-safe. A short lock guards the log (never held while anyone waits).
+ *
+ * <h2>Design</h2>
+ *
+ * The log is a ring of bookings in release-time order, each with the running total of cost up to
+ * and including it, so "how much cost must expire before {@code c} more fits" is a binary search
+ * instead of a scan. Bookings whose time has left the window are dropped from the front on every
+ * operation, so memory is proportional to the bookings inside the window (at most {@code limit},
+ * plus waiters booked ahead). Time is in nanoseconds throughout, so windows under a millisecond
+ * are as exact as long ones.
+ *
+ * <p>A cost that fits even counting every booking in the log, future ones included, is released
+ * at once; otherwise it is booked after the last booking, at the first instant when enough old
+ * cost has expired. Booking after the last booking is what makes checking the one window that ends
+ * at the new booking sufficient. Cancelling a booking removes it wherever it is: fewer bookings
+ * can only make every window lighter, so the log returns the full cost, unlike a token bucket.
+ */
+public final class SlidingWindowLog implements RateLimiter {
+  private static final int INITIAL_CAPACITY = 16;
+
+  private final String name;
+  private final Ticker ticker;
+  private final long limit;
+  private final long window;
+  private final EventPublisher<LimiterEvent.Acquired> acquiredEvents;
+  private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
+  private final EventPublisher<LimiterEvent.Cancelled> cancelledEvents;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  // All guarded by lock. Entry i (0 <= i < size) lives at index (head + i) & (times.length - 1).
+  private long[] times = new long[INITIAL_CAPACITY];
+  private long[] totals = new long[INITIAL_CAPACITY];
+  private int head;
+  private int size;
+  /** Running total just before the first entry. */
+  private long base;
+
+  private SlidingWindowLog(
+      String name, Ticker ticker, EventRegistry events, long limit, long windowNanos) {
+    this.name = name;
+    this.ticker = ticker;
+    this.limit = limit;
+    this.window = windowNanos;
+    this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
+    this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
+    this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
+  }
+
+  /**
+   * At most {@code limit} per {@code window}.
+   *
+   * @throws IllegalArgumentException if either is not positive
+   * @throws NullPointerException if {@code window} is null
+   */
+  public static SlidingWindowLog of(long limit, Duration window) {
+    return builder().limit(limit).window(window).build();
+  }
+
+  /** A builder; {@link Builder#limit} and {@link Builder#window} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The limit per window: the most that can ever be granted at once. */
+  @Override
+  public long capacity() {
+    return limit;
+  }
+
+  /** The window length. */
+  public Duration window() {
+    return Duration.ofNanos(window);
+  }
+
+  @Override
+  public long availablePermits() {
+    long now = ticker.read();
+    lock.lock();
+    try {
+      expire(now);
+      return limit - booked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long reserve(long cost, long nowNanos, long maxWaitNanos) {
+    Args.requireNonNegative(maxWaitNanos, "maxWaitNanos");
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0) {
+      return 0;
+    }
+    if (cost > limit) {
+      if (rejectedEvents.hasListeners()) {
+        rejectedEvents.publish(
+            new LimiterEvent.Rejected(
+                name, cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, Optional.empty()));
+      }
+      return NEVER;
+    }
+    long wait;
+    lock.lock();
+    try {
+      expire(nowNanos);
+      wait = earliest(cost, nowNanos) - nowNanos;
+      if (wait <= maxWaitNanos) {
+        insert(nowNanos + wait, cost);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (wait > maxWaitNanos) {
+      if (rejectedEvents.hasListeners()) {
+        rejectedEvents.publish(
+            new LimiterEvent.Rejected(
+                name,
+                cost,
+                LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+                Optional.of(Duration.ofNanos(wait))));
+      }
+      return RateLimiter.rejection(wait);
+    }
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
+    }
+    return wait;
+  }
+
+  @Override
+  public void cancel(long cost, long nowNanos, long waitNanos) {
+    Args.requireNonNegative(cost, "cost");
+    long refunded = 0;
+    if (cost > 0 && cost <= limit) {
+      long time = nowNanos + waitNanos;
+      lock.lock();
+      try {
+        if (remove(time, cost)) {
+          refunded = cost;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (cancelledEvents.hasListeners()) {
+      cancelledEvents.publish(new LimiterEvent.Cancelled(name, cost, refunded));
+    }
+  }
+
+  @Override
+  public long waitNanos(long cost, long nowNanos) {
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0) {
+      return 0;
+    }
+    if (cost > limit) {
+      return NEVER;
+    }
+    lock.lock();
+    try {
+      expire(nowNanos);
+      return earliest(cost, nowNanos) - nowNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SlidingWindowLog[" + name + ", " + limit + " per " + window() + "]";
+  }
+
+  // ---- the log; every method below runs with the lock held ----
+
+  private int index(int i) {
+    return (head + i) & (times.length - 1);
+  }
+
+  private long booked() {
+    return size == 0 ? 0 : totals[index(size - 1)] - base;
+  }
+
+  /** Drops bookings released at least a window ago: they no longer count in any window ahead. */
+  private void expire(long now) {
+    while (size > 0 && now - times[head] >= window) {
+      base = totals[head];
+      head = (head + 1) & (times.length - 1);
+      size--;
+    }
+  }
+
+  /** The earliest release time for {@code cost} (which is at most the limit). */
+  private long earliest(long cost, long now) {
+    long excess = booked() + cost - limit;
+    if (excess <= 0) {
+      return now; // fits even counting every booking, future ones included
+    }
+    // The first booking by which at least `excess` cost has been booked must have expired.
+    int lo = 0;
+    int hi = size - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (totals[index(mid)] - base >= excess) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    long t = times[index(lo)] + window;
+    long last = times[index(size - 1)];
+    if (last - t > 0) {
+      t = last;
+    }
+    return t - now > 0 ? t : now;
+  }
+
+  /** Adds a booking at {@code time}, keeping release-time order. */
+  private void insert(long time, long cost) {
+    if (size == times.length) {
+      grow();
+    }
+    int pos = size;
+    while (pos > 0 && times[index(pos - 1)] - time > 0) {
+      pos--;
+    }
+    long before = pos == 0 ? base : totals[index(pos - 1)];
+    for (int i = size; i > pos; i--) {
+      int to = index(i);
+      int from = index(i - 1);
+      times[to] = times[from];
+      totals[to] = totals[from] + cost;
+    }
+    times[index(pos)] = time;
+    totals[index(pos)] = before + cost;
+    size++;
+  }
+
+  /** Removes one booking of {@code cost} at {@code time}, if the log still holds it. */
+  private boolean remove(long time, long cost) {
+    for (int i = size - 1; i >= 0; i--) {
+      int at = index(i);
+      long t = times[at];
+      if (t == time && totals[at] - (i == 0 ? base : totals[index(i - 1)]) == cost) {
+        for (int j = i; j < size - 1; j++) {
+          int to = index(j);
+          int from = index(j + 1);
+          times[to] = times[from];
+          totals[to] = totals[from] - cost;
+        }
+        size--;
+        return true;
+      }
+      if (time - t > 0) {
+        return false; // passed the place where it would be: the log no longer holds it
+      }
+    }
+    return false;
+  }
+
+  private void grow() {
+    int n = times.length;
+    long[] newTimes = new long[n << 1];
+    long[] newTotals = new long[n << 1];
+    for (int i = 0; i < size; i++) {
+      newTimes[i] = times[index(i)];
+      newTotals[i] = totals[index(i)];
+    }
+    times = newTimes;
+    totals = newTotals;
+    head = 0;
+  }
+
+  /**
+   * Builds a {@link SlidingWindowLog}. Every option may be set once. Not thread-safe; the built
+   * log is.
+   */
+  public static final class Builder {
+    private long limit;
+    private long windowNanos;
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /**
+     * The most cost released in any window. Required.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder limit(long limit) {
+      Args.requireUnset(this.limit != 0, "limit");
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+      }
+      this.limit = limit;
+      return this;
+    }
+
+    /**
+     * The window length; any positive length, including under a millisecond. Required.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder window(Duration window) {
+      Args.requireUnset(this.windowNanos != 0, "window");
+      this.windowNanos = Args.requirePositiveNanos(window, "window");
+      return this;
+    }
+
+    /** The name in events, errors and metrics; defaults to {@code "sliding-window-log"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Builds the log.
+     *
+     * @throws IllegalStateException if the limit or the window was not set
+     */
+    public SlidingWindowLog build() {
+      if (limit == 0) {
+        throw new IllegalStateException("limit must be set");
+      }
+      if (windowNanos == 0) {
+        throw new IllegalStateException("window must be set");
+      }
+      return new SlidingWindowLog(
+          name != null ? name : "sliding-window-log",
+          ticker != null ? ticker : Ticker.system(),
+          events != null ? events : EventRegistry.defaultRegistry(),
+          limit,
+          windowNanos);
+    }
+  }
+}

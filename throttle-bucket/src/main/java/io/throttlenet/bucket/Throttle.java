@@ -1,0 +1,535 @@
+package io.throttlenet.bucket;
+
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.SaturatedMath;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A token bucket: cost refills at a steady rate up to a burst, and a request takes its cost from
+ * the bucket or waits until the bucket can afford it. A new bucket starts full unless the builder
+ * says otherwise.
+ *
+ * <pre>{@code
+ * Throttle throttle = Throttle.perSecond(100);   // 100 per second, burst 100
+ * throttle.acquire();                             // parks until a permit is free
+ * boolean ok = throttle.tryAcquire(5);            // never waits
+ * }</pre>
+ *
+ * <p>Thread-safe and lock-free: an uncontended {@link #tryAcquire()} is one ticker read, two
+ * volatile reads and one compare-and-set, and allocates nothing unless somebody listens for its
+ * events.
+ *
+ * <h2>Design</h2>
+ *
+ * The bucket is kept as GCRA: one {@code long}, the theoretical arrival time {@code tat}, the
+ * instant at which the bucket will be full again. Each permit is worth an emission interval
+ * {@code T} (the period divided by the permits, rounded <em>up</em> to whole nanoseconds, so the
+ * effective rate is never above the configured one) and the burst is a tolerance {@code τ = burst
+ * × T}. A cost {@code c} arriving at {@code now} is booked by moving {@code tat} to {@code
+ * max(tat, now) + c·T}; the caller is released at {@code tat' - τ}, at once if that is not in the
+ * future. Every booking is thus a disjoint slice of virtual time, released no earlier than the
+ * slice's end minus τ, which is what bounds the cost released in any interval of length {@code t}
+ * by {@code burst + rate·t}.
+ *
+ * <p>{@code tat} is stored relative to the ticker reading at construction, shifted left by one bit
+ * whose value is the parity of the current configuration. {@link #setRate} publishes a new
+ * configuration whose parity differs; the first thread to see a state of the old parity converts
+ * it, preserving the number of permits available (or owed) at that instant, and everyone else
+ * retries. This keeps rate changes exact without a lock on the hot path and without allocating a
+ * state object per update.
+ *
+ * <p>Cancelling a reservation ({@link #cancel}) returns its cost only if no later booking was
+ * made on top of it: moving {@code tat} back under a later booking would let a newcomer share the
+ * later booking's slice and exceed the rate. A reservation that cannot be returned comes back with
+ * refill, and the {@link LimiterEvent.Cancelled} event says how much was returned.
+ */
+public final class Throttle implements RateLimiter {
+
+  /** Largest τ, so that relative times fit in 62 bits with room to spare: about 73 years. */
+  static final long MAX_TOLERANCE_NANOS = 1L << 61;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Throttle.class, "state", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final String name;
+  private final Ticker ticker;
+  private final long epoch;
+  private final EventPublisher<LimiterEvent.Acquired> acquiredEvents;
+  private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
+  private final EventPublisher<LimiterEvent.Cancelled> cancelledEvents;
+  private final ReentrantLock reconfigure = new ReentrantLock();
+  private volatile Config config;
+
+  /** {@code ((tat - epoch) << 1) | parity}; see the class comment. */
+  @SuppressWarnings("unused") // accessed through STATE
+  private volatile long state;
+
+  private Throttle(
+      String name, Ticker ticker, EventRegistry events, Config config, long initialPermits) {
+    this.name = name;
+    this.ticker = ticker;
+    this.config = config;
+    this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
+    this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
+    this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
+    long now = ticker.read();
+    this.epoch = now;
+    long tat = now + config.tolerance - initialPermits * config.interval;
+    this.state = encode(tat, config.parity);
+  }
+
+  /**
+   * {@code permits} per second, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} is not positive
+   */
+  public static Throttle perSecond(long permits) {
+    return perDuration(permits, Duration.ofSeconds(1));
+  }
+
+  /**
+   * {@code permits} per minute, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} is not positive
+   */
+  public static Throttle perMinute(long permits) {
+    return perDuration(permits, Duration.ofMinutes(1));
+  }
+
+  /**
+   * {@code permits} per {@code period}, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} or {@code period} is not positive, or the
+   *     rate is faster than one permit per nanosecond
+   * @throws NullPointerException if {@code period} is null
+   */
+  public static Throttle perDuration(long permits, Duration period) {
+    return builder().rate(permits, period).build();
+  }
+
+  /** A builder; {@link Builder#rate} is required, everything else has a default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The burst: the most that can be granted at once, and the bucket's size. */
+  @Override
+  public long capacity() {
+    return config.burst;
+  }
+
+  /** The current refill rate in permits per second (after rounding the interval up to whole ns). */
+  public double permitsPerSecond() {
+    return 1e9 / config.interval;
+  }
+
+  @Override
+  public long reserve(long cost, long nowNanos, long maxWaitNanos) {
+    Args.requireNonNegative(maxWaitNanos, "maxWaitNanos");
+    if (cost <= 0) {
+      Args.requireNonNegative(cost, "cost");
+      return 0;
+    }
+    for (;;) {
+      Config c = config;
+      if (cost > c.burst) {
+        return rejectCapacity(cost);
+      }
+      long s = (long) STATE.getVolatile(this);
+      if ((s & 1) != c.parity) {
+        convert(c, s, nowNanos);
+        continue;
+      }
+      long tat = (s >> 1) + epoch;
+      long base = tat - nowNanos > 0 ? tat : nowNanos;
+      long next = base + cost * c.interval;
+      long wait = next - c.tolerance - nowNanos;
+      if (wait > maxWaitNanos) {
+        return rejectWait(cost, wait);
+      }
+      if (STATE.compareAndSet(this, s, encode(next, c.parity))) {
+        if (wait < 0) {
+          wait = 0;
+        }
+        if (acquiredEvents.hasListeners()) {
+          acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
+        }
+        return wait;
+      }
+    }
+  }
+
+  @Override
+  public void cancel(long cost, long nowNanos, long waitNanos) {
+    Args.requireNonNegative(cost, "cost");
+    long refunded = 0;
+    if (cost > 0 && waitNanos > 0) {
+      // A waiting booking was released at next - τ, so its end is known exactly: it can be
+      // recognised as the last booking and undone. (A booking granted at once cannot be told
+      // apart from later ones and is left to refill.)
+      for (;;) {
+        Config c = config;
+        long s = (long) STATE.getVolatile(this);
+        if ((s & 1) != c.parity || cost > c.burst) {
+          break; // reconfigured since: the booking's slice no longer exists as such
+        }
+        long end = nowNanos + waitNanos + c.tolerance;
+        if ((s >> 1) + epoch != end) {
+          break; // a later booking depends on this one
+        }
+        if (STATE.compareAndSet(this, s, encode(end - cost * c.interval, c.parity))) {
+          refunded = cost;
+          break;
+        }
+      }
+    }
+    if (cancelledEvents.hasListeners()) {
+      cancelledEvents.publish(new LimiterEvent.Cancelled(name, cost, refunded));
+    }
+  }
+
+  @Override
+  public long waitNanos(long cost, long nowNanos) {
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0) {
+      return 0;
+    }
+    for (;;) {
+      Config c = config;
+      if (cost > c.burst) {
+        return NEVER;
+      }
+      long s = (long) STATE.getVolatile(this);
+      if ((s & 1) != c.parity) {
+        convert(c, s, nowNanos);
+        continue;
+      }
+      long tat = (s >> 1) + epoch;
+      long base = tat - nowNanos > 0 ? tat : nowNanos;
+      long wait = base + cost * c.interval - c.tolerance - nowNanos;
+      return Math.max(wait, 0);
+    }
+  }
+
+  @Override
+  public long availablePermits() {
+    long now = ticker.read();
+    for (;;) {
+      Config c = config;
+      long s = (long) STATE.getVolatile(this);
+      if ((s & 1) != c.parity) {
+        convert(c, s, now);
+        continue;
+      }
+      long owed = Math.max((s >> 1) + epoch - now, 0);
+      return Math.min(Math.floorDiv(c.tolerance - owed, c.interval), c.burst);
+    }
+  }
+
+  /**
+   * Changes the refill rate to {@code permits} per {@code period}, keeping the burst and the
+   * permits available (or owed) at this instant. Waiters already booked keep their release times.
+   *
+   * @throws IllegalArgumentException if the rate is not positive or faster than one permit per
+   *     nanosecond, or the burst would take more than about 73 years to refill at it
+   * @throws NullPointerException if {@code period} is null
+   */
+  public void setRate(long permits, Duration period) {
+    Args.requirePositive(permits, "permits");
+    long periodNanos = Args.requirePositiveNanos(period, "period");
+    swapConfig(intervalOf(permits, periodNanos, permits + " per " + period));
+  }
+
+  /**
+   * Changes the refill rate to {@code permitsPerSecond}, keeping the burst and the permits
+   * available (or owed) at this instant.
+   *
+   * @throws IllegalArgumentException if the rate is not a finite positive number, is faster than
+   *     one permit per nanosecond, or the burst would take more than about 73 years to refill
+   */
+  public void setRate(double permitsPerSecond) {
+    swapConfig(intervalOf(permitsPerSecond));
+  }
+
+  private void swapConfig(long interval) {
+    reconfigure.lock();
+    try {
+      Config old = config;
+      settle(old);
+      Config next = Config.of(old.burst, interval, 1 - old.parity, old);
+      config = next;
+      settle(next);
+    } finally {
+      reconfigure.unlock();
+    }
+  }
+
+  /** Converts the state until it matches {@code c}; only called with the reconfigure lock held. */
+  private void settle(Config c) {
+    long now = ticker.read();
+    long s;
+    while (((s = (long) STATE.getVolatile(this)) & 1) != c.parity) {
+      convert(c, s, now);
+    }
+  }
+
+  /**
+   * Moves a state written under {@code c.previous} to {@code c}, preserving the permits available
+   * (or owed) at {@code now}. Does nothing if {@code c} is itself stale: the caller re-reads.
+   */
+  private void convert(Config c, long s, long now) {
+    if (config != c || c.previous == null) {
+      return;
+    }
+    Config old = c.previous;
+    long owed = Math.max((s >> 1) + epoch - now, 0);
+    // "Available" in time units of the old interval; negative when reservations are owed.
+    long availableTime = old.tolerance - owed;
+    long newOwed;
+    if (availableTime >= 0) {
+      long permits = Math.min(availableTime / old.interval, c.burst);
+      newOwed = c.tolerance - permits * c.interval;
+    } else {
+      long debtPermits = SaturatedMath.multiplyDivide(-availableTime, 1, old.interval, true);
+      newOwed =
+          SaturatedMath.add(c.tolerance, SaturatedMath.multiply(debtPermits, c.interval));
+      newOwed = Math.min(newOwed, 2 * MAX_TOLERANCE_NANOS);
+    }
+    STATE.compareAndSet(this, s, encode(now + newOwed, c.parity));
+  }
+
+  private long encode(long tat, long parity) {
+    return ((tat - epoch) << 1) | parity;
+  }
+
+  private long rejectCapacity(long cost) {
+    if (rejectedEvents.hasListeners()) {
+      rejectedEvents.publish(
+          new LimiterEvent.Rejected(
+              name, cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, Optional.empty()));
+    }
+    return NEVER;
+  }
+
+  private long rejectWait(long cost, long wait) {
+    if (rejectedEvents.hasListeners()) {
+      rejectedEvents.publish(
+          new LimiterEvent.Rejected(
+              name,
+              cost,
+              LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+              Optional.of(Duration.ofNanos(wait))));
+    }
+    return RateLimiter.rejection(wait);
+  }
+
+  @Override
+  public String toString() {
+    Config c = config;
+    return "Throttle[" + name + ", " + permitsPerSecond() + "/s, burst " + c.burst + "]";
+  }
+
+  static long intervalOf(long permits, long periodNanos, String rate) {
+    if (permits > periodNanos) {
+      throw new IllegalArgumentException(
+          "rate must be at most 1 permit per nanosecond, was " + rate);
+    }
+    return SaturatedMath.multiplyDivide(periodNanos, 1, permits, true);
+  }
+
+  static long intervalOf(double permitsPerSecond) {
+    Args.requirePositiveFinite(permitsPerSecond, "permitsPerSecond");
+    double interval = Math.ceil(1e9 / permitsPerSecond);
+    if (interval < 1 || 1e9 / permitsPerSecond < 1) {
+      throw new IllegalArgumentException(
+          "rate must be at most 1 permit per nanosecond, was " + permitsPerSecond + " per second");
+    }
+    if (interval > MAX_TOLERANCE_NANOS) {
+      throw new IllegalArgumentException(
+          "rate must be at least one permit per 73 years, was " + permitsPerSecond + " per second");
+    }
+    return (long) interval;
+  }
+
+  /** The immutable parameters; replaced as a whole by {@link #setRate}. */
+  static final class Config {
+    final long burst;
+    final long interval;
+    final long tolerance;
+    final long parity;
+    /** The configuration this one replaced, without its own predecessor; null for the first. */
+    final Config previous;
+
+    private Config(long burst, long interval, long parity, Config previous) {
+      this.burst = burst;
+      this.interval = interval;
+      this.tolerance = burst * interval;
+      this.parity = parity;
+      this.previous = previous;
+    }
+
+    static Config of(long burst, long interval, long parity, Config previous) {
+      if (SaturatedMath.multiply(burst, interval) > MAX_TOLERANCE_NANOS) {
+        throw new IllegalArgumentException(
+            "burst / rate must be at most about 73 years (the time to refill a full bucket), was "
+                + burst + " permits at one per " + interval + " ns");
+      }
+      Config prev =
+          previous == null ? null : new Config(previous.burst, previous.interval, previous.parity, null);
+      return new Config(burst, interval, parity, prev);
+    }
+  }
+
+  /**
+   * Builds a {@link Throttle}. Every option may be set once; {@link #build()} validates the whole
+   * and never leaves a half-built limiter. Not thread-safe; the built throttle is.
+   */
+  public static final class Builder {
+    private long permits;
+    private long periodNanos;
+    private double permitsPerSecond;
+    private String rateText;
+    private long burst = -1;
+    private long initialPermits = -1;
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /**
+     * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}).
+     *
+     * @throws IllegalArgumentException if either is not positive
+     * @throws IllegalStateException if the rate was already set
+     */
+    public Builder rate(long permits, Duration period) {
+      Args.requireUnset(rateText != null, "rate");
+      this.periodNanos = Args.requirePositiveNanos(period, "period");
+      this.permits = Args.requirePositive(permits, "permits");
+      this.rateText = permits + " per " + period;
+      return this;
+    }
+
+    /**
+     * Refill {@code permitsPerSecond} (fractions allowed, e.g. 0.5 for one every two seconds).
+     *
+     * @throws IllegalArgumentException if not a finite number > 0
+     * @throws IllegalStateException if the rate was already set
+     */
+    public Builder rate(double permitsPerSecond) {
+      Args.requireUnset(rateText != null, "rate");
+      this.permitsPerSecond = Args.requirePositiveFinite(permitsPerSecond, "permitsPerSecond");
+      this.rateText = permitsPerSecond + " per second";
+      return this;
+    }
+
+    /**
+     * The most that can be taken at once; defaults to the permits per period (or 1 per second's
+     * worth, at least 1, for a rate given per second). Independent of the rate.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder burst(long burst) {
+      Args.requireUnset(this.burst >= 0, "burst");
+      if (burst < 1) {
+        throw new IllegalArgumentException("burst must be >= 1, was " + burst);
+      }
+      this.burst = burst;
+      return this;
+    }
+
+    /**
+     * Permits available when the throttle is built, from 0 (start empty) to the burst (the
+     * default: start full).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder initialPermits(long initialPermits) {
+      Args.requireUnset(this.initialPermits >= 0, "initialPermits");
+      this.initialPermits = Args.requireNonNegative(initialPermits, "initialPermits");
+      return this;
+    }
+
+    /** The name in events, errors and metrics; defaults to {@code "throttle"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Builds the throttle.
+     *
+     * @throws IllegalStateException if no rate was set
+     * @throws IllegalArgumentException if the rate is faster than one permit per nanosecond, the
+     *     burst would take more than about 73 years to refill, or the initial permits exceed the
+     *     burst
+     */
+    public Throttle build() {
+      if (rateText == null) {
+        throw new IllegalStateException("rate must be set");
+      }
+      long interval;
+      long defaultBurst;
+      if (periodNanos > 0) {
+        interval = intervalOf(permits, periodNanos, rateText);
+        defaultBurst = permits;
+      } else {
+        interval = intervalOf(permitsPerSecond);
+        defaultBurst = Math.max(1, (long) permitsPerSecond);
+      }
+      long b = burst >= 0 ? burst : defaultBurst;
+      if (initialPermits > b) {
+        throw new IllegalArgumentException(
+            "initialPermits must be <= burst (" + b + "), was " + initialPermits);
+      }
+      return new Throttle(
+          name != null ? name : "throttle",
+          ticker != null ? ticker : Ticker.system(),
+          events != null ? events : EventRegistry.defaultRegistry(),
+          Config.of(b, interval, 0, null),
+          initialPermits >= 0 ? initialPermits : b);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.throttlenet.core;
+
+/**
+ * A listener's registration with an {@link EventRegistry}. Closing it stops delivery; closing
+ * twice is harmless. Thread-safe.
+ */
+@FunctionalInterface
+public interface Subscription extends AutoCloseable {
+
+  /** Stops delivering events to the listener; idempotent, never throws. */
+  @Override
+  void close();
+}
