@@ -100,10 +100,16 @@ public final class ManualTicker implements Ticker {
 
   @Override
   public void sleepUntil(long deadline) throws InterruptedException {
-    lock.lockInterruptibly();
+    if (deadline - now <= 0) {
+      return; // like the system ticker: no wait, so no interrupt check
+    }
+    lock.lock();
     try {
       if (deadline - now <= 0) {
         return;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
       }
       sleepers++;
       sleepersChanged.signalAll();
