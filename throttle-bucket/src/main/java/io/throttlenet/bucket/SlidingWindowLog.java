@@ -41,6 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SlidingWindowLog implements RateLimiter {
   private static final int INITIAL_CAPACITY = 16;
 
+  /** Longest window, and how far ahead bookings may reach: about 73 years, far from overflow. */
+  static final long MAX_NANOS = 1L << 61;
+
   private final String name;
   private final Ticker ticker;
   private final long limit;
@@ -57,6 +60,8 @@ public final class SlidingWindowLog implements RateLimiter {
   private int size;
   /** Running total just before the first entry. */
   private long base;
+  /** The latest time any operation has seen; see {@link #clock}. */
+  private long highWater;
 
   private SlidingWindowLog(
       String name, Ticker ticker, EventRegistry events, long limit, long windowNanos) {
@@ -67,6 +72,7 @@ public final class SlidingWindowLog implements RateLimiter {
     this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
     this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
     this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
+    this.highWater = ticker.read();
   }
 
   /**
@@ -110,7 +116,7 @@ public final class SlidingWindowLog implements RateLimiter {
     long now = ticker.read();
     lock.lock();
     try {
-      expire(now);
+      expire(clock(now));
       return limit - booked();
     } finally {
       lock.unlock();
@@ -133,17 +139,21 @@ public final class SlidingWindowLog implements RateLimiter {
       return NEVER;
     }
     long wait;
+    boolean granted;
     lock.lock();
     try {
-      expire(nowNanos);
-      wait = earliest(cost, nowNanos) - nowNanos;
-      if (wait <= maxWaitNanos) {
-        insert(nowNanos + wait, cost);
+      long now = clock(nowNanos);
+      expire(now);
+      long at = earliest(cost, now);
+      wait = at - nowNanos;
+      granted = wait <= maxWaitNanos && at - now <= MAX_NANOS;
+      if (granted) {
+        insert(at, cost);
       }
     } finally {
       lock.unlock();
     }
-    if (wait > maxWaitNanos) {
+    if (!granted) {
       if (rejectedEvents.hasListeners()) {
         rejectedEvents.publish(
             new LimiterEvent.Rejected(
@@ -191,8 +201,9 @@ public final class SlidingWindowLog implements RateLimiter {
     }
     lock.lock();
     try {
-      expire(nowNanos);
-      return earliest(cost, nowNanos) - nowNanos;
+      long now = clock(nowNanos);
+      expire(now);
+      return earliest(cost, now) - nowNanos;
     } finally {
       lock.unlock();
     }
@@ -204,6 +215,19 @@ public final class SlidingWindowLog implements RateLimiter {
   }
 
   // ---- the log; every method below runs with the lock held ----
+
+  /**
+   * The time an operation acts at: the caller's reading, or a later one already seen. Callers
+   * read the ticker before taking the lock, so readings arrive out of order; once a booking has
+   * been expired as of a later time it is gone, and acting at an earlier time could then admit
+   * cost inside a window that still holds it.
+   */
+  private long clock(long nowNanos) {
+    if (nowNanos - highWater > 0) {
+      highWater = nowNanos;
+    }
+    return highWater;
+  }
 
   private int index(int i) {
     return (head + i) & (times.length - 1);
@@ -239,7 +263,7 @@ public final class SlidingWindowLog implements RateLimiter {
         lo = mid + 1;
       }
     }
-    long t = times[index(lo)] + window;
+    long t = times[index(lo)] + window; // bookings are at most MAX_NANOS ahead: no overflow
     long last = times[index(size - 1)];
     if (last - t > 0) {
       t = last;
@@ -331,13 +355,18 @@ public final class SlidingWindowLog implements RateLimiter {
     }
 
     /**
-     * The window length; any positive length, including under a millisecond. Required.
+     * The window length; any positive length up to about 73 years, including under a
+     * millisecond. Required.
      *
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than that
      */
     public Builder window(Duration window) {
       Args.requireUnset(this.windowNanos != 0, "window");
-      this.windowNanos = Args.requirePositiveNanos(window, "window");
+      long nanos = Args.requirePositiveNanos(window, "window");
+      if (nanos > MAX_NANOS) {
+        throw new IllegalArgumentException("window must be at most about 73 years, was " + window);
+      }
+      this.windowNanos = nanos;
       return this;
     }
 

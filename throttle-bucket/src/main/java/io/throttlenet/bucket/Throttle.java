@@ -43,9 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@code tat} is stored relative to the ticker reading at construction, shifted left by one bit
  * whose value is the parity of the current configuration. {@link #setRate} publishes a new
  * configuration whose parity differs; the first thread to see a state of the old parity converts
- * it, preserving the number of permits available (or owed) at that instant, and everyone else
- * retries. This keeps rate changes exact without a lock on the hot path and without allocating a
- * state object per update.
+ * it (permits available are kept, as time scaled to the new interval; a debt owed to booked
+ * waiters is kept as time, so they keep their release times and newcomers queue behind them at
+ * the new rate) and everyone else retries. This keeps rate changes exact without a lock on the hot
+ * path and without allocating a state object per update. One bit can be fooled only if two rate
+ * changes complete between a thread's read of the state and its compare-and-set <em>and</em> the
+ * state returns to the very same value; rate changes are rare, so this is accepted. Bookings reach
+ * at most about 73 years ahead, which keeps the relative time within the encoding.
  *
  * <p>Cancelling a reservation ({@link #cancel}) returns its cost only if no later booking was
  * made on top of it: moving {@code tat} back under a later booking would let a newcomer share the
@@ -56,6 +60,12 @@ public final class Throttle implements RateLimiter {
 
   /** Largest τ, so that relative times fit in 62 bits with room to spare: about 73 years. */
   static final long MAX_TOLERANCE_NANOS = 1L << 61;
+
+  /**
+   * How far ahead of now bookings may reach (about 73 years). Waiters beyond it are refused even
+   * with an unbounded wait, so the theoretical arrival time always fits the encoding.
+   */
+  static final long MAX_AHEAD_NANOS = 1L << 61;
 
   private static final VarHandle STATE;
 
@@ -76,6 +86,12 @@ public final class Throttle implements RateLimiter {
   private final ReentrantLock reconfigure = new ReentrantLock();
   private volatile Config config;
 
+  /**
+   * Ticker reading taken after the last {@link #setRate} had converted the state: every booking
+   * made under an earlier configuration read its time before this, so {@link #cancel} can tell.
+   */
+  private volatile long reconfiguredAt;
+
   /** {@code ((tat - epoch) << 1) | parity}; see the class comment. */
   @SuppressWarnings("unused") // accessed through STATE
   private volatile long state;
@@ -90,6 +106,7 @@ public final class Throttle implements RateLimiter {
     this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
     long now = ticker.read();
     this.epoch = now;
+    this.reconfiguredAt = now - 1;
     long tat = now + config.tolerance - initialPermits * config.interval;
     this.state = encode(tat, config.parity);
   }
@@ -163,14 +180,14 @@ public final class Throttle implements RateLimiter {
       }
       long s = (long) STATE.getVolatile(this);
       if ((s & 1) != c.parity) {
-        convert(c, s, nowNanos);
+        convert(c, s);
         continue;
       }
       long tat = (s >> 1) + epoch;
       long base = tat - nowNanos > 0 ? tat : nowNanos;
       long next = base + cost * c.interval;
       long wait = next - c.tolerance - nowNanos;
-      if (wait > maxWaitNanos) {
+      if (wait > maxWaitNanos || next - nowNanos > MAX_AHEAD_NANOS) {
         return rejectWait(cost, wait);
       }
       if (STATE.compareAndSet(this, s, encode(next, c.parity))) {
@@ -196,7 +213,7 @@ public final class Throttle implements RateLimiter {
       for (;;) {
         Config c = config;
         long s = (long) STATE.getVolatile(this);
-        if ((s & 1) != c.parity || cost > c.burst) {
+        if ((s & 1) != c.parity || cost > c.burst || nowNanos - reconfiguredAt <= 0) {
           break; // reconfigured since: the booking's slice no longer exists as such
         }
         long end = nowNanos + waitNanos + c.tolerance;
@@ -227,7 +244,7 @@ public final class Throttle implements RateLimiter {
       }
       long s = (long) STATE.getVolatile(this);
       if ((s & 1) != c.parity) {
-        convert(c, s, nowNanos);
+        convert(c, s);
         continue;
       }
       long tat = (s >> 1) + epoch;
@@ -244,7 +261,7 @@ public final class Throttle implements RateLimiter {
       Config c = config;
       long s = (long) STATE.getVolatile(this);
       if ((s & 1) != c.parity) {
-        convert(c, s, now);
+        convert(c, s);
         continue;
       }
       long owed = Math.max((s >> 1) + epoch - now, 0);
@@ -254,7 +271,8 @@ public final class Throttle implements RateLimiter {
 
   /**
    * Changes the refill rate to {@code permits} per {@code period}, keeping the burst and the
-   * permits available (or owed) at this instant. Waiters already booked keep their release times.
+   * permits available at this instant. Waiters already booked keep their release times, and
+   * newcomers queue behind them at the new rate.
    *
    * @throws IllegalArgumentException if the rate is not positive or faster than one permit per
    *     nanosecond, or the burst would take more than about 73 years to refill at it
@@ -268,7 +286,7 @@ public final class Throttle implements RateLimiter {
 
   /**
    * Changes the refill rate to {@code permitsPerSecond}, keeping the burst and the permits
-   * available (or owed) at this instant.
+   * available at this instant; booked waiters keep their release times.
    *
    * @throws IllegalArgumentException if the rate is not a finite positive number, is faster than
    *     one permit per nanosecond, or the burst would take more than about 73 years to refill
@@ -285,6 +303,7 @@ public final class Throttle implements RateLimiter {
       Config next = Config.of(old.burst, interval, 1 - old.parity, old);
       config = next;
       settle(next);
+      reconfiguredAt = ticker.read();
     } finally {
       reconfigure.unlock();
     }
@@ -292,34 +311,33 @@ public final class Throttle implements RateLimiter {
 
   /** Converts the state until it matches {@code c}; only called with the reconfigure lock held. */
   private void settle(Config c) {
-    long now = ticker.read();
     long s;
     while (((s = (long) STATE.getVolatile(this)) & 1) != c.parity) {
-      convert(c, s, now);
+      convert(c, s);
     }
   }
 
   /**
-   * Moves a state written under {@code c.previous} to {@code c}, preserving the permits available
-   * (or owed) at {@code now}. Does nothing if {@code c} is itself stale: the caller re-reads.
+   * Moves a state written under {@code c.previous} to {@code c}, as of now. Available permits are
+   * kept as time scaled to the new interval (rounded down, so a conversion loses at most a
+   * nanosecond of refill and never creates any); a debt is kept as time, so the last booked waiter
+   * keeps its release time and newcomers follow it at the new rate. Does nothing if {@code c} is
+   * itself stale: the caller re-reads.
    */
-  private void convert(Config c, long s, long now) {
+  private void convert(Config c, long s) {
     if (config != c || c.previous == null) {
       return;
     }
     Config old = c.previous;
+    long now = ticker.read();
     long owed = Math.max((s >> 1) + epoch - now, 0);
-    // "Available" in time units of the old interval; negative when reservations are owed.
-    long availableTime = old.tolerance - owed;
     long newOwed;
-    if (availableTime >= 0) {
-      long permits = Math.min(availableTime / old.interval, c.burst);
-      newOwed = c.tolerance - permits * c.interval;
+    if (owed <= old.tolerance) {
+      long available =
+          SaturatedMath.multiplyDivide(old.tolerance - owed, c.interval, old.interval, false);
+      newOwed = c.tolerance - Math.min(available, c.tolerance);
     } else {
-      long debtPermits = SaturatedMath.multiplyDivide(-availableTime, 1, old.interval, true);
-      newOwed =
-          SaturatedMath.add(c.tolerance, SaturatedMath.multiply(debtPermits, c.interval));
-      newOwed = Math.min(newOwed, 2 * MAX_TOLERANCE_NANOS);
+      newOwed = Math.min(c.tolerance + (owed - old.tolerance), MAX_AHEAD_NANOS);
     }
     STATE.compareAndSet(this, s, encode(now + newOwed, c.parity));
   }

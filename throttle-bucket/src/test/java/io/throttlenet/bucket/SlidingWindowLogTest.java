@@ -181,7 +181,23 @@ class SlidingWindowLogTest {
   }
 
   @Test
+  void reserve_withAnOlderReading_actsAtTheLatestTimeSeen() {
+    SlidingWindowLog log = log(1, Duration.ofMillis(10));
+    ticker.advance(Duration.ofMillis(95));
+    assertThat(log.tryAcquire()).isTrue(); // booked at 95 ms
+    long stale = ticker.read() + 5 * MS; // a caller read 100 ms, then was delayed
+    ticker.advance(Duration.ofMillis(11));
+    assertThat(log.availablePermits()).isEqualTo(1); // expired as of 106 ms
+    // Acting at 100 ms would put two grants in (90, 100]; it acts at 106 ms instead.
+    assertThat(log.reserve(1, stale, 0)).isEqualTo(-1 - 6 * MS);
+    assertThat(log.reserve(1, stale, Long.MAX_VALUE)).isEqualTo(6 * MS);
+  }
+
+  @Test
   void badInput_namesTheArgument() {
+    assertThatThrownBy(() -> SlidingWindowLog.of(1, Duration.ofDays(365 * 100)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("window must be at most about 73 years");
     assertThatThrownBy(() -> SlidingWindowLog.of(0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("limit must be >= 1, was 0");

@@ -327,16 +327,101 @@ class ThrottleTest {
   }
 
   @Test
-  void setRate_keepsDebtOwedByWaiters() {
+  void setRate_keepsDebtOwedByWaitersAsTime() {
     Throttle t = perSecond(10);
     assertThat(t.tryAcquire(10)).isTrue();
     CompletableFuture<Void> waiter = t.acquireAsync(5).toCompletableFuture();
     assertThat(t.availablePermits()).isEqualTo(-5);
     t.setRate(1, Duration.ofSeconds(1));
-    assertThat(t.availablePermits()).isEqualTo(-5);
-    assertThat(t.waitTime(1)).contains(Duration.ofSeconds(6));
+    // The waiter keeps its release at 500 ms; the next permit comes one new interval later.
+    assertThat(t.waitTime(1)).contains(Duration.ofMillis(1500));
     ticker.advance(Duration.ofMillis(500));
     assertThat(waiter).isCompleted();
+  }
+
+  @Test
+  void setRate_raisedWithWaitersQueued_newcomersQueueBehindThem() {
+    Throttle t = throttle(100, Duration.ofSeconds(1), 1);
+    List<CompletableFuture<Void>> old = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      old.add(t.acquireAsync(1).toCompletableFuture()); // released at 0, 10, ..., 100 ms
+    }
+    t.setRate(200, Duration.ofSeconds(1));
+    // The last old waiter leaves at 100 ms; at 200/s the next may leave 5 ms later, not earlier.
+    assertThat(t.waitTime(1)).contains(Duration.ofMillis(105));
+    CompletableFuture<Void> next = t.acquireAsync(1).toCompletableFuture();
+    ticker.advance(Duration.ofMillis(105).minusNanos(1));
+    assertThat(old).allMatch(CompletableFuture::isDone);
+    assertThat(next).isNotDone();
+    ticker.advance(1);
+    assertThat(next).isCompleted();
+  }
+
+  @Test
+  void setRate_oftenWhileRefilling_doesNotLoseTheRefill() {
+    Throttle t = throttle(1, Duration.ofSeconds(1), 1);
+    assertThat(t.tryAcquire()).isTrue();
+    for (int i = 0; i < 4; i++) {
+      ticker.advance(Duration.ofMillis(250));
+      t.setRate(1, Duration.ofSeconds(1));
+    }
+    assertThat(t.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void cancel_ofABookingMadeBeforeARateChange_returnsNothing() {
+    Throttle t = throttle(100, Duration.ofSeconds(1), 2);
+    assertThat(t.tryAcquire(2)).isTrue();
+    long bookedAt = ticker.read();
+    long wait = t.reserve(1, bookedAt, Long.MAX_VALUE);
+    assertThat(wait).isEqualTo(10 * MS);
+    t.setRate(1000, Duration.ofSeconds(1));
+    ticker.advance(3 * MS);
+    t.setRate(100, Duration.ofSeconds(1)); // same parity again as when the booking was made
+    ticker.advance(7 * MS);
+    // The waiter's debt survived both changes as time: it is still owed until 10 ms.
+    assertThat(t.tryAcquire(2)).isFalse();
+    assertThat(t.waitTime(1)).contains(Duration.ofMillis(10));
+    // Its slice was rewritten by the conversions, so it cannot be identified: nothing comes back.
+    t.cancel(1, bookedAt, wait);
+    assertThat(t.waitTime(1)).contains(Duration.ofMillis(10));
+  }
+
+  @Test
+  void bookings_beyondDecadesAhead_areRefusedEvenWithoutAMaxWait() {
+    Throttle t = throttle(1, Duration.ofDays(1), 1000);
+    int booked = 0;
+    CompletionStage<Void> last;
+    do {
+      last = t.acquireAsync(1000);
+      booked++;
+    } while (!last.toCompletableFuture().isCompletedExceptionally() && booked < 100);
+    assertThat(booked).isLessThan(100);
+    assertThatThrownBy(() -> t.acquire(1000))
+        .isInstanceOf(MaxWaitExceededException.class)
+        .hasMessageContaining("cost 1000");
+    assertThat(t.tryAcquire()).isFalse();
+    assertThat(t.availablePermits()).isNegative();
+  }
+
+  @Test
+  void decorateAsync_cancelledBeforeThePermit_givesItBackAndNeverCalls() {
+    Throttle t = perSecond(1);
+    assertThat(t.tryAcquire()).isTrue();
+    boolean[] called = {false};
+    CompletableFuture<String> r =
+        t.decorateAsync(
+                () -> {
+                  called[0] = true;
+                  return CompletableFuture.completedFuture("x");
+                })
+            .get()
+            .toCompletableFuture();
+    assertThat(t.waitTime(1)).contains(Duration.ofSeconds(2));
+    r.cancel(false);
+    assertThat(t.waitTime(1)).contains(Duration.ofSeconds(1));
+    ticker.advance(Duration.ofSeconds(5));
+    assertThat(called[0]).isFalse();
   }
 
   @Test

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Advancing releases exactly the waiters whose deadline has been reached. Scheduled tasks run
  * on the advancing thread, in deadline order (ties in scheduling order), and each sees the clock
  * set to its own deadline, so a task that schedules a follow-up inside the advanced span runs it
- * in the same call. Threads blocked in {@link #sleepUntil} are woken after the clock reaches the
+ * in the same call. A task scheduled for a time already reached runs at once, on the scheduling
+ * thread. Advances are serialized and time never moves backwards. Threads blocked in {@link #sleepUntil} are woken after the clock reaches the
  * target. {@link #awaitSleepers} lets a test wait, without sleeping, until its worker threads are
  * parked on this ticker before it advances.
  *
@@ -26,6 +27,8 @@ public final class ManualTicker implements Ticker {
   /** Real-time bound on {@link #awaitSleepers}, so a broken test fails instead of hanging. */
   private static final long AWAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /** Serializes advances (reentrant: a task may advance further); never held by sleepers. */
+  private final ReentrantLock advancing = new ReentrantLock();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition timeMoved = lock.newCondition();
   private final Condition sleepersChanged = lock.newCondition();
@@ -69,32 +72,39 @@ public final class ManualTicker implements Ticker {
    */
   public void advance(long nanos) {
     Args.requireNonNegative(nanos, "nanos");
-    long target;
-    lock.lock();
+    advancing.lock();
     try {
-      target = now + nanos;
-    } finally {
-      lock.unlock();
-    }
-    for (;;) {
-      Task due;
+      long target;
       lock.lock();
       try {
-        Task head = tasks.peek();
-        if (head == null || head.deadline - target > 0) {
-          now = target;
-          timeMoved.signalAll();
-          return;
-        }
-        due = tasks.poll();
-        if (due.deadline - now > 0) {
-          now = due.deadline;
-          timeMoved.signalAll();
-        }
+        target = now + nanos;
       } finally {
         lock.unlock();
       }
-      due.task.run();
+      for (;;) {
+        Task due;
+        lock.lock();
+        try {
+          Task head = tasks.peek();
+          if (head == null || head.deadline - target > 0) {
+            if (target - now > 0) { // a task may have advanced past the target already
+              now = target;
+            }
+            timeMoved.signalAll();
+            return;
+          }
+          due = tasks.poll();
+          if (due.deadline - now > 0) {
+            now = due.deadline;
+            timeMoved.signalAll();
+          }
+        } finally {
+          lock.unlock();
+        }
+        due.task.run();
+      }
+    } finally {
+      advancing.unlock();
     }
   }
 
@@ -115,7 +125,14 @@ public final class ManualTicker implements Ticker {
       sleepersChanged.signalAll();
       try {
         while (deadline - now > 0) {
-          timeMoved.await();
+          try {
+            timeMoved.await();
+          } catch (InterruptedException e) {
+            if (deadline - now > 0) {
+              throw e;
+            }
+            Thread.currentThread().interrupt(); // woken and interrupted at once: the wait is over
+          }
         }
       } finally {
         sleepers--;

@@ -4,6 +4,7 @@ import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -146,13 +147,15 @@ public interface RateLimiter extends Decorator<Object> {
    *
    * @throws IllegalArgumentException if {@code cost} is negative
    * @throws CostExceedsCapacityException at once if {@code cost} exceeds {@link #capacity()}
+   * @throws MaxWaitExceededException at once if the limiter refuses to book that far ahead (for a
+   *     token bucket, decades of queued waiters)
    * @throws InterruptedException if interrupted while waiting; the reservation is given back
    */
   default void acquire(long cost) throws InterruptedException {
     long now = ticker().read();
     long wait = reserve(cost, now, Long.MAX_VALUE);
-    if (wait == NEVER) {
-      throw new CostExceedsCapacityException(name(), cost, capacity());
+    if (wait < 0) {
+      throw rejection(cost, wait, Long.MAX_VALUE);
     }
     if (wait > 0) {
       awaitReservation(cost, now, wait);
@@ -168,7 +171,7 @@ public interface RateLimiter extends Decorator<Object> {
    * @throws IllegalArgumentException if {@code cost} is negative
    */
   default CompletionStage<Void> acquireAsync(long cost) {
-    return reserveAsync(cost, Long.MAX_VALUE, null);
+    return reserveAsync(cost, Long.MAX_VALUE);
   }
 
   /**
@@ -179,7 +182,7 @@ public interface RateLimiter extends Decorator<Object> {
    * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
    */
   default CompletionStage<Void> acquireAsync(long cost, Duration maxWait) {
-    return reserveAsync(cost, Args.requireNonNegativeNanos(maxWait, "maxWait"), maxWait);
+    return reserveAsync(cost, Args.requireNonNegativeNanos(maxWait, "maxWait"));
   }
 
   /**
@@ -205,13 +208,24 @@ public interface RateLimiter extends Decorator<Object> {
 
   /**
    * Wraps {@code call} so that every invocation first {@linkplain #acquireAsync(long) acquires} a
-   * permit without blocking, then starts the call.
+   * permit without blocking, then starts the call. Cancelling the returned stage before the permit
+   * is granted gives the permit back and the call is never started.
    */
   @Override
   default <R> Supplier<CompletionStage<R>> decorateAsync(
       Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () -> acquireAsync(1).thenCompose(ignored -> call.get());
+    return () -> {
+      CompletableFuture<Void> permit = acquireAsync(1).toCompletableFuture();
+      CompletableFuture<R> result = permit.thenCompose(ignored -> call.get());
+      result.whenComplete(
+          (ignored, failure) -> {
+            if (failure instanceof CancellationException) {
+              permit.cancel(false);
+            }
+          });
+      return result;
+    };
   }
 
   private void awaitReservation(long cost, long now, long wait) throws InterruptedException {
@@ -226,23 +240,32 @@ public interface RateLimiter extends Decorator<Object> {
     }
   }
 
-  private CompletionStage<Void> reserveAsync(long cost, long maxWaitNanos, Duration maxWait) {
+  private RejectedException rejection(long cost, long reserveResult, long maxWaitNanos) {
+    if (reserveResult == NEVER) {
+      return new CostExceedsCapacityException(name(), cost, capacity());
+    }
+    return new MaxWaitExceededException(
+        name(), cost, Duration.ofNanos(requiredWait(reserveResult)), Duration.ofNanos(maxWaitNanos));
+  }
+
+  private CompletionStage<Void> reserveAsync(long cost, long maxWaitNanos) {
     Ticker ticker = ticker();
     long now = ticker.read();
     long wait = reserve(cost, now, maxWaitNanos);
     if (wait == 0) {
       return Stages.DONE;
     }
-    if (wait == NEVER) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(name(), cost, capacity()));
-    }
     if (wait < 0) {
-      return CompletableFuture.failedStage(
-          new MaxWaitExceededException(
-              name(), cost, Duration.ofNanos(requiredWait(wait)), maxWait));
+      return CompletableFuture.failedStage(rejection(cost, wait, maxWaitNanos));
     }
     CompletableFuture<Void> granted = new CompletableFuture<>();
-    Ticker.Scheduled timer = ticker.schedule(now + wait, () -> granted.complete(null));
+    Ticker.Scheduled timer;
+    try {
+      timer = ticker.schedule(now + wait, () -> granted.complete(null));
+    } catch (RuntimeException | Error e) {
+      cancel(cost, now, wait);
+      throw e;
+    }
     granted.whenComplete(
         (ignored, failure) -> {
           if (failure != null) {

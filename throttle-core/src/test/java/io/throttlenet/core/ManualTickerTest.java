@@ -55,6 +55,17 @@ class ManualTickerTest {
   }
 
   @Test
+  void advance_fromInsideATask_isAllowedAndTimeNeverMovesBack() {
+    ManualTicker t = ManualTicker.create();
+    List<Long> seen = new ArrayList<>();
+    t.schedule(3, () -> t.advance(20)); // a task that advances further (to 23)
+    t.schedule(15, () -> seen.add(t.read()));
+    t.advance(10);
+    assertThat(seen).containsExactly(15L);
+    assertThat(t.read()).isEqualTo(23);
+  }
+
+  @Test
   void schedule_dueAlready_runsAtOnce() {
     ManualTicker t = ManualTicker.create();
     List<String> log = new ArrayList<>();

@@ -1,0 +1,78 @@
+package io.throttlenet.bucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.ManualTicker;
+import io.throttlenet.core.Subscription;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot path allocates nothing while nobody listens for events. Measured with the JVM's
+ * per-thread allocation counter over many calls, so a single byte per call would show as
+ * hundreds of kilobytes; the margin only absorbs the counter's own bookkeeping.
+ */
+class AllocationTest {
+  private static final int CALLS = 200_000;
+  private static final long MARGIN_BYTES = 4_096;
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  private static long bytesPerRun(Runnable r) {
+    r.run(); // warm up
+    long before = allocatedBytes();
+    r.run();
+    return allocatedBytes() - before;
+  }
+
+  @Test
+  void throttle_tryAcquire_allocatesNothingWithoutListeners() {
+    ManualTicker ticker = ManualTicker.create();
+    EventRegistry events = EventRegistry.create();
+    Throttle t =
+        Throttle.builder().rate(1_000_000, Duration.ofSeconds(1)).ticker(ticker).events(events).build();
+    // Listeners for other components or other types must not make this one pay.
+    Subscription other = events.subscribe(LimiterEvent.Acquired.class, "someone-else", e -> {});
+    long bytes =
+        bytesPerRun(
+            () -> {
+              boolean any = false;
+              for (int i = 0; i < CALLS; i++) {
+                any |= t.tryAcquire();
+                if ((i & 1023) == 0) {
+                  ticker.advance(1_000_000);
+                }
+              }
+              assertThat(any).isTrue();
+            });
+    other.close();
+    assertThat(bytes).isLessThan(MARGIN_BYTES);
+  }
+
+  @Test
+  void throttle_denial_allocatesNothingWithoutListeners() {
+    Throttle t =
+        Throttle.builder()
+            .rate(1, Duration.ofHours(1))
+            .initialPermits(0)
+            .ticker(ManualTicker.create())
+            .events(EventRegistry.create())
+            .build();
+    long bytes =
+        bytesPerRun(
+            () -> {
+              for (int i = 0; i < CALLS; i++) {
+                if (t.tryAcquire()) {
+                  throw new AssertionError("granted");
+                }
+              }
+            });
+    assertThat(bytes).isLessThan(MARGIN_BYTES);
+  }
+}
