@@ -1,5 +1,7 @@
 package io.throttlenet.bucket;
 
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -44,6 +46,10 @@ public final class SlidingWindowLog implements RateLimiter {
   /** Longest window, and how far ahead bookings may reach: about 73 years, far from overflow. */
   static final long MAX_NANOS = 1L << 61;
 
+  static {
+    Parts.register(SlidingWindowLog.class, l -> new Part[] {((SlidingWindowLog) l).part});
+  }
+
   private final String name;
   private final Ticker ticker;
   private final long limit;
@@ -52,6 +58,7 @@ public final class SlidingWindowLog implements RateLimiter {
   private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
   private final EventPublisher<LimiterEvent.Cancelled> cancelledEvents;
   private final ReentrantLock lock = new ReentrantLock();
+  private final AsPart part = new AsPart(Parts.nextId());
 
   // All guarded by lock. Entry i (0 <= i < size) lives at index (head + i) & (times.length - 1).
   private long[] times = new long[INITIAL_CAPACITY];
@@ -113,7 +120,10 @@ public final class SlidingWindowLog implements RateLimiter {
 
   @Override
   public long availablePermits() {
-    long now = ticker.read();
+    return available(ticker.read());
+  }
+
+  private long available(long now) {
     lock.lock();
     try {
       expire(clock(now));
@@ -314,6 +324,35 @@ public final class SlidingWindowLog implements RateLimiter {
     return false;
   }
 
+  /**
+   * Takes back up to {@code units} from the bookings at or after {@code from}, earliest first
+   * (the charge being refunded is the earliest of them unless several share its instant).
+   * Removing cost from bookings only lightens windows, so this is always safe.
+   */
+  private void reduce(long from, long units) {
+    int i = 0;
+    while (i < size && from - times[index(i)] > 0) {
+      i++;
+    }
+    long removed = 0;
+    long previous = i == 0 ? base : totals[index(i - 1)];
+    int out = i;
+    for (int in = i; in < size; in++) {
+      int at = index(in);
+      long total = totals[at];
+      long cost = total - previous;
+      previous = total;
+      long take = Math.min(cost, units - removed);
+      removed += take;
+      if (cost - take > 0) {
+        int to = index(out++); // out <= in: never overwrites an entry not yet read
+        times[to] = times[at];
+        totals[to] = total - removed;
+      }
+    }
+    size = out;
+  }
+
   private void grow() {
     int n = times.length;
     long[] newTimes = new long[n << 1];
@@ -325,6 +364,72 @@ public final class SlidingWindowLog implements RateLimiter {
     times = newTimes;
     totals = newTotals;
     head = 0;
+  }
+
+  /** The log as one part of an atomic composite: the lock is the log's own. */
+  private final class AsPart implements Part {
+    private final long id;
+
+    AsPart(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public long id() {
+      return id;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public long capacity() {
+      return limit;
+    }
+
+    @Override
+    public long availableAt(long snapshot, long now) {
+      expire(clock(now));
+      return limit - booked();
+    }
+
+    @Override
+    public long lock() {
+      lock.lock();
+      return 0;
+    }
+
+    @Override
+    public long waitAt(long snapshot, long cost, long now) {
+      if (cost > limit) {
+        return NEVER;
+      }
+      long at = clock(now);
+      expire(at);
+      return earliest(cost, at) - now;
+    }
+
+    @Override
+    public long charge(long snapshot, long cost, long now) {
+      long at = clock(now);
+      expire(at);
+      insert(at, cost);
+      return snapshot;
+    }
+
+    @Override
+    public long refund(long snapshot, long cost, long chargedAt, long now) {
+      expire(clock(now));
+      reduce(chargedAt, cost);
+      return snapshot;
+    }
+
+    @Override
+    public void unlock(long snapshot) {
+      lock.unlock();
+    }
   }
 
   /**

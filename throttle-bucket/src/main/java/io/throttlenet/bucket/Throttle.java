@@ -1,5 +1,7 @@
 package io.throttlenet.bucket;
 
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -24,9 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * boolean ok = throttle.tryAcquire(5);            // never waits
  * }</pre>
  *
- * <p>Thread-safe and lock-free: an uncontended {@link #tryAcquire()} is one ticker read, two
- * volatile reads and one compare-and-set, and allocates nothing unless somebody listens for its
- * events.
+ * <p>Thread-safe and lock-free on its own: an uncontended {@link #tryAcquire()} is one ticker
+ * read, two volatile reads and one compare-and-set, and allocates nothing unless somebody listens
+ * for its events. Several throttles can be combined with {@link #allOf}.
  *
  * <h2>Design</h2>
  *
@@ -40,16 +42,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * slice's end minus τ, which is what bounds the cost released in any interval of length {@code t}
  * by {@code burst + rate·t}.
  *
- * <p>{@code tat} is stored relative to the ticker reading at construction, shifted left by one bit
- * whose value is the parity of the current configuration. {@link #setRate} publishes a new
- * configuration whose parity differs; the first thread to see a state of the old parity converts
- * it (permits available are kept, as time scaled to the new interval; a debt owed to booked
- * waiters is kept as time, so they keep their release times and newcomers queue behind them at
- * the new rate) and everyone else retries. This keeps rate changes exact without a lock on the hot
- * path and without allocating a state object per update. One bit can be fooled only if two rate
- * changes complete between a thread's read of the state and its compare-and-set <em>and</em> the
- * state returns to the very same value; rate changes are rare, so this is accepted. Bookings reach
- * at most about 73 years ahead, which keeps the relative time within the encoding.
+ * <p>The state word is {@code ((tat - epoch) << 2) | parity << 1 | locked}: {@code tat} relative
+ * to the ticker reading at construction, the parity of the current configuration, and a lock bit.
+ * {@link #setRate} publishes a new configuration whose parity differs; the first thread to see a
+ * state of the old parity converts it (permits available are kept, as time scaled to the new
+ * interval; a debt owed to booked waiters is kept as time, so they keep their release times and
+ * newcomers queue behind them at the new rate) and everyone else retries. This keeps rate changes
+ * exact without a lock on the hot path and without allocating a state object per update. One bit
+ * can be fooled only if two rate changes complete between a thread's read of the state and its
+ * compare-and-set <em>and</em> the state returns to the very same value; rate changes are rare, so
+ * this is accepted. The lock bit is set only by composites ({@link AllOf} and friends) for the few
+ * nanoseconds in which they decide and charge several limiters at one instant; plain callers spin
+ * meanwhile. Bookings reach at most about 36 years ahead, which keeps the relative time within the
+ * encoding.
  *
  * <p>Cancelling a reservation ({@link #cancel}) returns its cost only if no later booking was
  * made on top of it: moving {@code tat} back under a later booking would let a newcomer share the
@@ -58,23 +63,31 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Throttle implements RateLimiter {
 
-  /** Largest τ, so that relative times fit in 62 bits with room to spare: about 73 years. */
-  static final long MAX_TOLERANCE_NANOS = 1L << 61;
+  /** Largest τ and farthest booking: about 36 years, so relative times fit the encoding. */
+  static final long MAX_TOLERANCE_NANOS = 1L << 60;
 
   /**
-   * How far ahead of now bookings may reach (about 73 years). Waiters beyond it are refused even
-   * with an unbounded wait, so the theoretical arrival time always fits the encoding.
+   * How far ahead of now bookings may reach. Waiters beyond it are refused even with an unbounded
+   * wait, so the theoretical arrival time always fits the encoding.
    */
-  static final long MAX_AHEAD_NANOS = 1L << 61;
+  static final long MAX_AHEAD_NANOS = 1L << 60;
+
+  private static final long LOCKED = 1;
+  private static final long PARITY = 2;
+  private static final int SPINS_BEFORE_YIELD = 64;
 
   private static final VarHandle STATE;
+  private static final VarHandle LATEST_RELEASE;
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(Throttle.class, "state", long.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(Throttle.class, "state", long.class);
+      LATEST_RELEASE = lookup.findVarHandle(Throttle.class, "latestRelease", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+    Parts.register(Throttle.class, t -> new Part[] {((Throttle) t).part});
   }
 
   private final String name;
@@ -84,6 +97,7 @@ public final class Throttle implements RateLimiter {
   private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
   private final EventPublisher<LimiterEvent.Cancelled> cancelledEvents;
   private final ReentrantLock reconfigure = new ReentrantLock();
+  private final AsPart part = new AsPart(Parts.nextId());
   private volatile Config config;
 
   /**
@@ -92,7 +106,14 @@ public final class Throttle implements RateLimiter {
    */
   private volatile long reconfiguredAt;
 
-  /** {@code ((tat - epoch) << 1) | parity}; see the class comment. */
+  /**
+   * The latest release time of any booking that had to wait. While it lies ahead, callers are
+   * booked in the future and nothing may be given back ({@link AsPart#refund}).
+   */
+  @SuppressWarnings("unused") // accessed through LATEST_RELEASE
+  private volatile long latestRelease;
+
+  /** See the class comment. */
   @SuppressWarnings("unused") // accessed through STATE
   private volatile long state;
 
@@ -107,6 +128,7 @@ public final class Throttle implements RateLimiter {
     long now = ticker.read();
     this.epoch = now;
     this.reconfiguredAt = now - 1;
+    this.latestRelease = now - 1;
     long tat = now + config.tolerance - initialPermits * config.interval;
     this.state = encode(tat, config.parity);
   }
@@ -145,6 +167,18 @@ public final class Throttle implements RateLimiter {
     return new Builder();
   }
 
+  /**
+   * A limiter that admits a cost only if every one of {@code limiters} can afford it at the same
+   * instant, and then charges all of them; see {@link AllOf}.
+   *
+   * @throws IllegalArgumentException if a limiter cannot be composed (only throttle-net's own
+   *     local limiters can) or none is given
+   * @throws NullPointerException if an argument is null
+   */
+  public static AllOf allOf(RateLimiter first, RateLimiter... more) {
+    return AllOf.builder().add(first).addAll(more).build();
+  }
+
   @Override
   public String name() {
     return name;
@@ -173,22 +207,25 @@ public final class Throttle implements RateLimiter {
       Args.requireNonNegative(cost, "cost");
       return 0;
     }
-    for (;;) {
+    for (int spins = 0; ; ) {
       Config c = config;
       if (cost > c.burst) {
         return rejectCapacity(cost);
       }
       long s = (long) STATE.getVolatile(this);
-      if ((s & 1) != c.parity) {
-        convert(c, s);
+      if ((s & (LOCKED | PARITY)) != c.parity) {
+        spins = settleOrSpin(c, s, spins);
         continue;
       }
-      long tat = (s >> 1) + epoch;
+      long tat = (s >> 2) + epoch;
       long base = tat - nowNanos > 0 ? tat : nowNanos;
       long next = base + cost * c.interval;
       long wait = next - c.tolerance - nowNanos;
       if (wait > maxWaitNanos || next - nowNanos > MAX_AHEAD_NANOS) {
         return rejectWait(cost, wait);
+      }
+      if (wait > 0) {
+        noteRelease(nowNanos + wait); // before the booking exists, so refunds never miss it
       }
       if (STATE.compareAndSet(this, s, encode(next, c.parity))) {
         if (wait < 0) {
@@ -210,14 +247,18 @@ public final class Throttle implements RateLimiter {
       // A waiting booking was released at next - τ, so its end is known exactly: it can be
       // recognised as the last booking and undone. (A booking granted at once cannot be told
       // apart from later ones and is left to refill.)
-      for (;;) {
+      for (int spins = 0; ; ) {
         Config c = config;
         long s = (long) STATE.getVolatile(this);
-        if ((s & 1) != c.parity || cost > c.burst || nowNanos - reconfiguredAt <= 0) {
+        if ((s & LOCKED) != 0) {
+          spins = spin(spins);
+          continue;
+        }
+        if ((s & PARITY) != c.parity || cost > c.burst || nowNanos - reconfiguredAt <= 0) {
           break; // reconfigured since: the booking's slice no longer exists as such
         }
         long end = nowNanos + waitNanos + c.tolerance;
-        if ((s >> 1) + epoch != end) {
+        if ((s >> 2) + epoch != end) {
           break; // a later booking depends on this one
         }
         if (STATE.compareAndSet(this, s, encode(end - cost * c.interval, c.parity))) {
@@ -237,36 +278,24 @@ public final class Throttle implements RateLimiter {
     if (cost == 0) {
       return 0;
     }
-    for (;;) {
-      Config c = config;
-      if (cost > c.burst) {
-        return NEVER;
-      }
-      long s = (long) STATE.getVolatile(this);
-      if ((s & 1) != c.parity) {
-        convert(c, s);
-        continue;
-      }
-      long tat = (s >> 1) + epoch;
-      long base = tat - nowNanos > 0 ? tat : nowNanos;
-      long wait = base + cost * c.interval - c.tolerance - nowNanos;
-      return Math.max(wait, 0);
-    }
+    long s = stableState();
+    Config c = configFor(s);
+    return cost > c.burst ? NEVER : Math.max(waitFor(c, s, cost, nowNanos), 0);
   }
 
   @Override
   public long availablePermits() {
-    long now = ticker.read();
-    for (;;) {
-      Config c = config;
-      long s = (long) STATE.getVolatile(this);
-      if ((s & 1) != c.parity) {
-        convert(c, s);
-        continue;
-      }
-      long owed = Math.max((s >> 1) + epoch - now, 0);
-      return Math.min(Math.floorDiv(c.tolerance - owed, c.interval), c.burst);
-    }
+    return available(ticker.read());
+  }
+
+  private long available(long now) {
+    return availableIn(stableState(), now);
+  }
+
+  private long availableIn(long s, long now) {
+    Config c = configFor(s);
+    long owed = Math.max((s >> 2) + epoch - now, 0);
+    return Math.min(Math.floorDiv(c.tolerance - owed, c.interval), c.burst);
   }
 
   /**
@@ -275,7 +304,7 @@ public final class Throttle implements RateLimiter {
    * newcomers queue behind them at the new rate.
    *
    * @throws IllegalArgumentException if the rate is not positive or faster than one permit per
-   *     nanosecond, or the burst would take more than about 73 years to refill at it
+   *     nanosecond, or the burst would take more than about 36 years to refill at it
    * @throws NullPointerException if {@code period} is null
    */
   public void setRate(long permits, Duration period) {
@@ -289,7 +318,7 @@ public final class Throttle implements RateLimiter {
    * available at this instant; booked waiters keep their release times.
    *
    * @throws IllegalArgumentException if the rate is not a finite positive number, is faster than
-   *     one permit per nanosecond, or the burst would take more than about 73 years to refill
+   *     one permit per nanosecond, or the burst would take more than about 36 years to refill
    */
   public void setRate(double permitsPerSecond) {
     swapConfig(intervalOf(permitsPerSecond));
@@ -300,7 +329,7 @@ public final class Throttle implements RateLimiter {
     try {
       Config old = config;
       settle(old);
-      Config next = Config.of(old.burst, interval, 1 - old.parity, old);
+      Config next = Config.of(old.burst, interval, PARITY - old.parity, old);
       config = next;
       settle(next);
       reconfiguredAt = ticker.read();
@@ -311,18 +340,75 @@ public final class Throttle implements RateLimiter {
 
   /** Converts the state until it matches {@code c}; only called with the reconfigure lock held. */
   private void settle(Config c) {
-    long s;
-    while (((s = (long) STATE.getVolatile(this)) & 1) != c.parity) {
-      convert(c, s);
+    for (int spins = 0; ; ) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & (LOCKED | PARITY)) == c.parity) {
+        return;
+      }
+      spins = settleOrSpin(c, s, spins);
     }
   }
 
   /**
-   * Moves a state written under {@code c.previous} to {@code c}, as of now. Available permits are
-   * kept as time scaled to the new interval (rounded down, so a conversion loses at most a
-   * nanosecond of refill and never creates any); a debt is kept as time, so the last booked waiter
-   * keeps its release time and newcomers follow it at the new rate. Does nothing if {@code c} is
-   * itself stale: the caller re-reads.
+   * An unlocked state of the current parity. Readers wait out a composite's step too: it may
+   * already have charged other limiters, so answering with the value before the step would show
+   * half of it.
+   */
+  private long stableState() {
+    for (int spins = 0; ; ) {
+      Config c = config;
+      long s = (long) STATE.getVolatile(this);
+      if ((s & (LOCKED | PARITY)) == c.parity) {
+        return s;
+      }
+      spins = settleOrSpin(c, s, spins);
+    }
+  }
+
+  /** The configuration a state of this parity was written under. */
+  private Config configFor(long s) {
+    Config c = config;
+    return (s & PARITY) == c.parity || c.previous == null ? c : c.previous;
+  }
+
+  private long waitFor(Config c, long s, long cost, long now) {
+    long tat = (s >> 2) + epoch;
+    long base = tat - now > 0 ? tat : now;
+    return base + cost * c.interval - c.tolerance - now;
+  }
+
+  private int settleOrSpin(Config c, long s, int spins) {
+    if ((s & LOCKED) != 0) {
+      return spin(spins);
+    }
+    convert(c, s);
+    return 0;
+  }
+
+  private static int spin(int spins) {
+    if (spins < SPINS_BEFORE_YIELD) {
+      Thread.onSpinWait();
+    } else {
+      Thread.yield(); // the lock holder may have been preempted
+    }
+    return spins + 1;
+  }
+
+  private void noteRelease(long release) {
+    for (;;) {
+      long latest = (long) LATEST_RELEASE.getVolatile(this);
+      if (release - latest <= 0 || LATEST_RELEASE.compareAndSet(this, latest, release)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Moves an unlocked state written under {@code c.previous} to {@code c}, as of now. Available
+   * permits are kept as time scaled to the new interval (rounded down, so a conversion loses at
+   * most a nanosecond of refill and never creates any); a debt is kept as time, so the last booked
+   * waiter keeps its release time and newcomers follow it at the new rate. Does nothing if {@code
+   * c} is itself stale: the caller re-reads.
    */
   private void convert(Config c, long s) {
     if (config != c || c.previous == null) {
@@ -330,7 +416,7 @@ public final class Throttle implements RateLimiter {
     }
     Config old = c.previous;
     long now = ticker.read();
-    long owed = Math.max((s >> 1) + epoch - now, 0);
+    long owed = Math.max((s >> 2) + epoch - now, 0);
     long newOwed;
     if (owed <= old.tolerance) {
       long available =
@@ -343,7 +429,7 @@ public final class Throttle implements RateLimiter {
   }
 
   private long encode(long tat, long parity) {
-    return ((tat - epoch) << 1) | parity;
+    return ((tat - epoch) << 2) | parity;
   }
 
   private long rejectCapacity(long cost) {
@@ -390,9 +476,89 @@ public final class Throttle implements RateLimiter {
     }
     if (interval > MAX_TOLERANCE_NANOS) {
       throw new IllegalArgumentException(
-          "rate must be at least one permit per 73 years, was " + permitsPerSecond + " per second");
+          "rate must be at least one permit per 36 years, was " + permitsPerSecond + " per second");
     }
     return (long) interval;
+  }
+
+  /** The throttle as one part of an atomic composite; every method runs with the lock bit set. */
+  private final class AsPart implements Part {
+    private final long id;
+
+    AsPart(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public long id() {
+      return id;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public long capacity() {
+      return config.burst;
+    }
+
+    @Override
+    public long availableAt(long snapshot, long now) {
+      return availableIn(snapshot, now);
+    }
+
+    @Override
+    public long lock() {
+      for (int spins = 0; ; ) {
+        Config c = config;
+        long s = (long) STATE.getVolatile(Throttle.this);
+        if ((s & (LOCKED | PARITY)) != c.parity) {
+          spins = settleOrSpin(c, s, spins);
+        } else if (STATE.compareAndSet(Throttle.this, s, s | LOCKED)) {
+          return s | LOCKED;
+        }
+      }
+    }
+
+    @Override
+    public long waitAt(long snapshot, long cost, long now) {
+      Config c = configFor(snapshot);
+      return cost > c.burst ? NEVER : Math.max(waitFor(c, snapshot, cost, now), 0);
+    }
+
+    @Override
+    public long charge(long snapshot, long cost, long now) {
+      Config c = configFor(snapshot);
+      long tat = (snapshot >> 2) + epoch;
+      long base = tat - now > 0 ? tat : now;
+      long next = Math.min(cost, MAX_AHEAD_NANOS / c.interval) * c.interval;
+      next = base - now + next > MAX_AHEAD_NANOS ? now + MAX_AHEAD_NANOS : base + next;
+      return encode(next, c.parity) | LOCKED;
+    }
+
+    @Override
+    public long refund(long snapshot, long cost, long chargedAt, long now) {
+      // Safe only while no caller is booked in the future: giving back time under a booked
+      // waiter would let a newcomer share its slice. Past charges, debts included, may shrink.
+      if (now - (long) LATEST_RELEASE.getVolatile(Throttle.this) < 0) {
+        return snapshot;
+      }
+      Config c = configFor(snapshot);
+      long tat = (snapshot >> 2) + epoch;
+      if (tat - now <= 0) {
+        return snapshot; // already full
+      }
+      long back = Math.min(cost, MAX_AHEAD_NANOS / c.interval) * c.interval;
+      long next = tat - now > back ? tat - back : now;
+      return encode(next, c.parity) | LOCKED;
+    }
+
+    @Override
+    public void unlock(long snapshot) {
+      STATE.setVolatile(Throttle.this, snapshot & ~LOCKED);
+    }
   }
 
   /** The immutable parameters; replaced as a whole by {@link #setRate}. */
@@ -400,6 +566,7 @@ public final class Throttle implements RateLimiter {
     final long burst;
     final long interval;
     final long tolerance;
+    /** {@link #PARITY} or 0, ready to compare with the state's bit. */
     final long parity;
     /** The configuration this one replaced, without its own predecessor; null for the first. */
     final Config previous;
@@ -415,11 +582,13 @@ public final class Throttle implements RateLimiter {
     static Config of(long burst, long interval, long parity, Config previous) {
       if (SaturatedMath.multiply(burst, interval) > MAX_TOLERANCE_NANOS) {
         throw new IllegalArgumentException(
-            "burst / rate must be at most about 73 years (the time to refill a full bucket), was "
+            "burst / rate must be at most about 36 years (the time to refill a full bucket), was "
                 + burst + " permits at one per " + interval + " ns");
       }
       Config prev =
-          previous == null ? null : new Config(previous.burst, previous.interval, previous.parity, null);
+          previous == null
+              ? null
+              : new Config(previous.burst, previous.interval, previous.parity, null);
       return new Config(burst, interval, parity, prev);
     }
   }
@@ -469,8 +638,8 @@ public final class Throttle implements RateLimiter {
     }
 
     /**
-     * The most that can be taken at once; defaults to the permits per period (or 1 per second's
-     * worth, at least 1, for a rate given per second). Independent of the rate.
+     * The most that can be taken at once; defaults to the permits per period (for a rate given
+     * per second, the whole permits in a second, at least 1). Independent of the rate.
      *
      * @throws IllegalArgumentException if less than 1
      */
@@ -521,7 +690,7 @@ public final class Throttle implements RateLimiter {
      *
      * @throws IllegalStateException if no rate was set
      * @throws IllegalArgumentException if the rate is faster than one permit per nanosecond, the
-     *     burst would take more than about 73 years to refill, or the initial permits exceed the
+     *     burst would take more than about 36 years to refill, or the initial permits exceed the
      *     burst
      */
     public Throttle build() {

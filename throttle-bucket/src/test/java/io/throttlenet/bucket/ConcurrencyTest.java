@@ -163,4 +163,33 @@ class ConcurrencyTest {
       assertThat(log.availablePermits()).isZero();
     }
   }
+
+  @Test
+  void allOf_compositeAndDirectUsersRacing_chargeEveryPartExactly() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      ManualTicker ticker = ManualTicker.startingAt(-1);
+      Throttle a = Throttle.builder().rate(60, Duration.ofSeconds(1)).ticker(ticker).build();
+      Throttle b = Throttle.builder().rate(40, Duration.ofSeconds(1)).ticker(ticker).build();
+      AllOf all = Throttle.allOf(a, b);
+      LongAdder viaComposite = new LongAdder();
+      LongAdder directA = new LongAdder();
+      race(
+          4,
+          i -> {
+            for (int k = 0; k < 50; k++) {
+              if (i < 3) {
+                if (all.tryAcquire()) {
+                  viaComposite.increment();
+                }
+              } else if (a.tryAcquire()) {
+                directA.increment();
+              }
+            }
+          });
+      // b only ever served the composite; a served both; neither over- nor under-counted.
+      assertThat(viaComposite.sum() + b.availablePermits()).isEqualTo(40);
+      assertThat(viaComposite.sum() + directA.sum() + a.availablePermits()).isEqualTo(60);
+      assertThat(viaComposite.sum()).isLessThanOrEqualTo(40);
+    }
+  }
 }

@@ -69,7 +69,7 @@ class ThrottleValidationTest {
     assertThatThrownBy(
             () -> Throttle.builder().rate(1, Duration.ofDays(1)).burst(1_000_000).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("73 years");
+        .hasMessageContaining("36 years");
   }
 
   @Test

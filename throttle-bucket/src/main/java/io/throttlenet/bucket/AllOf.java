@@ -1,0 +1,401 @@
+package io.throttlenet.bucket;
+
+import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A limiter that must pass every one of several limiters, for example 5 per second <em>and</em>
+ * 300 per minute, or a token bucket and a sliding-window log:
+ *
+ * <pre>{@code
+ * AllOf api = Throttle.allOf(Throttle.perSecond(5), Throttle.perMinute(300));
+ * api.acquire();
+ * }</pre>
+ *
+ * <p>All or nothing, charged at release time: a cost is granted only at an instant when every
+ * part can afford it, and then every part is charged at that instant, atomically (a part's other
+ * users never see half of it). A refused, timed-out, cancelled or interrupted acquire leaves every
+ * part exactly as it was, because nothing is charged before the moment of release. A slow part
+ * therefore never lets a fast part be charged early and over-admit later. The wait reported is the
+ * longest part's wait; a cost above any part's capacity fails at once, naming that part.
+ *
+ * <p>How waiting differs from a single {@link Throttle}: a composite does not book future time on
+ * its parts (booking a fast, shared part minutes ahead because a slow part makes the caller wait
+ * would stall everyone else using the fast part). A waiting caller sleeps until every part is
+ * predicted to afford its cost, then tries again atomically; if other users took the capacity in
+ * the meantime, it waits again. So {@link #tryAcquire(long, Duration)} may, under contention,
+ * wait and still answer {@code false} at its deadline, and waiters are not served in strict
+ * arrival order. {@link #reserve} books only immediate grants.
+ *
+ * <p>Parts may be {@link Throttle}s, {@link SlidingWindowLog}s or other {@code AllOf}s (which are
+ * flattened); a part listed twice counts once. Thread-safe.
+ */
+public final class AllOf implements RateLimiter {
+
+  static {
+    Parts.register(AllOf.class, a -> ((AllOf) a).parts.clone());
+  }
+
+  private final String name;
+  private final Ticker ticker;
+  private final Part[] parts;
+  private final long capacity;
+  private final EventPublisher<LimiterEvent.Acquired> acquiredEvents;
+  private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
+
+  private AllOf(String name, Ticker ticker, EventRegistry events, Part[] parts) {
+    this.name = name;
+    this.ticker = ticker;
+    this.parts = parts;
+    long min = Long.MAX_VALUE;
+    for (Part p : parts) {
+      min = Math.min(min, p.capacity());
+    }
+    this.capacity = min;
+    this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
+    this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
+  }
+
+  /** A builder; add at least one limiter. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The smallest capacity of the parts. */
+  @Override
+  public long capacity() {
+    return capacity;
+  }
+
+  /** The number of distinct limiters combined (after flattening). */
+  public int size() {
+    return parts.length;
+  }
+
+  /**
+   * The largest cost that every part could grant right now, read from all parts at one instant;
+   * negative, as for a single limiter, when a part is in debt.
+   */
+  @Override
+  public long availablePermits() {
+    return Atomic.minAvailable(parts, ticker.read());
+  }
+
+  /**
+   * Grants {@code cost} only if every part can afford it at once ({@code maxWaitNanos} aside:
+   * a composite never books future time); otherwise charges nothing.
+   */
+  @Override
+  public long reserve(long cost, long nowNanos, long maxWaitNanos) {
+    Args.requireNonNegative(maxWaitNanos, "maxWaitNanos");
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0) {
+      return 0;
+    }
+    if (cost > capacity) {
+      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      return NEVER;
+    }
+    long wait = Atomic.tryCharge(parts, null, cost, nowNanos);
+    if (wait == 0) {
+      if (acquiredEvents.hasListeners()) {
+        acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ZERO));
+      }
+      return 0;
+    }
+    publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    return RateLimiter.rejection(wait);
+  }
+
+  /** Nothing to give back: a composite books only immediate grants, which are used at once. */
+  @Override
+  public void cancel(long cost, long nowNanos, long waitNanos) {
+    Args.requireNonNegative(cost, "cost");
+  }
+
+  @Override
+  public long waitNanos(long cost, long nowNanos) {
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0) {
+      return 0;
+    }
+    if (cost > capacity) {
+      return NEVER;
+    }
+    return Atomic.peek(parts, null, cost, nowNanos);
+  }
+
+  @Override
+  public boolean tryAcquire(long cost, Duration maxWait) throws InterruptedException {
+    long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
+    Args.requireNonNegative(cost, "cost");
+    if (cost > capacity) {
+      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      return false;
+    }
+    long start = ticker.read();
+    for (long now = start; ; now = ticker.read()) {
+      long wait = Atomic.tryCharge(parts, null, cost, now);
+      if (wait == 0) {
+        publishAcquired(cost, now - start);
+        return true;
+      }
+      long waited = now - start;
+      if (wait > maxWaitNanos - waited) {
+        publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+        return false;
+      }
+      ticker.sleepUntil(now + wait);
+    }
+  }
+
+  @Override
+  public void acquire(long cost) throws InterruptedException {
+    Args.requireNonNegative(cost, "cost");
+    failIfNever(cost);
+    long start = ticker.read();
+    for (long now = start; ; now = ticker.read()) {
+      long wait = Atomic.tryCharge(parts, null, cost, now);
+      if (wait == 0) {
+        publishAcquired(cost, now - start);
+        return;
+      }
+      ticker.sleepUntil(now + wait);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> acquireAsync(long cost) {
+    return acquireAsync(cost, Long.MAX_VALUE);
+  }
+
+  @Override
+  public CompletionStage<Void> acquireAsync(long cost, Duration maxWait) {
+    return acquireAsync(cost, Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  private CompletionStage<Void> acquireAsync(long cost, long maxWaitNanos) {
+    Args.requireNonNegative(cost, "cost");
+    if (cost > capacity) {
+      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      return CompletableFuture.failedStage(capacityError(cost));
+    }
+    long start = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, start);
+    if (wait == 0) {
+      publishAcquired(cost, 0);
+      return Stages.DONE;
+    }
+    if (wait > maxWaitNanos) {
+      publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+      return CompletableFuture.failedStage(waitError(cost, wait, maxWaitNanos));
+    }
+    AsyncWaiter waiter = new AsyncWaiter(cost, start, maxWaitNanos);
+    waiter.schedule(start + wait);
+    return waiter.future;
+  }
+
+  /** One asynchronous caller: re-tries at each predicted instant, holding no thread and no permit. */
+  private final class AsyncWaiter implements Runnable {
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final long cost;
+    final long start;
+    final long maxWaitNanos;
+    volatile Ticker.Scheduled timer;
+
+    AsyncWaiter(long cost, long start, long maxWaitNanos) {
+      this.cost = cost;
+      this.start = start;
+      this.maxWaitNanos = maxWaitNanos;
+      future.whenComplete(
+          (ignored, failure) -> {
+            Ticker.Scheduled t = timer;
+            if (failure != null && t != null) {
+              t.cancel();
+            }
+          });
+    }
+
+    void schedule(long at) {
+      timer = ticker.schedule(at, this);
+      if (future.isDone()) {
+        timer.cancel();
+      }
+    }
+
+    @Override
+    public void run() {
+      if (future.isDone()) {
+        return;
+      }
+      long now = ticker.read();
+      long wait = Atomic.tryCharge(parts, null, cost, now);
+      if (wait == 0) {
+        if (!future.complete(null)) {
+          // Cancelled at the very instant of the grant: nothing else may use it, so give it back.
+          Atomic.refund(parts, costs(cost), now, now);
+        } else {
+          publishAcquired(cost, now - start);
+        }
+        return;
+      }
+      long waited = now - start;
+      if (wait > maxWaitNanos - waited) {
+        publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+        future.completeExceptionally(waitError(cost, wait, maxWaitNanos));
+        return;
+      }
+      schedule(now + wait);
+    }
+  }
+
+  private long[] costs(long cost) {
+    long[] c = new long[parts.length];
+    Arrays.fill(c, cost);
+    return c;
+  }
+
+  private void failIfNever(long cost) {
+    if (cost > capacity) {
+      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      throw capacityError(cost);
+    }
+  }
+
+  private CostExceedsCapacityException capacityError(long cost) {
+    for (Part p : parts) {
+      if (cost > p.capacity()) {
+        return new CostExceedsCapacityException(p.name(), cost, p.capacity());
+      }
+    }
+    return new CostExceedsCapacityException(name, cost, capacity);
+  }
+
+  private MaxWaitExceededException waitError(long cost, long wait, long maxWaitNanos) {
+    return new MaxWaitExceededException(
+        name, cost, Duration.ofNanos(wait), Duration.ofNanos(maxWaitNanos));
+  }
+
+  private void publishAcquired(long cost, long waited) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(waited)));
+    }
+  }
+
+  private void publishRejected(long cost, LimiterEvent.Reason reason, long wait) {
+    if (rejectedEvents.hasListeners()) {
+      rejectedEvents.publish(
+          new LimiterEvent.Rejected(
+              name,
+              cost,
+              reason,
+              wait < 0 || wait == NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait))));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AllOf[" + name + ", " + parts.length + " parts, capacity " + capacity + "]";
+  }
+
+  /**
+   * Builds an {@link AllOf}. Not thread-safe; the built limiter is.
+   */
+  public static final class Builder {
+    private final List<Part> parts = new ArrayList<>();
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /**
+     * Adds a limiter every call must pass.
+     *
+     * @throws IllegalArgumentException if it cannot be composed atomically (only throttle-net's
+     *     local limiters can)
+     */
+    public Builder add(RateLimiter limiter) {
+      Args.requireNonNull(limiter, "limiter");
+      Part[] found = Parts.of(limiter);
+      if (found == null) {
+        throw new IllegalArgumentException(
+            "limiter must be a Throttle, a SlidingWindowLog or an AllOf, was " + limiter);
+      }
+      if (ticker == null) {
+        ticker = limiter.ticker();
+      }
+      parts.addAll(Arrays.asList(found));
+      return this;
+    }
+
+    /** Adds each of {@code limiters}; see {@link #add}. */
+    public Builder addAll(RateLimiter... limiters) {
+      Args.requireNonNull(limiters, "limiters");
+      for (RateLimiter l : limiters) {
+        add(l);
+      }
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "all-of"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Builds the composite; it waits through the ticker of the first limiter added.
+     *
+     * @throws IllegalStateException if no limiter was added
+     */
+    public AllOf build() {
+      if (parts.isEmpty()) {
+        throw new IllegalStateException("at least one limiter must be added");
+      }
+      Part[] sorted =
+          parts.stream().distinct().sorted(Comparator.comparingLong(Part::id)).toArray(Part[]::new);
+      return new AllOf(
+          name != null ? name : "all-of",
+          ticker,
+          events != null ? events : EventRegistry.defaultRegistry(),
+          sorted);
+    }
+  }
+}

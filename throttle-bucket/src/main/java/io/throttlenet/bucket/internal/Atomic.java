@@ -1,0 +1,111 @@
+package io.throttlenet.bucket.internal;
+
+import io.throttlenet.core.RateLimiter;
+
+/**
+ * Decides and charges several {@link Part}s at one instant, all or nothing. Not part of the
+ * public API.
+ *
+ * <p>Design: the parts are locked one after another in ascending id order (the caller keeps them
+ * sorted), each lock taken inside the previous one's stack frame, so the snapshots live on the
+ * stack and nothing is allocated. The deepest frame sees every part locked and knows the longest
+ * wait; only if that is zero does each frame, unwinding, charge its part before unlocking it. A
+ * part is therefore never charged unless every part could afford its cost at that instant, and
+ * nothing is ever charged and then given back.
+ */
+public final class Atomic {
+  private Atomic() {}
+
+  /**
+   * If every part can afford its cost at {@code now}, charges them all and returns 0; otherwise
+   * charges nothing and returns the longest wait (or {@link RateLimiter#NEVER}). Parts whose cost
+   * is 0 are neither checked nor charged.
+   *
+   * @param parts distinct parts in ascending {@link Part#id()} order
+   * @param costs the cost for each part, or null to use {@code cost} for every part
+   */
+  public static long tryCharge(Part[] parts, long[] costs, long cost, long now) {
+    return step(parts, costs, cost, now, 0, 0, true);
+  }
+
+  /** Like {@link #tryCharge} but never charges: the longest wait at {@code now}. */
+  public static long peek(Part[] parts, long[] costs, long cost, long now) {
+    return step(parts, costs, cost, now, 0, 0, false);
+  }
+
+  /** The smallest of the parts' available permits at {@code now}, read at one instant. */
+  public static long minAvailable(Part[] parts, long now) {
+    return minStep(parts, now, 0, Long.MAX_VALUE);
+  }
+
+  private static long minStep(Part[] parts, long now, int i, long min) {
+    if (i == parts.length) {
+      return min;
+    }
+    Part part = parts[i];
+    long snapshot = part.lock();
+    try {
+      return minStep(parts, now, i + 1, Math.min(min, part.availableAt(snapshot, now)));
+    } finally {
+      part.unlock(snapshot);
+    }
+  }
+
+  /** Charges every part its cost as of {@code now}, affordable or not (an overdraft). */
+  public static void force(Part[] parts, long[] costs, long now) {
+    forceStep(parts, costs, now, 0, true, 0);
+  }
+
+  /** Gives back to every part its cost charged at {@code chargedAt}, as far as is safe. */
+  public static void refund(Part[] parts, long[] costs, long chargedAt, long now) {
+    forceStep(parts, costs, now, 0, false, chargedAt);
+  }
+
+  private static long step(
+      Part[] parts, long[] costs, long cost, long now, int i, long longest, boolean charge) {
+    if (i == parts.length) {
+      return longest;
+    }
+    long c = costs == null ? cost : costs[i];
+    if (c == 0) {
+      return step(parts, costs, cost, now, i + 1, longest, charge);
+    }
+    Part part = parts[i];
+    long snapshot = part.lock();
+    try {
+      long wait = part.waitAt(snapshot, c, now);
+      long max = longest == RateLimiter.NEVER || wait == RateLimiter.NEVER
+          ? RateLimiter.NEVER
+          : Math.max(longest, wait);
+      long result = step(parts, costs, cost, now, i + 1, max, charge);
+      if (result == 0 && charge) {
+        snapshot = part.charge(snapshot, c, now);
+      }
+      return result;
+    } finally {
+      part.unlock(snapshot);
+    }
+  }
+
+  private static void forceStep(
+      Part[] parts, long[] costs, long now, int i, boolean charge, long chargedAt) {
+    if (i == parts.length) {
+      return;
+    }
+    if (costs[i] == 0) {
+      forceStep(parts, costs, now, i + 1, charge, chargedAt);
+      return;
+    }
+    Part part = parts[i];
+    long snapshot = part.lock();
+    try {
+      forceStep(parts, costs, now, i + 1, charge, chargedAt);
+      snapshot =
+          charge
+              ? part.charge(snapshot, costs[i], now)
+              : part.refund(snapshot, costs[i], chargedAt, now);
+    } finally {
+      part.unlock(snapshot);
+    }
+  }
+}

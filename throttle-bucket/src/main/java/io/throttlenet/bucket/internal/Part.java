@@ -1,0 +1,48 @@
+package io.throttlenet.bucket.internal;
+
+/**
+ * One limiter as seen by a composite that must charge several limiters at the same instant, all
+ * or nothing. Not part of the public API.
+ *
+ * <p>Protocol: {@link #lock()} every part, in ascending {@link #id()} order (so two composites
+ * never deadlock); decide with {@link #waitAt}; change with {@link #charge} and {@link #refund};
+ * then {@link #unlock} every part. While a part is locked nobody else changes it (its plain
+ * callers spin for the few nanoseconds this takes), which is what makes the whole step atomic.
+ * The {@code long} "snapshot" threads the part's state through the steps: {@code lock} returns
+ * it, each change returns the next one, {@code unlock} takes the last.
+ */
+public interface Part {
+
+  /** A unique, stable number that fixes the locking order. */
+  long id();
+
+  /** The name of the limiter, for errors and events. */
+  String name();
+
+  /** The largest cost the part can ever grant at once. */
+  long capacity();
+
+  /** The permits the part could grant at {@code now}, negative when it is in debt. */
+  long availableAt(long snapshot, long now);
+
+  /** Takes the part's lock, waiting (briefly) if another composite holds it. */
+  long lock();
+
+  /** How long {@code cost} would wait at {@code now}; {@code RateLimiter.NEVER} if never. */
+  long waitAt(long snapshot, long cost, long now);
+
+  /**
+   * Charges {@code cost} as of {@code now}, even if that overdraws the part (a debt that delays
+   * later callers). Returns the next snapshot.
+   */
+  long charge(long snapshot, long cost, long now);
+
+  /**
+   * Gives back {@code cost} charged at {@code chargedAt} (the call used less than it was charged),
+   * as far as that is safe without letting anyone exceed the rate. Returns the next snapshot.
+   */
+  long refund(long snapshot, long cost, long chargedAt, long now);
+
+  /** Releases the lock, publishing the last snapshot. */
+  void unlock(long snapshot);
+}

@@ -1,0 +1,216 @@
+package io.throttlenet.bucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.ManualTicker;
+import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.RateLimiter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class AllOfTest {
+  private final ManualTicker ticker = ManualTicker.startingAt(Long.MAX_VALUE - 1_000_000_000L);
+
+  private Throttle throttle(long permits, Duration period) {
+    return Throttle.builder().rate(permits, period).ticker(ticker).events(EventRegistry.create()).build();
+  }
+
+  @Test
+  void fivePerSecondAndThreePerMinute_theTighterBinds() {
+    AllOf a = Throttle.allOf(throttle(5, Duration.ofSeconds(1)), throttle(3, Duration.ofMinutes(1)));
+    int granted = 0;
+    for (int i = 0; i < 10; i++) {
+      if (a.tryAcquire()) {
+        granted++;
+      }
+      ticker.advance(Duration.ofMillis(300));
+    }
+    assertThat(granted).isEqualTo(3);
+    assertThat(a.capacity()).isEqualTo(3);
+  }
+
+  @Test
+  void refusedByALaterPart_theOthersKeepEveryToken() {
+    Throttle plenty = throttle(100, Duration.ofSeconds(1));
+    Throttle scarce = throttle(1, Duration.ofMinutes(1));
+    AllOf a = Throttle.allOf(plenty, scarce);
+    assertThat(a.tryAcquire()).isTrue();
+    for (int i = 0; i < 50; i++) {
+      assertThat(a.tryAcquire()).isFalse();
+    }
+    assertThat(plenty.availablePermits()).isEqualTo(99);
+    assertThat(scarce.availablePermits()).isZero();
+  }
+
+  @Test
+  void waitTimeAndAvailablePermits_areTheTightestAndConsumeNothing() {
+    Throttle fast = throttle(10, Duration.ofSeconds(1));
+    Throttle slow = throttle(4, Duration.ofSeconds(4));
+    AllOf a = Throttle.allOf(fast, slow);
+    assertThat(a.tryAcquire(4)).isTrue();
+    assertThat(a.availablePermits()).isZero();
+    assertThat(a.waitTime(1)).contains(Duration.ofSeconds(1)); // the slow part's wait
+    assertThat(a.waitTime(2)).contains(Duration.ofSeconds(2));
+    assertThat(a.waitTime(11)).isEmpty();
+    assertThat(fast.availablePermits()).isEqualTo(6);
+    assertThat(slow.availablePermits()).isZero();
+    ticker.advance(Duration.ofSeconds(3));
+    assertThat(a.availablePermits()).isEqualTo(3);
+    assertThat(a.tryAcquire(3)).isTrue();
+  }
+
+  @Test
+  void costAboveAPartsCapacity_failsAtOnceNamingThatPart() {
+    Throttle small = Throttle.builder().rate(5, Duration.ofSeconds(1)).name("small").ticker(ticker).build();
+    AllOf a = Throttle.allOf(throttle(100, Duration.ofSeconds(1)), small);
+    assertThat(a.tryAcquire(9)).isFalse();
+    assertThatThrownBy(() -> a.acquire(9))
+        .isInstanceOf(CostExceedsCapacityException.class)
+        .hasMessage("small: cost 9 exceeds capacity 5 and can never be granted");
+    assertThat(a.acquireAsync(9).toCompletableFuture()).isCompletedExceptionally();
+    assertThat(a.reserve(9, ticker.read(), Long.MAX_VALUE)).isEqualTo(RateLimiter.NEVER);
+  }
+
+  @Test
+  void acquire_waitsForTheSlowPartThenChargesEveryPartAtRelease() throws Exception {
+    Throttle fast = throttle(10, Duration.ofSeconds(1));
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(fast, slow);
+    assertThat(a.tryAcquire()).isTrue();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                a.acquire();
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            });
+    waiter.start();
+    ticker.awaitSleepers(1);
+    // While the composite waits, the fast part is not charged: its other users keep it all.
+    assertThat(fast.availablePermits()).isEqualTo(9);
+    ticker.advance(Duration.ofSeconds(1).minusNanos(1));
+    assertThat(ticker.sleepers()).isEqualTo(1);
+    ticker.advance(1);
+    waiter.join(30_000);
+    assertThat(failure.get()).isNull();
+    assertThat(fast.availablePermits()).isEqualTo(9); // refilled 1, charged 1 at release
+    assertThat(slow.availablePermits()).isZero();
+  }
+
+  @Test
+  void acquire_capacityTakenMeanwhile_waitsAgain() throws Exception {
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> waiter = a.acquireAsync(1).toCompletableFuture();
+    ticker.advance(Duration.ofMillis(999));
+    assertThat(waiter).isNotDone();
+    ticker.advance(Duration.ofMillis(1).minusNanos(1));
+    CompletableFuture<Void> other = slow.acquireAsync(1).toCompletableFuture(); // books 1 s first
+    ticker.advance(1);
+    assertThat(other).isCompleted();
+    assertThat(waiter).isNotDone();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(waiter).isCompleted();
+  }
+
+  @Test
+  void tryAcquireWithMaxWait_tooLong_refusesAtOnce() throws InterruptedException {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(1, Duration.ofSeconds(1)));
+    assertThat(a.tryAcquire()).isTrue();
+    assertThat(a.tryAcquire(1, Duration.ofMillis(999))).isFalse();
+    CompletableFuture<Void> f = a.acquireAsync(1, Duration.ofMillis(10)).toCompletableFuture();
+    assertThat(f).isCompletedExceptionally();
+    assertThatThrownBy(f::join).hasCauseInstanceOf(MaxWaitExceededException.class);
+  }
+
+  @Test
+  void cancelledOrInterrupted_leavesEveryPartAsItWas() throws Exception {
+    Throttle fast = throttle(10, Duration.ofSeconds(1));
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(fast, slow);
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> f = a.acquireAsync(1).toCompletableFuture();
+    f.cancel(false);
+    assertThat(ticker.pendingTasks()).isZero();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                a.acquire();
+              } catch (InterruptedException expected) {
+                // the point of the test
+              }
+            });
+    waiter.start();
+    ticker.awaitSleepers(1);
+    waiter.interrupt();
+    waiter.join(30_000);
+    assertThat(fast.availablePermits()).isEqualTo(9);
+    assertThat(slow.waitTime(1)).contains(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void flattensNestedCompositesAndCountsAPartOnce() {
+    Throttle x = throttle(3, Duration.ofSeconds(1));
+    Throttle y = throttle(5, Duration.ofSeconds(1));
+    AllOf inner = Throttle.allOf(x, y);
+    AllOf outer = Throttle.allOf(inner, x, SlidingWindowLog.builder().limit(4).window(Duration.ofSeconds(1)).ticker(ticker).build());
+    assertThat(outer.size()).isEqualTo(3);
+    assertThat(outer.tryAcquire(3)).isTrue();
+    assertThat(x.availablePermits()).isZero(); // charged once, not twice
+    assertThat(y.availablePermits()).isEqualTo(2);
+  }
+
+  @Test
+  void events_areTheComposites() {
+    EventRegistry events = EventRegistry.create();
+    AllOf a =
+        AllOf.builder()
+            .add(throttle(1, Duration.ofSeconds(1)))
+            .name("both")
+            .events(events)
+            .build();
+    List<LimiterEvent> seen = new ArrayList<>();
+    events.subscribe(LimiterEvent.class, "both", seen::add);
+    assertThat(a.tryAcquire()).isTrue();
+    assertThat(a.tryAcquire()).isFalse();
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).isInstanceOf(LimiterEvent.Acquired.class);
+    assertThat(seen.get(1)).isInstanceOf(LimiterEvent.Rejected.class);
+  }
+
+  @Test
+  void badInput_isRefusedAtBuildTime() {
+    assertThatThrownBy(() -> AllOf.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("at least one limiter must be added");
+    RateLimiter foreign =
+        new RateLimiter() {
+          @Override public String name() { return "foreign"; }
+          @Override public io.throttlenet.core.Ticker ticker() { return ticker; }
+          @Override public long capacity() { return 1; }
+          @Override public long availablePermits() { return 1; }
+          @Override public long reserve(long c, long n, long m) { return 0; }
+          @Override public void cancel(long c, long n, long w) {}
+          @Override public long waitNanos(long c, long n) { return 0; }
+        };
+    assertThatThrownBy(() -> Throttle.allOf(foreign))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("limiter must be a Throttle, a SlidingWindowLog or an AllOf, was");
+    assertThatThrownBy(() -> Throttle.allOf(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limiter must not be null");
+  }
+}
