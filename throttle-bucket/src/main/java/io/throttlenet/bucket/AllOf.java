@@ -329,13 +329,16 @@ public final class AllOf implements RateLimiter {
   /**
    * Builds an {@link AllOf}. Not thread-safe; the built limiter is.
    */
-  public static final class Builder {
+  public static final class Builder extends LimiterBuilder<Builder> {
     private final List<Part> parts = new ArrayList<>();
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
+    private Ticker firstTicker;
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /**
      * Adds a limiter every call must pass.
@@ -350,8 +353,8 @@ public final class AllOf implements RateLimiter {
         throw new IllegalArgumentException(
             "limiter must be a Throttle, a SlidingWindowLog or an AllOf, was " + limiter);
       }
-      if (ticker == null) {
-        ticker = limiter.ticker();
+      if (firstTicker == null) {
+        firstTicker = limiter.ticker();
       }
       parts.addAll(Arrays.asList(found));
       return this;
@@ -366,22 +369,10 @@ public final class AllOf implements RateLimiter {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "all-of"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
 
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
 
     /**
-     * Builds the composite; it waits through the ticker of the first limiter added.
+     * Builds the composite; unless a ticker is set, it waits through the first limiter's.
      *
      * @throws IllegalStateException if no limiter was added
      */
@@ -392,9 +383,9 @@ public final class AllOf implements RateLimiter {
       Part[] sorted =
           parts.stream().distinct().sorted(Comparator.comparingLong(Part::id)).toArray(Part[]::new);
       return new AllOf(
-          name != null ? name : "all-of",
-          ticker,
-          events != null ? events : EventRegistry.defaultRegistry(),
+          nameOr("all-of"),
+          tickerOr(firstTicker),
+          eventsOrDefault(),
           sorted);
     }
   }

@@ -436,14 +436,16 @@ public final class SlidingWindowLog implements RateLimiter {
    * Builds a {@link SlidingWindowLog}. Every option may be set once. Not thread-safe; the built
    * log is.
    */
-  public static final class Builder {
+  public static final class Builder extends LimiterBuilder<Builder> {
     private long limit;
     private long windowNanos;
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /**
      * The most cost released in any window. Required.
@@ -475,26 +477,8 @@ public final class SlidingWindowLog implements RateLimiter {
       return this;
     }
 
-    /** The name in events, errors and metrics; defaults to {@code "sliding-window-log"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
 
-    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
 
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
 
     /**
      * Builds the log.
@@ -509,9 +493,9 @@ public final class SlidingWindowLog implements RateLimiter {
         throw new IllegalStateException("window must be set");
       }
       return new SlidingWindowLog(
-          name != null ? name : "sliding-window-log",
-          ticker != null ? ticker : Ticker.system(),
-          events != null ? events : EventRegistry.defaultRegistry(),
+          nameOr("sliding-window-log"),
+          tickerOr(Ticker.system()),
+          eventsOrDefault(),
           limit,
           windowNanos);
     }

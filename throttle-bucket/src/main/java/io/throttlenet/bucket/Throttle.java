@@ -597,18 +597,20 @@ public final class Throttle implements RateLimiter {
    * Builds a {@link Throttle}. Every option may be set once; {@link #build()} validates the whole
    * and never leaves a half-built limiter. Not thread-safe; the built throttle is.
    */
-  public static final class Builder {
+  public static final class Builder extends LimiterBuilder<Builder> {
     private long permits;
     private long periodNanos;
     private double permitsPerSecond;
     private String rateText;
     private long burst = -1;
     private long initialPermits = -1;
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /**
      * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}).
@@ -664,26 +666,8 @@ public final class Throttle implements RateLimiter {
       return this;
     }
 
-    /** The name in events, errors and metrics; defaults to {@code "throttle"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
 
-    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
 
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
 
     /**
      * Builds the throttle.
@@ -712,9 +696,9 @@ public final class Throttle implements RateLimiter {
             "initialPermits must be <= burst (" + b + "), was " + initialPermits);
       }
       return new Throttle(
-          name != null ? name : "throttle",
-          ticker != null ? ticker : Ticker.system(),
-          events != null ? events : EventRegistry.defaultRegistry(),
+          nameOr("throttle"),
+          tickerOr(Ticker.system()),
+          eventsOrDefault(),
           Config.of(b, interval, 0, null),
           initialPermits >= 0 ? initialPermits : b);
     }
