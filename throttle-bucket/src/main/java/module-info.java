@@ -7,4 +7,7 @@ module io.throttlenet.bucket {
   requires transitive io.throttlenet.core;
 
   exports io.throttlenet.bucket;
+  // Atomic composition across modules (multi-dimensional limits); never part of the public API.
+  exports io.throttlenet.bucket.internal to
+      io.throttlenet.multidim;
 }

@@ -3,6 +3,7 @@ package io.throttlenet.bucket;
 import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -161,35 +162,26 @@ public final class AllOf implements RateLimiter {
       publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return false;
     }
-    long start = ticker.read();
-    for (long now = start; ; now = ticker.read()) {
-      long wait = Atomic.tryCharge(parts, null, cost, now);
-      if (wait == 0) {
-        publishAcquired(cost, now - start);
-        return true;
-      }
-      long waited = now - start;
-      if (wait > maxWaitNanos - waited) {
-        publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
-        return false;
-      }
-      ticker.sleepUntil(now + wait);
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, now);
+    if (wait == 0) {
+      publishAcquired(cost, 0);
+      return true;
     }
+    return Waits.await(ticker, new Attempt(cost), now, wait, maxWaitNanos);
   }
 
   @Override
   public void acquire(long cost) throws InterruptedException {
     Args.requireNonNegative(cost, "cost");
     failIfNever(cost);
-    long start = ticker.read();
-    for (long now = start; ; now = ticker.read()) {
-      long wait = Atomic.tryCharge(parts, null, cost, now);
-      if (wait == 0) {
-        publishAcquired(cost, now - start);
-        return;
-      }
-      ticker.sleepUntil(now + wait);
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, now);
+    if (wait == 0) {
+      publishAcquired(cost, 0);
+      return;
     }
+    Waits.await(ticker, new Attempt(cost), now, wait, Long.MAX_VALUE);
   }
 
   @Override
@@ -208,79 +200,50 @@ public final class AllOf implements RateLimiter {
       publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return CompletableFuture.failedStage(capacityError(cost));
     }
-    long start = ticker.read();
-    long wait = Atomic.tryCharge(parts, null, cost, start);
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
       publishAcquired(cost, 0);
       return Stages.DONE;
     }
+    Attempt attempt = new Attempt(cost);
     if (wait > maxWaitNanos) {
-      publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
-      return CompletableFuture.failedStage(waitError(cost, wait, maxWaitNanos));
+      return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
     }
-    AsyncWaiter waiter = new AsyncWaiter(cost, start, maxWaitNanos);
-    waiter.schedule(start + wait);
-    return waiter.future;
+    return Waits.async(ticker, attempt, now, wait, maxWaitNanos);
   }
 
-  /** One asynchronous caller: re-tries at each predicted instant, holding no thread and no permit. */
-  private final class AsyncWaiter implements Runnable {
-    final CompletableFuture<Void> future = new CompletableFuture<>();
-    final long cost;
-    final long start;
-    final long maxWaitNanos;
-    volatile Ticker.Scheduled timer;
+  /** A waiting caller's attempts at {@code cost}. */
+  private final class Attempt implements Waits.Attempt {
+    private final long cost;
 
-    AsyncWaiter(long cost, long start, long maxWaitNanos) {
+    Attempt(long cost) {
       this.cost = cost;
-      this.start = start;
-      this.maxWaitNanos = maxWaitNanos;
-      future.whenComplete(
-          (ignored, failure) -> {
-            Ticker.Scheduled t = timer;
-            if (failure != null && t != null) {
-              t.cancel();
-            }
-          });
-    }
-
-    void schedule(long at) {
-      timer = ticker.schedule(at, this);
-      if (future.isDone()) {
-        timer.cancel();
-      }
     }
 
     @Override
-    public void run() {
-      if (future.isDone()) {
-        return;
-      }
-      long now = ticker.read();
-      long wait = Atomic.tryCharge(parts, null, cost, now);
-      if (wait == 0) {
-        if (!future.complete(null)) {
-          // Cancelled at the very instant of the grant: nothing else may use it, so give it back.
-          Atomic.refund(parts, costs(cost), now, now);
-        } else {
-          publishAcquired(cost, now - start);
-        }
-        return;
-      }
-      long waited = now - start;
-      if (wait > maxWaitNanos - waited) {
-        publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
-        future.completeExceptionally(waitError(cost, wait, maxWaitNanos));
-        return;
-      }
-      schedule(now + wait);
+    public long tryAt(long now) {
+      return Atomic.tryCharge(parts, null, cost, now);
     }
-  }
 
-  private long[] costs(long cost) {
-    long[] c = new long[parts.length];
-    Arrays.fill(c, cost);
-    return c;
+    @Override
+    public void undo(long at) {
+      long[] costs = new long[parts.length];
+      Arrays.fill(costs, cost);
+      Atomic.refund(parts, costs, at, at);
+    }
+
+    @Override
+    public void granted(long waitedNanos) {
+      publishAcquired(cost, waitedNanos);
+    }
+
+    @Override
+    public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
+      publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
+      return new MaxWaitExceededException(
+          name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
+    }
   }
 
   private void failIfNever(long cost) {
@@ -297,11 +260,6 @@ public final class AllOf implements RateLimiter {
       }
     }
     return new CostExceedsCapacityException(name, cost, capacity);
-  }
-
-  private MaxWaitExceededException waitError(long cost, long wait, long maxWaitNanos) {
-    return new MaxWaitExceededException(
-        name, cost, Duration.ofNanos(wait), Duration.ofNanos(maxWaitNanos));
   }
 
   private void publishAcquired(long cost, long waited) {

@@ -1,0 +1,116 @@
+package io.throttlenet.bucket.internal;
+
+import io.throttlenet.core.Ticker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How composites wait: they book no future time, so a waiter sleeps until the moment it is
+ * predicted to fit, tries again atomically, and repeats if someone else took the capacity in the
+ * meantime. Not part of the public API.
+ */
+public final class Waits {
+  private Waits() {}
+
+  /** One caller's attempts; created only once a caller has to wait. */
+  public interface Attempt {
+    /** Charges everything if it fits at {@code now} and returns 0; otherwise the wait. */
+    long tryAt(long now);
+
+    /** Gives back a grant made at {@code at} that nobody will use (cancelled at that instant). */
+    void undo(long at);
+
+    /** Called once when granted, with the time waited. */
+    void granted(long waitedNanos);
+
+    /** Called once when giving up; returns the failure for the caller. */
+    RuntimeException gaveUp(long waitNanos, long maxWaitNanos);
+  }
+
+  /**
+   * Blocks until granted or until {@code maxWaitNanos} would be exceeded.
+   *
+   * @return true if granted
+   * @throws InterruptedException if interrupted while sleeping (nothing is held meanwhile)
+   */
+  public static boolean await(Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos)
+      throws InterruptedException {
+    long wait = firstWait;
+    for (long now = start; ; ) {
+      if (wait == 0) {
+        attempt.granted(now - start);
+        return true;
+      }
+      if (wait > maxWaitNanos - (now - start)) {
+        attempt.gaveUp(wait, maxWaitNanos);
+        return false;
+      }
+      ticker.sleepUntil(now + wait);
+      now = ticker.read();
+      wait = attempt.tryAt(now);
+    }
+  }
+
+  /**
+   * Re-tries on the ticker's scheduler until granted or until {@code maxWaitNanos} would be
+   * exceeded; holds no thread meanwhile. Cancelling the returned stage stops the attempts.
+   */
+  public static CompletionStage<Void> async(
+      Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos) {
+    AsyncWaiter waiter = new AsyncWaiter(ticker, attempt, start, maxWaitNanos);
+    waiter.schedule(start + firstWait);
+    return waiter.future;
+  }
+
+  private static final class AsyncWaiter implements Runnable {
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final Ticker ticker;
+    final Attempt attempt;
+    final long start;
+    final long maxWaitNanos;
+    volatile Ticker.Scheduled timer;
+
+    AsyncWaiter(Ticker ticker, Attempt attempt, long start, long maxWaitNanos) {
+      this.ticker = ticker;
+      this.attempt = attempt;
+      this.start = start;
+      this.maxWaitNanos = maxWaitNanos;
+      future.whenComplete(
+          (ignored, failure) -> {
+            Ticker.Scheduled t = timer;
+            if (failure != null && t != null) {
+              t.cancel();
+            }
+          });
+    }
+
+    void schedule(long at) {
+      timer = ticker.schedule(at, this);
+      if (future.isDone()) {
+        timer.cancel();
+      }
+    }
+
+    @Override
+    public void run() {
+      if (future.isDone()) {
+        return;
+      }
+      long now = ticker.read();
+      long wait = attempt.tryAt(now);
+      if (wait == 0) {
+        if (future.complete(null)) {
+          attempt.granted(now - start);
+        } else {
+          attempt.undo(now); // cancelled at the very instant of the grant
+        }
+        return;
+      }
+      if (wait > maxWaitNanos - (now - start)) {
+        future.completeExceptionally(attempt.gaveUp(wait, maxWaitNanos));
+        return;
+      }
+      schedule(now + wait);
+    }
+  }
+}

@@ -1,0 +1,590 @@
+package io.throttlenet.multidim;
+
+import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.RejectedException;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Several named budgets enforced at once, for example an LLM provider's requests, input tokens
+ * and output tokens per minute:
+ *
+ * <pre>{@code
+ * Duration minute = Duration.ofMinutes(1);
+ * MultiLimiter llm = MultiLimiter.builder()
+ *     .dimension("requests",      Throttle.perDuration(60, minute))
+ *     .dimension("input_tokens",  Throttle.perDuration(100_000, minute))
+ *     .dimension("output_tokens", Throttle.perDuration(20_000, minute))
+ *     .build();
+ * Costs call = Costs.of("requests", 1, "input_tokens", 1500, "output_tokens", 200);
+ * llm.acquire(call);
+ * }</pre>
+ *
+ * <p>All or nothing, charged at release time: a call is admitted only at an instant when every
+ * dimension it names can afford its cost, and then every one is charged at that instant,
+ * atomically; a refused, timed-out, cancelled or interrupted call charges nothing. A dimension the
+ * costs do not name is not charged; a name the limiter does not know is an error, never silently
+ * unmetered. A cost above a dimension's capacity fails at once, naming the dimension, its cost and
+ * its capacity.
+ *
+ * <p>Reserve then settle: when the real cost is known only afterwards (output tokens),
+ * {@link #reserve} an estimate and {@link Reservation#settle} the actual cost; the difference is
+ * charged or given back as if the actual cost had been charged in the first place.
+ *
+ * <p>Waiting works as for {@link io.throttlenet.bucket.AllOf}: no future time is booked on the
+ * dimensions, so a waiting caller never stalls other users of a shared budget; it is woken when
+ * every dimension is predicted to afford its costs and then tries again atomically. Dimensions may
+ * be {@code Throttle}s, {@code SlidingWindowLog}s or {@code AllOf}s (a dimension with several
+ * limits), each used by at most one dimension. Thread-safe.
+ */
+public final class MultiLimiter {
+  private final String name;
+  private final Ticker ticker;
+  private final String[] dimensions;
+  private final RateLimiter[] limiters;
+  private final long[] capacities;
+  /** For each dimension, the indices into {@link #parts} of its parts. */
+  private final int[][] dimensionParts;
+  private final Part[] parts;
+  private final Map<String, Integer> index;
+  private final Set<String> dimensionSet;
+  private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
+  private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
+  final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
+
+  private MultiLimiter(Builder b, Ticker ticker, EventRegistry events) {
+    this.name = b.name != null ? b.name : "multi-limiter";
+    this.ticker = ticker;
+    int n = b.limiters.size();
+    this.dimensions = b.limiters.keySet().toArray(String[]::new);
+    this.limiters = b.limiters.values().toArray(RateLimiter[]::new);
+    this.capacities = new long[n];
+    List<Part> all = new ArrayList<>();
+    Map<Part, String> owner = new IdentityHashMap<>();
+    Part[][] byDimension = new Part[n][];
+    for (int d = 0; d < n; d++) {
+      byDimension[d] = Parts.of(limiters[d]);
+      capacities[d] = limiters[d].capacity();
+      for (Part p : byDimension[d]) {
+        String previous = owner.put(p, dimensions[d]);
+        if (previous != null && !previous.equals(dimensions[d])) {
+          throw new IllegalArgumentException(
+              "dimensions " + previous + " and " + dimensions[d] + " share a limiter ("
+                  + p.name() + "); give each dimension its own");
+        }
+        if (previous == null) {
+          all.add(p);
+        }
+      }
+    }
+    all.sort(Comparator.comparingLong(Part::id));
+    this.parts = all.toArray(Part[]::new);
+    this.dimensionParts = new int[n][];
+    for (int d = 0; d < n; d++) {
+      dimensionParts[d] = Arrays.stream(byDimension[d]).distinct().mapToInt(all::indexOf).toArray();
+    }
+    Map<String, Integer> idx = new HashMap<>();
+    for (int d = 0; d < n; d++) {
+      idx.put(dimensions[d], d);
+    }
+    this.index = Map.copyOf(idx);
+    this.dimensionSet = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(dimensions)));
+    this.acquiredEvents = events.publisher(MultiLimiterEvent.Acquired.class, name);
+    this.rejectedEvents = events.publisher(MultiLimiterEvent.Rejected.class, name);
+    this.settledEvents = events.publisher(MultiLimiterEvent.Settled.class, name);
+  }
+
+  /** A builder; add at least one dimension. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** This limiter's name, used in events and errors. */
+  public String name() {
+    return name;
+  }
+
+  /** The time source and waiting seam. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The dimension names, in the order they were added. */
+  public Set<String> dimensions() {
+    return dimensionSet;
+  }
+
+  /**
+   * Takes {@code costs} in every dimension they name if all can afford them now; never waits,
+   * never throws a rejection.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public boolean tryAcquire(Costs costs) {
+    long now = ticker.read();
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      rejectNever(costs, b);
+      return false;
+    }
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    if (wait == 0) {
+      publishAcquired(costs, 0);
+      return true;
+    }
+    rejectWait(costs, b, wait, now);
+    return false;
+  }
+
+  /**
+   * Takes {@code costs}, waiting for them at most {@code maxWait}; answers {@code false} at once
+   * when the predicted wait is longer (and, under contention, possibly after waiting).
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension or maxWait is negative
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public boolean tryAcquire(Costs costs, Duration maxWait) throws InterruptedException {
+    long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      rejectNever(costs, b);
+      return false;
+    }
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    if (wait == 0) {
+      publishAcquired(costs, 0);
+      return true;
+    }
+    return Waits.await(ticker, new Attempt(costs, b), now, wait, maxWaitNanos);
+  }
+
+  /**
+   * Takes {@code costs}, waiting as long as needed.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   * @throws CostExceedsCapacityException at once if a cost exceeds its dimension's capacity; the
+   *     component is {@code name[dimension]}
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public void acquire(Costs costs) throws InterruptedException {
+    acquireAt(costs);
+  }
+
+  /**
+   * Takes {@code costs} asynchronously, waiting as long as needed; the stage fails with {@link
+   * CostExceedsCapacityException} if a cost can never fit. Cancelling the stage stops waiting.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public CompletionStage<Void> acquireAsync(Costs costs) {
+    return acquireAsync(costs, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes {@code costs} asynchronously if they can be granted within {@code maxWait}; otherwise
+   * the stage fails with {@link MaxWaitExceededException}.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension or maxWait is negative
+   */
+  public CompletionStage<Void> acquireAsync(Costs costs, Duration maxWait) {
+    return acquireAsync(costs, Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  /**
+   * Takes the {@code estimate}, waiting as long as needed, and returns the reservation to {@link
+   * Reservation#settle settle} with the actual costs once they are known.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension
+   * @throws CostExceedsCapacityException at once if an estimated cost exceeds its capacity
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public Reservation reserve(Costs estimate) throws InterruptedException {
+    long chargedAt = acquireAt(estimate);
+    return new Reservation(this, estimate, bind(estimate).partCosts, chargedAt);
+  }
+
+  /**
+   * Takes the {@code estimate} if every dimension can afford it now.
+   *
+   * @return the reservation, or empty if refused (nothing charged)
+   * @throws IllegalArgumentException if the estimate names an unknown dimension
+   */
+  public Optional<Reservation> tryReserve(Costs estimate) {
+    long now = ticker.read();
+    if (!tryAcquireAt(estimate, now)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Reservation(this, estimate, bind(estimate).partCosts, now));
+  }
+
+  /**
+   * Takes the {@code estimate} asynchronously; see {@link #reserve}.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension
+   */
+  public CompletionStage<Reservation> reserveAsync(Costs estimate) {
+    long[] partCosts = bind(estimate).partCosts;
+    return acquireAsync(estimate, Long.MAX_VALUE)
+        .thenApply(ignored -> new Reservation(this, estimate, partCosts, ticker.read()));
+  }
+
+  /**
+   * How long {@code costs} would wait if asked for now, without charging anything; empty if some
+   * cost never fits.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public Optional<Duration> waitTime(Costs costs) {
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofNanos(Atomic.peek(parts, b.partCosts, 0, ticker.read())));
+  }
+
+  /**
+   * What {@code dimension} could grant right now; creates nothing and charges nothing.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public long availablePermits(String dimension) {
+    return limiters[dimension(dimension)].availablePermits();
+  }
+
+  /** Every dimension's limit, availability and time until full, in the order they were added. */
+  public List<DimensionSnapshot> snapshot() {
+    List<DimensionSnapshot> out = new ArrayList<>(dimensions.length);
+    long now = ticker.read();
+    for (int d = 0; d < dimensions.length; d++) {
+      RateLimiter l = limiters[d];
+      out.add(
+          new DimensionSnapshot(
+              dimensions[d],
+              capacities[d],
+              l.availablePermits(),
+              Duration.ofNanos(Math.max(0, l.waitNanos(capacities[d], now)))));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "MultiLimiter[" + name + ", " + String.join(", ", dimensions) + "]";
+  }
+
+  // ---- internals ----
+
+  private int dimension(String dimension) {
+    Integer d = index.get(Args.requireNonNull(dimension, "dimension"));
+    if (d == null) {
+      throw new IllegalArgumentException(
+          "unknown dimension " + dimension + " (known: " + String.join(", ", dimensions) + ")");
+    }
+    return d;
+  }
+
+  /** How {@code costs} fall on this limiter's parts, cached in the costs for reuse. */
+  Binding bind(Costs costs) {
+    Args.requireNonNull(costs, "costs");
+    Object cached = costs.binding;
+    if (cached instanceof Binding b && b.owner == this) {
+      return b;
+    }
+    long[] partCosts = new long[parts.length];
+    int never = -1;
+    for (int i = 0; i < costs.size(); i++) {
+      int d = dimension(costs.name(i));
+      long cost = costs.value(i);
+      for (int p : dimensionParts[d]) {
+        partCosts[p] = cost;
+      }
+      if (never < 0 && cost > capacities[d]) {
+        never = d;
+      }
+    }
+    Binding b = new Binding(this, partCosts, never, never < 0 ? 0 : costs.get(dimensions[never]));
+    costs.binding = b;
+    return b;
+  }
+
+  /** Acquires, waiting as needed, and returns the instant the costs were charged. */
+  private long acquireAt(Costs costs) throws InterruptedException {
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      throw rejectNever(costs, b);
+    }
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    if (wait == 0) {
+      publishAcquired(costs, 0);
+      return now;
+    }
+    Attempt attempt = new Attempt(costs, b);
+    Waits.await(ticker, attempt, now, wait, Long.MAX_VALUE);
+    return attempt.grantedAt;
+  }
+
+  private boolean tryAcquireAt(Costs costs, long now) {
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      rejectNever(costs, b);
+      return false;
+    }
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    if (wait == 0) {
+      publishAcquired(costs, 0);
+      return true;
+    }
+    rejectWait(costs, b, wait, now);
+    return false;
+  }
+
+  private CompletionStage<Void> acquireAsync(Costs costs, long maxWaitNanos) {
+    Binding b = bind(costs);
+    if (b.neverDimension >= 0) {
+      return CompletableFuture.failedStage(rejectNever(costs, b));
+    }
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    if (wait == 0) {
+      publishAcquired(costs, 0);
+      return CompletableFuture.completedStage(null);
+    }
+    Attempt attempt = new Attempt(costs, b);
+    if (wait > maxWaitNanos) {
+      return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
+    }
+    return Waits.async(ticker, attempt, now, wait, maxWaitNanos);
+  }
+
+  void charge(long[] partCosts, long at) {
+    Atomic.force(parts, partCosts, at);
+  }
+
+  void refund(long[] partCosts, long chargedAt) {
+    Atomic.refund(parts, partCosts, chargedAt, ticker.read());
+  }
+
+  Map<String, Long> byDimension(long[] partCosts) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (int d = 0; d < dimensions.length; d++) {
+      long v = partCosts[dimensionParts[d][0]];
+      if (v != 0) {
+        out.put(dimensions[d], v);
+      }
+    }
+    return out;
+  }
+
+  private RejectedException rejectNever(Costs costs, Binding b) {
+    String dim = dimensions[b.neverDimension];
+    if (rejectedEvents.hasListeners()) {
+      rejectedEvents.publish(
+          new MultiLimiterEvent.Rejected(
+              name, costs, dim, LimiterEvent.Reason.CAPACITY_EXCEEDED, Optional.empty()));
+    }
+    return new CostExceedsCapacityException(
+        name + "[" + dim + "]", b.neverCost, capacities[b.neverDimension]);
+  }
+
+  /** Publishes the refusal, if anyone listens; the binding dimension is found only then. */
+  private void rejectWait(Costs costs, Binding b, long wait, long now) {
+    if (rejectedEvents.hasListeners()) {
+      rejectedEvents.publish(
+          new MultiLimiterEvent.Rejected(
+              name,
+              costs,
+              dimensions[slowest(b, now)],
+              LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+              Optional.of(Duration.ofNanos(wait))));
+    }
+  }
+
+  /** The dimension whose own wait for its cost is the longest (the one that binds). */
+  private int slowest(Binding b, long now) {
+    int slowest = 0;
+    long longest = -1;
+    long[] single = new long[parts.length];
+    for (int d = 0; d < dimensions.length; d++) {
+      int[] ps = dimensionParts[d];
+      long cost = b.partCosts[ps[0]];
+      if (cost == 0) {
+        continue;
+      }
+      Arrays.fill(single, 0);
+      for (int p : ps) {
+        single[p] = cost;
+      }
+      long w = Atomic.peek(parts, single, 0, now);
+      if (w > longest) {
+        longest = w;
+        slowest = d;
+      }
+    }
+    return slowest;
+  }
+
+  private void publishAcquired(Costs costs, long waited) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ofNanos(waited)));
+    }
+  }
+
+  /** How a {@link Costs} falls on this limiter's parts. */
+  static final class Binding {
+    final MultiLimiter owner;
+    final long[] partCosts;
+    /** The first dimension whose cost exceeds its capacity, or -1. */
+    final int neverDimension;
+    final long neverCost;
+
+    Binding(MultiLimiter owner, long[] partCosts, int neverDimension, long neverCost) {
+      this.owner = owner;
+      this.partCosts = partCosts;
+      this.neverDimension = neverDimension;
+      this.neverCost = neverCost;
+    }
+  }
+
+  /** A waiting caller's attempts. */
+  private final class Attempt implements Waits.Attempt {
+    final Costs costs;
+    final Binding binding;
+    volatile long grantedAt;
+
+    Attempt(Costs costs, Binding binding) {
+      this.costs = costs;
+      this.binding = binding;
+    }
+
+    @Override
+    public long tryAt(long now) {
+      long wait = Atomic.tryCharge(parts, binding.partCosts, 0, now);
+      if (wait == 0) {
+        grantedAt = now;
+      }
+      return wait;
+    }
+
+    @Override
+    public void undo(long at) {
+      Atomic.refund(parts, binding.partCosts, at, at);
+    }
+
+    @Override
+    public void granted(long waitedNanos) {
+      publishAcquired(costs, waitedNanos);
+    }
+
+    @Override
+    public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
+      long now = ticker.read();
+      rejectWait(costs, binding, waitNanos, now);
+      int d = slowest(binding, now);
+      return new MaxWaitExceededException(
+          name + "[" + dimensions[d] + "]",
+          binding.partCosts[dimensionParts[d][0]],
+          Duration.ofNanos(waitNanos),
+          Duration.ofNanos(maxWaitNanos));
+    }
+  }
+
+  /**
+   * Builds a {@link MultiLimiter}. Each dimension name and each option may be given once. Not
+   * thread-safe; the built limiter is.
+   */
+  public static final class Builder {
+    private final LinkedHashMap<String, RateLimiter> limiters = new LinkedHashMap<>();
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /**
+     * Adds a dimension limited by {@code limiter} (a {@code Throttle}, {@code SlidingWindowLog} or
+     * {@code AllOf}).
+     *
+     * @throws IllegalArgumentException if the name is empty or already used, or the limiter
+     *     cannot take part in atomic composition
+     * @throws NullPointerException if an argument is null
+     */
+    public Builder dimension(String dimension, RateLimiter limiter) {
+      Args.requireNonNull(dimension, "dimension");
+      Args.requireNonNull(limiter, "limiter");
+      if (dimension.isEmpty()) {
+        throw new IllegalArgumentException("dimension must not be empty");
+      }
+      if (limiters.containsKey(dimension)) {
+        throw new IllegalArgumentException("dimension " + dimension + " was already added");
+      }
+      if (Parts.of(limiter) == null) {
+        throw new IllegalArgumentException(
+            "limiter of dimension " + dimension
+                + " must be a Throttle, a SlidingWindowLog or an AllOf, was " + limiter);
+      }
+      limiters.put(dimension, limiter);
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "multi-limiter"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source and waiting seam; defaults to the first dimension's. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Builds the limiter.
+     *
+     * @throws IllegalStateException if no dimension was added
+     * @throws IllegalArgumentException if two dimensions share a limiter
+     */
+    public MultiLimiter build() {
+      if (limiters.isEmpty()) {
+        throw new IllegalStateException("at least one dimension must be added");
+      }
+      Ticker t = ticker != null ? ticker : limiters.values().iterator().next().ticker();
+      return new MultiLimiter(this, t, events != null ? events : EventRegistry.defaultRegistry());
+    }
+  }
+}
