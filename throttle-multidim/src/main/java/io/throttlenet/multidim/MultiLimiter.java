@@ -145,19 +145,7 @@ public final class MultiLimiter {
    * @throws IllegalArgumentException if the costs name an unknown dimension
    */
   public boolean tryAcquire(Costs costs) {
-    long now = ticker.read();
-    Binding b = bind(costs);
-    if (b.neverDimension >= 0) {
-      rejectNever(costs, b);
-      return false;
-    }
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
-    if (wait == 0) {
-      publishAcquired(costs, 0);
-      return true;
-    }
-    rejectWait(costs, b, wait, now);
-    return false;
+    return tryAcquireAt(costs, ticker.read());
   }
 
   /**
