@@ -5,10 +5,8 @@ import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.CostExceedsCapacityException;
-import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
-import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -59,8 +56,7 @@ public final class AllOf implements RateLimiter {
   private final Ticker ticker;
   private final Part[] parts;
   private final long capacity;
-  private final EventPublisher<LimiterEvent.Acquired> acquiredEvents;
-  private final EventPublisher<LimiterEvent.Rejected> rejectedEvents;
+  private final CompositeEvents events;
 
   private AllOf(String name, Ticker ticker, EventRegistry events, Part[] parts) {
     this.name = name;
@@ -71,8 +67,7 @@ public final class AllOf implements RateLimiter {
       min = Math.min(min, p.capacity());
     }
     this.capacity = min;
-    this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
-    this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
+    this.events = new CompositeEvents(name, events);
   }
 
   /** A builder; add at least one limiter. */
@@ -94,6 +89,15 @@ public final class AllOf implements RateLimiter {
   @Override
   public long capacity() {
     return capacity;
+  }
+
+  /** How long the slowest part takes to recover its whole capacity. */
+  long refillNanos() {
+    long max = 0;
+    for (Part p : parts) {
+      max = Math.max(max, p.refillNanos());
+    }
+    return max;
   }
 
   /** The number of distinct limiters combined (after flattening). */
@@ -122,17 +126,15 @@ public final class AllOf implements RateLimiter {
       return 0;
     }
     if (cost > capacity) {
-      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return NEVER;
     }
     long wait = Atomic.tryCharge(parts, null, cost, nowNanos);
     if (wait == 0) {
-      if (acquiredEvents.hasListeners()) {
-        acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ZERO));
-      }
+      events.acquired(cost, 0);
       return 0;
     }
-    publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
     return RateLimiter.rejection(wait);
   }
 
@@ -159,16 +161,16 @@ public final class AllOf implements RateLimiter {
     long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
     Args.requireNonNegative(cost, "cost");
     if (cost > capacity) {
-      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return false;
     }
     long now = ticker.read();
     long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
-      publishAcquired(cost, 0);
+      events.acquired(cost, 0);
       return true;
     }
-    return Waits.await(ticker, new Attempt(cost), now, wait, maxWaitNanos);
+    return Waits.await(ticker, events.attempt(parts, cost), now, wait, maxWaitNanos);
   }
 
   @Override
@@ -178,10 +180,10 @@ public final class AllOf implements RateLimiter {
     long now = ticker.read();
     long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
-      publishAcquired(cost, 0);
+      events.acquired(cost, 0);
       return;
     }
-    Waits.await(ticker, new Attempt(cost), now, wait, Long.MAX_VALUE);
+    Waits.await(ticker, events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
   }
 
   @Override
@@ -197,58 +199,25 @@ public final class AllOf implements RateLimiter {
   private CompletionStage<Void> acquireAsync(long cost, long maxWaitNanos) {
     Args.requireNonNegative(cost, "cost");
     if (cost > capacity) {
-      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return CompletableFuture.failedStage(capacityError(cost));
     }
     long now = ticker.read();
     long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
-      publishAcquired(cost, 0);
+      events.acquired(cost, 0);
       return Stages.DONE;
     }
-    Attempt attempt = new Attempt(cost);
+    Waits.Attempt attempt = events.attempt(parts, cost);
     if (wait > maxWaitNanos) {
       return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
     }
     return Waits.async(ticker, attempt, now, wait, maxWaitNanos);
   }
 
-  /** A waiting caller's attempts at {@code cost}. */
-  private final class Attempt implements Waits.Attempt {
-    private final long cost;
-
-    Attempt(long cost) {
-      this.cost = cost;
-    }
-
-    @Override
-    public long tryAt(long now) {
-      return Atomic.tryCharge(parts, null, cost, now);
-    }
-
-    @Override
-    public void undo(long at) {
-      long[] costs = new long[parts.length];
-      Arrays.fill(costs, cost);
-      Atomic.refund(parts, costs, at, at);
-    }
-
-    @Override
-    public void granted(long waitedNanos) {
-      publishAcquired(cost, waitedNanos);
-    }
-
-    @Override
-    public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
-      publishRejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
-      return new MaxWaitExceededException(
-          name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
-    }
-  }
-
   private void failIfNever(long cost) {
     if (cost > capacity) {
-      publishRejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       throw capacityError(cost);
     }
   }
@@ -260,23 +229,6 @@ public final class AllOf implements RateLimiter {
       }
     }
     return new CostExceedsCapacityException(name, cost, capacity);
-  }
-
-  private void publishAcquired(long cost, long waited) {
-    if (acquiredEvents.hasListeners()) {
-      acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(waited)));
-    }
-  }
-
-  private void publishRejected(long cost, LimiterEvent.Reason reason, long wait) {
-    if (rejectedEvents.hasListeners()) {
-      rejectedEvents.publish(
-          new LimiterEvent.Rejected(
-              name,
-              cost,
-              reason,
-              wait < 0 || wait == NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait))));
-    }
   }
 
   @Override

@@ -390,6 +390,11 @@ public final class SlidingWindowLog implements RateLimiter {
     }
 
     @Override
+    public long refillNanos() {
+      return window;
+    }
+
+    @Override
     public long availableAt(long snapshot, long now) {
       expire(clock(now));
       return limit - booked();

@@ -195,6 +195,11 @@ public final class Throttle implements RateLimiter {
     return config.burst;
   }
 
+  /** How long an empty bucket takes to refill completely at the current rate. */
+  long refillNanos() {
+    return config.tolerance;
+  }
+
   /** The current refill rate in permits per second (after rounding the interval up to whole ns). */
   public double permitsPerSecond() {
     return 1e9 / config.interval;
@@ -502,6 +507,11 @@ public final class Throttle implements RateLimiter {
     @Override
     public long capacity() {
       return config.burst;
+    }
+
+    @Override
+    public long refillNanos() {
+      return config.tolerance;
     }
 
     @Override

@@ -22,6 +22,9 @@ public interface Part {
   /** The largest cost the part can ever grant at once. */
   long capacity();
 
+  /** How long the part takes to recover its whole capacity once used up (no waiters booked). */
+  long refillNanos();
+
   /** The permits the part could grant at {@code now}, negative when it is in debt. */
   long availableAt(long snapshot, long now);
 

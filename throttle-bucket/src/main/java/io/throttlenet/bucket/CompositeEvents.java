@@ -1,0 +1,72 @@
+package io.throttlenet.bucket;
+
+import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.MaxWaitExceededException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The events of a composite that charges the same cost on every part ({@link AllOf}, {@link
+ * Layered}), and its waiting callers' attempts. Publishing builds nothing while nobody listens.
+ */
+final class CompositeEvents {
+  final String name;
+  private final EventPublisher<LimiterEvent.Acquired> acquired;
+  private final EventPublisher<LimiterEvent.Rejected> rejected;
+
+  CompositeEvents(String name, EventRegistry events) {
+    this.name = name;
+    this.acquired = events.publisher(LimiterEvent.Acquired.class, name);
+    this.rejected = events.publisher(LimiterEvent.Rejected.class, name);
+  }
+
+  void acquired(long cost, long waitedNanos) {
+    if (acquired.hasListeners()) {
+      acquired.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(waitedNanos)));
+    }
+  }
+
+  /** {@code wait < 0} (or {@code NEVER}) means no retry time is known. */
+  void rejected(long cost, LimiterEvent.Reason reason, long wait) {
+    if (rejected.hasListeners()) {
+      rejected.publish(
+          new LimiterEvent.Rejected(
+              name, cost, reason, wait < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait))));
+    }
+  }
+
+  /** A waiting caller's attempts to charge {@code cost} on every one of {@code parts}. */
+  Waits.Attempt attempt(Part[] parts, long cost) {
+    return new Waits.Attempt() {
+      @Override
+      public long tryAt(long now) {
+        return Atomic.tryCharge(parts, null, cost, now);
+      }
+
+      @Override
+      public void undo(long at) {
+        long[] costs = new long[parts.length];
+        Arrays.fill(costs, cost);
+        Atomic.refund(parts, costs, at, at);
+      }
+
+      @Override
+      public void granted(long waitedNanos) {
+        acquired(cost, waitedNanos);
+      }
+
+      @Override
+      public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
+        rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
+        return new MaxWaitExceededException(
+            name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
+      }
+    };
+  }
+}

@@ -1,0 +1,291 @@
+package io.throttlenet.bucket;
+
+import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Part;
+import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Stacked scopes that must all clear: an overall ceiling, a per-tenant share and a per-endpoint
+ * cap, for example.
+ *
+ * <pre>{@code
+ * Layered<String> layered = Layered.<String>builder()
+ *     .global(Throttle.perSecond(1000))
+ *     .perKey(PerKey.perSecond(100))
+ *     .perEndpoint(PerKey.perSecond(50))
+ *     .build();
+ * layered.acquire("tenant-42", "/v1/chat");
+ * }</pre>
+ *
+ * <p>Atomic like {@link AllOf}: a request is admitted only at an instant when every scope can
+ * afford it and then charges all of them at that instant; a request refused by the endpoint scope
+ * does not charge the global or the tenant scope, and nothing is booked while a caller waits.
+ * Scopes left out are not checked; with no scope at all everything is admitted. Thread-safe.
+ *
+ * @param <K> the type of tenant keys and endpoints
+ */
+public final class Layered<K> {
+  private final String name;
+  private final Ticker ticker;
+  private final Part[] global;
+  private final PerKey<K> perKey;
+  private final PerKey<K> perEndpoint;
+  private final CompositeEvents events;
+
+  private Layered(Builder<K> b) {
+    this.name = b.name != null ? b.name : "layered";
+    this.ticker = b.ticker != null ? b.ticker : b.global != null ? b.global.ticker() : Ticker.system();
+    this.global = b.global == null ? new Part[0] : Parts.of(b.global);
+    this.perKey = b.perKey;
+    this.perEndpoint = b.perEndpoint;
+    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    this.events = new CompositeEvents(name, events);
+  }
+
+  /** A builder; every scope is optional. */
+  public static <K> Builder<K> builder() {
+    return new Builder<>();
+  }
+
+  /** Takes one permit for {@code key} on {@code endpoint} if every scope has it now. */
+  public boolean tryAcquire(K key, K endpoint) {
+    return tryAcquire(key, endpoint, 1);
+  }
+
+  /** Takes {@code cost} for {@code key} on {@code endpoint} if every scope has it now; never waits. */
+  public boolean tryAcquire(K key, K endpoint, long cost) {
+    Args.requireNonNegative(cost, "cost");
+    Part[] parts = parts(key, endpoint);
+    if (capacityOf(parts) < cost) {
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      return false;
+    }
+    long wait = Atomic.tryCharge(parts, null, cost, ticker.read());
+    if (wait == 0) {
+      events.acquired(cost, 0);
+      return true;
+    }
+    events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    return false;
+  }
+
+  /**
+   * Takes one permit for {@code key} on {@code endpoint}, waiting as long as needed.
+   *
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public void acquire(K key, K endpoint) throws InterruptedException {
+    acquire(key, endpoint, 1);
+  }
+
+  /**
+   * Takes {@code cost} for {@code key} on {@code endpoint}, waiting as long as needed.
+   *
+   * @throws CostExceedsCapacityException at once if a scope can never grant the cost
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public void acquire(K key, K endpoint, long cost) throws InterruptedException {
+    Args.requireNonNegative(cost, "cost");
+    Part[] parts = parts(key, endpoint);
+    failIfNever(parts, cost);
+    await(parts, cost, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes {@code cost} for {@code key} on {@code endpoint}, waiting at most {@code maxWait}.
+   *
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public boolean tryAcquire(K key, K endpoint, long cost, Duration maxWait) throws InterruptedException {
+    long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
+    Args.requireNonNegative(cost, "cost");
+    Part[] parts = parts(key, endpoint);
+    if (capacityOf(parts) < cost) {
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      return false;
+    }
+    return await(parts, cost, maxWaitNanos);
+  }
+
+  private boolean await(Part[] parts, long cost, long maxWaitNanos) throws InterruptedException {
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, now);
+    if (wait == 0) {
+      events.acquired(cost, 0);
+      return true;
+    }
+    return Waits.await(ticker, events.attempt(parts, cost), now, wait, maxWaitNanos);
+  }
+
+  /** Takes {@code cost} for {@code key} on {@code endpoint} asynchronously, holding no thread. */
+  public CompletionStage<Void> acquireAsync(K key, K endpoint, long cost) {
+    Args.requireNonNegative(cost, "cost");
+    Part[] parts = parts(key, endpoint);
+    try {
+      failIfNever(parts, cost);
+    } catch (CostExceedsCapacityException e) {
+      return CompletableFuture.failedStage(e);
+    }
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, null, cost, now);
+    if (wait == 0) {
+      events.acquired(cost, 0);
+      return Stages.DONE;
+    }
+    return Waits.async(ticker, events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
+  }
+
+  /** What every scope could grant {@code key} on {@code endpoint} right now; creates no state. */
+  public long availablePermits(K key, K endpoint) {
+    long min = global.length == 0 ? Long.MAX_VALUE : Atomic.minAvailable(global, ticker.read());
+    if (perKey != null) {
+      min = Math.min(min, perKey.availablePermits(Args.requireNonNull(key, "key")));
+    }
+    if (perEndpoint != null) {
+      min = Math.min(min, perEndpoint.availablePermits(Args.requireNonNull(endpoint, "endpoint")));
+    }
+    return min;
+  }
+
+  /** The smallest capacity of the scopes; {@code Long.MAX_VALUE} with no scope. */
+  public long capacity(K key, K endpoint) {
+    return capacityOf(parts(key, endpoint));
+  }
+
+  private Part[] parts(K key, K endpoint) {
+    Part[] k = perKey == null ? null : scope(perKey, Args.requireNonNull(key, "key"));
+    Part[] e = perEndpoint == null ? null : scope(perEndpoint, Args.requireNonNull(endpoint, "endpoint"));
+    int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
+    Part[] all = new Part[n];
+    int i = 0;
+    for (Part p : global) {
+      i = insert(all, i, p);
+    }
+    if (k != null) {
+      for (Part p : k) {
+        i = insert(all, i, p);
+      }
+    }
+    if (e != null) {
+      for (Part p : e) {
+        i = insert(all, i, p);
+      }
+    }
+    return i == n ? all : Arrays.copyOf(all, i);
+  }
+
+  private static <K> Part[] scope(PerKey<K> scope, K key) {
+    RateLimiter limiter = scope.limiter(key);
+    Part[] parts = Parts.of(limiter);
+    if (parts == null) {
+      throw new IllegalStateException(
+          scope.name() + " created a limiter that cannot be composed atomically: " + limiter
+              + "; a Layered scope needs Throttle, SlidingWindowLog or AllOf limiters");
+    }
+    return parts;
+  }
+
+  /** Insertion into the sorted prefix {@code all[0..size)}, skipping a part already present. */
+  private static int insert(Part[] all, int size, Part p) {
+    int j = size;
+    while (j > 0 && all[j - 1].id() > p.id()) {
+      j--;
+    }
+    if (j > 0 && all[j - 1] == p) {
+      return size;
+    }
+    System.arraycopy(all, j, all, j + 1, size - j);
+    all[j] = p;
+    return size + 1;
+  }
+
+  private static long capacityOf(Part[] parts) {
+    long min = Long.MAX_VALUE;
+    for (Part p : parts) {
+      min = Math.min(min, p.capacity());
+    }
+    return min;
+  }
+
+  private void failIfNever(Part[] parts, long cost) {
+    for (Part p : parts) {
+      if (cost > p.capacity()) {
+        events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+        throw new CostExceedsCapacityException(p.name(), cost, p.capacity());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Layered[" + name + "]";
+  }
+
+  /**
+   * Builds a {@link Layered}. Each scope and option may be set once. Not thread-safe.
+   *
+   * @param <K> the type of keys and endpoints
+   */
+  public static final class Builder<K> extends LimiterBuilder<Builder<K>> {
+    private RateLimiter global;
+    private PerKey<K> perKey;
+    private PerKey<K> perEndpoint;
+
+    private Builder() {}
+
+    @Override
+    Builder<K> self() {
+      return this;
+    }
+
+    /**
+     * The overall ceiling, shared by every key and endpoint.
+     *
+     * @throws IllegalArgumentException if the limiter cannot take part in atomic composition
+     */
+    public Builder<K> global(RateLimiter global) {
+      Args.requireUnset(this.global != null, "global");
+      Args.requireNonNull(global, "global");
+      if (Parts.of(global) == null) {
+        throw new IllegalArgumentException(
+            "global must be a Throttle, a SlidingWindowLog or an AllOf, was " + global);
+      }
+      this.global = global;
+      return this;
+    }
+
+    /** The budget of each key (tenant). */
+    public Builder<K> perKey(PerKey<K> perKey) {
+      Args.requireUnset(this.perKey != null, "perKey");
+      this.perKey = Args.requireNonNull(perKey, "perKey");
+      return this;
+    }
+
+    /** The budget of each endpoint, shared by all keys calling it. */
+    public Builder<K> perEndpoint(PerKey<K> perEndpoint) {
+      Args.requireUnset(this.perEndpoint != null, "perEndpoint");
+      this.perEndpoint = Args.requireNonNull(perEndpoint, "perEndpoint");
+      return this;
+    }
+
+
+
+
+    /** Builds the layered limiter. */
+    public Layered<K> build() {
+      return new Layered<>(this);
+    }
+  }
+}

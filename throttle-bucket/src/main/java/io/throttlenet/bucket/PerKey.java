@@ -1,0 +1,386 @@
+package io.throttlenet.bucket;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * An independent limiter per key (per tenant, per API token, per endpoint), with bounded memory:
+ *
+ * <pre>{@code
+ * PerKey<String> perTenant = PerKey.perSecond(100);   // 100 per second for each tenant
+ * perTenant.acquire("tenant-42");
+ * }</pre>
+ *
+ * <p>Keys are independent: one tenant's traffic never touches another's budget. Limiters are
+ * created on a key's first request by the factory ({@link Throttle} with the static factories'
+ * rate by default) and kept in a Caffeine cache with a hard cap on the number of keys and an idle
+ * expiry. A key whose limiter is full owes nothing and may be dropped freely; dropping one that
+ * still owes would forgive its debt, so a key expires only after it has been idle for the idle
+ * timeout <em>and</em> long enough to refill completely. Under a flood of new keys the cap still
+ * holds: Caffeine then evicts the keys it judges least likely to return (a hot key survives), and
+ * every eviction of a key that still owed is counted ({@link #indebtedEvictions()}) and published
+ * as a {@link PerKeyEvent.IndebtedEviction}, never silent. Asking about a key ({@link
+ * #availablePermits}, {@link #waitTime}) creates no state.
+ *
+ * <p>Thread-safe. Cache maintenance runs on the calling threads, amortised, so the cap holds
+ * without a background thread.
+ *
+ * @param <K> the key type; keys must have proper {@code equals} and {@code hashCode}
+ */
+public final class PerKey<K> {
+  /** Default hard cap on live keys. */
+  public static final long DEFAULT_MAXIMUM_KEYS = 1L << 20;
+  /** Default idle time before a (refilled) key may expire. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
+
+  private final String name;
+  private final Ticker ticker;
+  private final Function<? super K, ? extends RateLimiter> factory;
+  private final Cache<K, RateLimiter> limiters;
+  private final LongAdder indebtedEvictions = new LongAdder();
+  private final EventPublisher<PerKeyEvent.IndebtedEviction> evictionEvents;
+
+  private PerKey(Builder<K> b, Function<? super K, ? extends RateLimiter> factory) {
+    this.name = b.name != null ? b.name : "per-key";
+    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+    this.factory = factory;
+    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    this.evictionEvents = events.publisher(PerKeyEvent.IndebtedEviction.class, name);
+    long idleNanos = b.idleNanos;
+    Ticker t = ticker;
+    this.limiters =
+        Caffeine.newBuilder()
+            .maximumSize(b.maximumKeys)
+            .ticker(t::read)
+            .executor(Runnable::run)
+            .expireAfter(new UntilRefilled<K>(idleNanos, t))
+            .<K, RateLimiter>removalListener(
+                (key, limiter, cause) -> {
+                  if (limiter != null && cause != RemovalCause.EXPLICIT && cause != RemovalCause.REPLACED) {
+                    noteEviction(key, limiter);
+                  }
+                })
+            .build();
+  }
+
+  /**
+   * {@code permits} per second for each key, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} is not positive
+   */
+  public static <K> PerKey<K> perSecond(long permits) {
+    return perDuration(permits, Duration.ofSeconds(1));
+  }
+
+  /**
+   * {@code permits} per minute for each key, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} is not positive
+   */
+  public static <K> PerKey<K> perMinute(long permits) {
+    return perDuration(permits, Duration.ofMinutes(1));
+  }
+
+  /**
+   * {@code permits} per {@code period} for each key, bursting up to {@code permits}.
+   *
+   * @throws IllegalArgumentException if {@code permits} or {@code period} is not positive
+   */
+  public static <K> PerKey<K> perDuration(long permits, Duration period) {
+    return PerKey.<K>builder().rate(permits, period).build();
+  }
+
+  /** A builder; give a rate (each key gets a {@link Throttle}) or a limiter factory. */
+  public static <K> Builder<K> builder() {
+    return new Builder<>();
+  }
+
+  /** The name in events, and of the per-key limiters the default factory creates. */
+  public String name() {
+    return name;
+  }
+
+  /** Takes one permit for {@code key} if free now; never waits. */
+  public boolean tryAcquire(K key) {
+    return limiter(key).tryAcquire(1);
+  }
+
+  /** Takes {@code cost} for {@code key} if free now; never waits, never throws a rejection. */
+  public boolean tryAcquire(K key, long cost) {
+    return limiter(key).tryAcquire(cost);
+  }
+
+  /**
+   * Takes {@code cost} for {@code key}, waiting at most {@code maxWait}.
+   *
+   * @throws InterruptedException if interrupted while waiting; the reservation is given back
+   */
+  public boolean tryAcquire(K key, long cost, Duration maxWait) throws InterruptedException {
+    return limiter(key).tryAcquire(cost, maxWait);
+  }
+
+  /**
+   * Takes one permit for {@code key}, waiting as long as needed.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void acquire(K key) throws InterruptedException {
+    limiter(key).acquire(1);
+  }
+
+  /**
+   * Takes {@code cost} for {@code key}, waiting as long as needed.
+   *
+   * @throws io.throttlenet.core.CostExceedsCapacityException at once if the cost never fits
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void acquire(K key, long cost) throws InterruptedException {
+    limiter(key).acquire(cost);
+  }
+
+  /** Takes {@code cost} for {@code key} asynchronously; see {@link RateLimiter#acquireAsync}. */
+  public CompletionStage<Void> acquireAsync(K key, long cost) {
+    return limiter(key).acquireAsync(cost);
+  }
+
+  /** Takes {@code cost} for {@code key} asynchronously within {@code maxWait}. */
+  public CompletionStage<Void> acquireAsync(K key, long cost, Duration maxWait) {
+    return limiter(key).acquireAsync(cost, maxWait);
+  }
+
+  /** What {@code key} could take right now; creates no state for an unseen key. */
+  public long availablePermits(K key) {
+    RateLimiter l = limiters.getIfPresent(Args.requireNonNull(key, "key"));
+    return (l != null ? l : factory.apply(key)).availablePermits();
+  }
+
+  /** How long {@code cost} would wait for {@code key}; creates no state for an unseen key. */
+  public Optional<Duration> waitTime(K key, long cost) {
+    RateLimiter l = limiters.getIfPresent(Args.requireNonNull(key, "key"));
+    return (l != null ? l : factory.apply(key)).waitTime(cost);
+  }
+
+  /** The limiter for {@code key}, created on first use. */
+  public RateLimiter limiter(K key) {
+    return limiters.get(Args.requireNonNull(key, "key"), factory::apply);
+  }
+
+  /** The number of keys held now (approximate while maintenance is pending). */
+  public long estimatedSize() {
+    return limiters.estimatedSize();
+  }
+
+  /** How many keys were dropped while they still owed permits, since this was built. */
+  public long indebtedEvictions() {
+    return indebtedEvictions.sum();
+  }
+
+  /** Runs pending cache maintenance now (expiry and eviction); tests use it for determinism. */
+  public void cleanUp() {
+    limiters.cleanUp();
+  }
+
+  private void noteEviction(K key, RateLimiter limiter) {
+    long owed = limiter.capacity() - limiter.availablePermits();
+    if (owed <= 0) {
+      return; // full: nothing forgiven
+    }
+    indebtedEvictions.increment();
+    if (evictionEvents.hasListeners()) {
+      evictionEvents.publish(new PerKeyEvent.IndebtedEviction(name, String.valueOf(key), owed));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PerKey[" + name + ", " + limiters.estimatedSize() + " keys]";
+  }
+
+  /**
+   * Keeps a key at least {@code idle} after each use and until its limiter would be full again,
+   * allowing for one more full-capacity charge by the use that is in progress.
+   */
+  private static final class UntilRefilled<K> implements Expiry<K, RateLimiter> {
+    private final long idleNanos;
+    private final Ticker ticker;
+
+    UntilRefilled(long idleNanos, Ticker ticker) {
+      this.idleNanos = idleNanos;
+      this.ticker = ticker;
+    }
+
+    private long keep(RateLimiter limiter) {
+      long now = ticker.read();
+      long capacity = limiter.capacity();
+      long untilFull = Math.max(0, limiter.waitNanos(capacity, now));
+      long refill = fullRefillNanos(limiter, now);
+      return Math.max(idleNanos, saturatedAdd(untilFull, refill));
+    }
+
+    @Override
+    public long expireAfterCreate(K key, RateLimiter value, long currentTime) {
+      return keep(value);
+    }
+
+    @Override
+    public long expireAfterUpdate(K key, RateLimiter value, long currentTime, long currentDuration) {
+      return keep(value);
+    }
+
+    @Override
+    public long expireAfterRead(K key, RateLimiter value, long currentTime, long currentDuration) {
+      return keep(value);
+    }
+  }
+
+  /** The longest one charge can add to a limiter's time until full: its whole capacity's worth. */
+  static long fullRefillNanos(RateLimiter limiter, long now) {
+    if (limiter instanceof Throttle t) {
+      return t.refillNanos();
+    }
+    if (limiter instanceof SlidingWindowLog l) {
+      return l.window().toNanos();
+    }
+    if (limiter instanceof AllOf a) {
+      return a.refillNanos();
+    }
+    return Math.max(0, limiter.waitNanos(limiter.capacity(), now));
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return r < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /**
+   * Builds a {@link PerKey}. Each option may be set once. Not thread-safe; the built limiter is.
+   *
+   * @param <K> the key type
+   */
+  public static final class Builder<K> extends LimiterBuilder<Builder<K>> {
+    private long permits;
+    private Duration period;
+    private long burst = -1;
+    private Function<? super K, ? extends RateLimiter> factory;
+    private long maximumKeys = -1;
+    private long idleNanos = -1;
+
+    private Builder() {}
+
+    @Override
+    Builder<K> self() {
+      return this;
+    }
+
+    /**
+     * Each key gets a {@link Throttle} of {@code permits} per {@code period}.
+     *
+     * @throws IllegalArgumentException if either is not positive
+     * @throws IllegalStateException if a rate or factory was already set
+     */
+    public Builder<K> rate(long permits, Duration period) {
+      Args.requireUnset(this.period != null || factory != null, "rate");
+      Args.requirePositiveNanos(period, "period");
+      this.permits = Args.requirePositive(permits, "permits");
+      this.period = period;
+      return this;
+    }
+
+    /**
+     * The burst of each key's throttle; defaults to the permits per period.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K> burst(long burst) {
+      Args.requireUnset(this.burst >= 0, "burst");
+      if (burst < 1) {
+        throw new IllegalArgumentException("burst must be >= 1, was " + burst);
+      }
+      this.burst = burst;
+      return this;
+    }
+
+    /**
+     * Creates each key's limiter instead of a rate: any {@link RateLimiter} (to take part in a
+     * {@link Layered} scope, a {@code Throttle}, {@code SlidingWindowLog} or {@code AllOf}).
+     * Give the created limiters the same name and ticker as this builder.
+     *
+     * @throws IllegalStateException if a rate or factory was already set
+     */
+    public Builder<K> limiter(Function<? super K, ? extends RateLimiter> factory) {
+      Args.requireUnset(this.period != null || this.factory != null, "limiter");
+      this.factory = Args.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
+     * The hard cap on live keys; defaults to {@link #DEFAULT_MAXIMUM_KEYS}.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K> maximumKeys(long maximumKeys) {
+      Args.requireUnset(this.maximumKeys >= 0, "maximumKeys");
+      this.maximumKeys = Args.requirePositive(maximumKeys, "maximumKeys");
+      return this;
+    }
+
+    /**
+     * How long a key is kept after its last use at least; it is kept longer while its limiter is
+     * not yet refilled. Defaults to {@link #DEFAULT_IDLE_TIMEOUT}.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder<K> idleTimeout(Duration idleTimeout) {
+      Args.requireUnset(this.idleNanos >= 0, "idleTimeout");
+      this.idleNanos = Args.requireNonNegativeNanos(idleTimeout, "idleTimeout");
+      return this;
+    }
+
+
+
+
+    /**
+     * Builds the per-key limiter.
+     *
+     * @throws IllegalStateException if neither a rate nor a factory was set
+     * @throws IllegalArgumentException if the rate is invalid for a {@link Throttle}
+     */
+    public PerKey<K> build() {
+      if (period == null && factory == null) {
+        throw new IllegalStateException("rate or limiter must be set");
+      }
+      if (maximumKeys < 0) {
+        maximumKeys = DEFAULT_MAXIMUM_KEYS;
+      }
+      if (idleNanos < 0) {
+        idleNanos = Args.saturatedNanos(DEFAULT_IDLE_TIMEOUT);
+      }
+      Function<? super K, ? extends RateLimiter> f = factory;
+      if (f == null) {
+        String n = name != null ? name : "per-key";
+        Ticker t = ticker != null ? ticker : Ticker.system();
+        EventRegistry e = events != null ? events : EventRegistry.defaultRegistry();
+        long p = permits;
+        Duration d = period;
+        long b = burst >= 0 ? burst : permits;
+        Throttle.builder().rate(p, d).burst(b).ticker(t).build(); // validate now, not per key
+        f = key -> Throttle.builder().rate(p, d).burst(b).name(n).ticker(t).events(e).build();
+      } else if (burst >= 0) {
+        throw new IllegalStateException("burst applies to a rate, not to a limiter factory");
+      }
+      return new PerKey<>(this, f);
+    }
+  }
+}
