@@ -10,5 +10,6 @@ module io.throttlenet.core {
   // Shared helpers for sibling modules only; never part of the public API.
   exports io.throttlenet.core.internal to
       io.throttlenet.bucket,
-      io.throttlenet.multidim;
+      io.throttlenet.multidim,
+      io.throttlenet.retry;
 }

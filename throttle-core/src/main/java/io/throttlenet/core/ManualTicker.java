@@ -33,6 +33,8 @@ public final class ManualTicker implements Ticker {
   private final Condition timeMoved = lock.newCondition();
   private final Condition sleepersChanged = lock.newCondition();
   private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+  /** Deadlines of the threads in {@link #sleepUntil}, one entry per thread. */
+  private final PriorityQueue<Long> sleeping = new PriorityQueue<>((a, b) -> Long.compare(a - b, 0));
   private volatile long now;
   private long sequence;
   private int sleepers;
@@ -122,6 +124,8 @@ public final class ManualTicker implements Ticker {
         throw new InterruptedException();
       }
       sleepers++;
+      Long mine = deadline;
+      sleeping.add(mine);
       sleepersChanged.signalAll();
       try {
         while (deadline - now > 0) {
@@ -136,6 +140,7 @@ public final class ManualTicker implements Ticker {
         }
       } finally {
         sleepers--;
+        sleeping.remove(mine);
         sleepersChanged.signalAll();
       }
     } finally {
@@ -169,6 +174,35 @@ public final class ManualTicker implements Ticker {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * If some thread is blocked in {@link #sleepUntil} with a deadline still ahead, advances exactly
+   * to the earliest such deadline, releasing that thread (and any other due at the same instant).
+   * A test that drives a blocking component through several waits calls this once per wait,
+   * without knowing the waits in advance.
+   *
+   * @return true if it advanced; false at once if no thread is waiting for a future time
+   */
+  public boolean tryAdvanceToNextSleeper() {
+    long target;
+    lock.lock();
+    try {
+      Long next = null;
+      for (Long d : sleeping) {
+        if (d - now > 0 && (next == null || d - next < 0)) {
+          next = d;
+        }
+      }
+      if (next == null) {
+        return false;
+      }
+      target = next;
+    } finally {
+      lock.unlock();
+    }
+    advance(target - now);
+    return true;
   }
 
   /** The number of scheduled tasks that have not run or been cancelled. */

@@ -23,7 +23,18 @@ public abstract class RejectedException extends RuntimeException {
    * @param retryAfter when the call could succeed, or null if unknown or never
    */
   protected RejectedException(String component, String message, Duration retryAfter) {
-    super(message, null, true, false);
+    this(component, message, retryAfter, null);
+  }
+
+  /**
+   * @param component the name of the rejecting component
+   * @param message a message naming the component and the limit
+   * @param retryAfter when the call could succeed, or null if unknown or never
+   * @param cause the failure that led to the rejection (a retry stopped by its budget carries the
+   *     call's last failure), or null
+   */
+  protected RejectedException(String component, String message, Duration retryAfter, Throwable cause) {
+    super(message, cause, true, false);
     this.component = component;
     this.retryAfter = retryAfter;
   }

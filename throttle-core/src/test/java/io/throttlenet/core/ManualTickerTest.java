@@ -111,6 +111,26 @@ class ManualTickerTest {
   }
 
   @Test
+  void tryAdvanceToNextSleeper_jumpsToTheEarliestFutureDeadline() throws Exception {
+    ManualTicker t = ManualTicker.startingAt(Long.MAX_VALUE - 5);
+    assertThat(t.tryAdvanceToNextSleeper()).isFalse();
+    Thread sleeper =
+        new Thread(
+            () -> {
+              try {
+                t.sleepUntil(Long.MIN_VALUE + 20); // 26 ns ahead, across the wrap
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    sleeper.start();
+    t.awaitSleepers(1);
+    assertThat(t.tryAdvanceToNextSleeper()).isTrue();
+    sleeper.join(30_000);
+    assertThat(t.read()).isEqualTo(Long.MIN_VALUE + 20);
+  }
+
+  @Test
   void sleepUntil_pastDeadline_returnsAtOnceEvenIfInterrupted() throws InterruptedException {
     ManualTicker t = ManualTicker.startingAt(100);
     Thread.currentThread().interrupt();

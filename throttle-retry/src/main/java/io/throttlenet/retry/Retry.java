@@ -1,0 +1,617 @@
+package io.throttlenet.retry;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs a call again when it fails (or returns an unwanted result), waiting between attempts as a
+ * {@link Backoff} says or as the server asked.
+ *
+ * <pre>{@code
+ * Retry retry = Retry.of(Backoff.ofDefaults()).maxAttempts(5);
+ * String body = retry.run(() -> client.get(url), e ->
+ *     e instanceof HttpStatusException h && h.status() == 429
+ *         ? h.retryAfter().map(RetryAction::retryAfter).orElse(RetryAction.retry())
+ *         : RetryAction.retry());
+ * }</pre>
+ *
+ * <p>Each failure goes to a classifier: {@link RetryAction#retry()} waits the backoff's delay,
+ * {@link RetryAction#retryAfter(Duration)} waits the server's hint (capped at {@link
+ * Builder#maxRetryAfter}, default 5 minutes), {@link RetryAction#fail()} stops at once. Without a
+ * classifier every exception is retried, except those on the ignore list. Results can be
+ * classified too, so a 503 response is retried without being thrown. At most {@code maxAttempts}
+ * calls are made (default 3); an optional {@link Builder#maxDuration} bounds the whole, waits
+ * included; an optional shared {@link RetryBudget} caps retries across callers.
+ *
+ * <p>What the caller sees: the result; or the call's own last exception, unwrapped, with the
+ * earlier failures attached as suppressed; or, only when the deadline or the budget stopped the
+ * retrying, a {@link RetryDeadlineExceededException} or {@link RetryBudgetExhaustedException} whose
+ * cause is that last exception. When attempts run out on an unwanted result, that result is
+ * returned. An interrupt during a wait stops retrying: the interrupt flag is restored and the last
+ * failure thrown.
+ *
+ * <p>Waits go through the {@link Ticker}: blocking runs park, asynchronous runs are scheduled and
+ * hold no thread, and a {@code ManualTicker} drives both in tests. Immutable and thread-safe; the
+ * {@code with}-style methods ({@link #maxAttempts(int)}) return a modified copy.
+ */
+public final class Retry implements Decorator<Object> {
+  private final Config config;
+  private final EventPublisher<RetryEvent.Attempt> attemptEvents;
+  private final EventPublisher<RetryEvent.SucceededAfterRetries> successEvents;
+  private final EventPublisher<RetryEvent.Exhausted> exhaustedEvents;
+  private final EventPublisher<RetryEvent.Aborted> abortedEvents;
+  private final EventPublisher<RetryEvent.BudgetExhausted> budgetEvents;
+
+  private Retry(Config config) {
+    this.config = config;
+    EventRegistry events = config.events;
+    this.attemptEvents = events.publisher(RetryEvent.Attempt.class, config.name);
+    this.successEvents = events.publisher(RetryEvent.SucceededAfterRetries.class, config.name);
+    this.exhaustedEvents = events.publisher(RetryEvent.Exhausted.class, config.name);
+    this.abortedEvents = events.publisher(RetryEvent.Aborted.class, config.name);
+    this.budgetEvents = events.publisher(RetryEvent.BudgetExhausted.class, config.name);
+  }
+
+  /** A retry with {@code backoff} and the defaults (3 attempts, retry every exception). */
+  public static Retry of(Backoff backoff) {
+    return builder().backoff(backoff).build();
+  }
+
+  /** A builder; every option has a default (the backoff's is {@link Backoff#ofDefaults()}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A copy of this retry making at most {@code maxAttempts} calls.
+   *
+   * @throws IllegalArgumentException if {@code maxAttempts < 1}
+   */
+  public Retry maxAttempts(int maxAttempts) {
+    Builder b = toBuilder();
+    b.maxAttempts = -1;
+    return b.maxAttempts(maxAttempts).build();
+  }
+
+  /**
+   * A copy of this retry that stops when the next wait would end after {@code maxDuration} from
+   * the first call.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public Retry maxDuration(Duration maxDuration) {
+    Builder b = toBuilder();
+    b.maxDuration = null;
+    return b.maxDuration(maxDuration).build();
+  }
+
+  /** This retry's name, used in events and errors. */
+  public String name() {
+    return config.name;
+  }
+
+  /** The most calls a run makes. */
+  public int maxAttempts() {
+    return config.maxAttempts;
+  }
+
+  /** The backoff between attempts. */
+  public Backoff backoff() {
+    return config.backoff;
+  }
+
+  /**
+   * Runs {@code call}, retrying as the configured classifier says.
+   *
+   * @throws Exception the call's last failure, or a {@link RetryDeadlineExceededException} or
+   *     {@link RetryBudgetExhaustedException}
+   */
+  public <T> T run(Callable<T> call) throws Exception {
+    return run(call, config.classifier);
+  }
+
+  /**
+   * Runs {@code call}, retrying as {@code classifier} says about each failure.
+   *
+   * @throws Exception the call's last failure, or a {@link RetryDeadlineExceededException} or
+   *     {@link RetryBudgetExhaustedException}
+   */
+  public <T> T run(Callable<T> call, Function<? super Exception, RetryAction> classifier)
+      throws Exception {
+    Args.requireNonNull(call, "call");
+    Args.requireNonNull(classifier, "classifier");
+    Ticker ticker = config.ticker;
+    Run run = new Run(ticker.read());
+    for (; ; ) {
+      T result = null;
+      Exception failure = null;
+      try {
+        result = call.call();
+      } catch (Exception e) {
+        failure = e;
+      }
+      Decision next = run.decide(result, failure, classifier);
+      if (next.done) {
+        return this.<T>finish(run, result, failure, next);
+      }
+      try {
+        ticker.sleepUntil(next.retryAt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        if (failure != null) {
+          throw run.withSuppressed(failure);
+        }
+        return result;
+      }
+    }
+  }
+
+  /**
+   * Runs an asynchronous call, retrying as the configured classifier says; waits are scheduled on
+   * the ticker and hold no thread. The stage completes with the result or fails as {@link
+   * #run(Callable)} would throw.
+   */
+  public <T> CompletionStage<T> runAsync(Supplier<? extends CompletionStage<T>> call) {
+    return runAsync(call, config.classifier);
+  }
+
+  /** Like {@link #runAsync(Supplier)}, with {@code classifier} deciding about each failure. */
+  public <T> CompletionStage<T> runAsync(
+      Supplier<? extends CompletionStage<T>> call, Function<? super Exception, RetryAction> classifier) {
+    Args.requireNonNull(call, "call");
+    Args.requireNonNull(classifier, "classifier");
+    CompletableFuture<T> out = new CompletableFuture<>();
+    new AsyncRun<>(call, classifier, out, new Run(config.ticker.read())).attempt();
+    return out;
+  }
+
+  @Override
+  public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
+    Args.requireNonNull(call, "call");
+    return () -> run(call::get);
+  }
+
+  @Override
+  public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
+    Args.requireNonNull(call, "call");
+    return () -> runAsync(call);
+  }
+
+  @Override
+  public String toString() {
+    return "Retry[" + config.name + ", " + config.maxAttempts + " attempts, " + config.backoff + "]";
+  }
+
+  // ---- one run's bookkeeping, shared by the blocking and the asynchronous paths ----
+
+  /** What to do after an attempt: finish (with how), or retry at a time. */
+  private static final class Decision {
+    static final Decision SUCCESS = new Decision(true, 0, 0);
+    static final Decision ABORTED = new Decision(true, 0, 1);
+    static final Decision EXHAUSTED = new Decision(true, 0, 2);
+    static final Decision DEADLINE = new Decision(true, 0, 3);
+    static final Decision BUDGET = new Decision(true, 0, 4);
+
+    final boolean done;
+    final long retryAt;
+    final int how;
+
+    Decision(boolean done, long retryAt, int how) {
+      this.done = done;
+      this.retryAt = retryAt;
+      this.how = how;
+    }
+  }
+
+  private final class Run {
+    final long start;
+    int attempt;
+    long previousDelay;
+    List<Exception> earlier;
+
+    Run(long start) {
+      this.start = start;
+      if (config.budget != null) {
+        config.budget.recordCall();
+      }
+    }
+
+    Decision decide(Object result, Exception failure, Function<? super Exception, RetryAction> classifier) {
+      attempt++;
+      RetryAction action;
+      if (failure == null) {
+        action = config.resultClassifier == null ? null : config.resultClassifier.apply(result);
+        if (action == null || action.kind() == RetryAction.Kind.FAIL) {
+          if (attempt > 1 && successEvents.hasListeners()) {
+            successEvents.publish(new RetryEvent.SucceededAfterRetries(config.name, attempt));
+          }
+          return Decision.SUCCESS;
+        }
+      } else {
+        action = config.ignored(failure) ? RetryAction.fail() : classifier.apply(failure);
+        if (action == null || action.kind() == RetryAction.Kind.FAIL) {
+          if (abortedEvents.hasListeners()) {
+            abortedEvents.publish(new RetryEvent.Aborted(config.name, attempt, failure));
+          }
+          return Decision.ABORTED;
+        }
+      }
+      if (attempt >= config.maxAttempts) {
+        exhausted(failure);
+        return Decision.EXHAUSTED;
+      }
+      long delay =
+          action.kind() == RetryAction.Kind.RETRY_AFTER
+              ? Math.min(Args.saturatedNanos(action.after().orElseThrow()), config.maxRetryAfterNanos)
+              : config.backoff.delayNanos(attempt, previousDelay, config.random);
+      long now = config.ticker.read();
+      if (config.maxDurationNanos > 0 && (now - start) > config.maxDurationNanos - delay) {
+        exhausted(failure);
+        return Decision.DEADLINE;
+      }
+      if (config.budget != null && !config.budget.tryRetry()) {
+        if (budgetEvents.hasListeners()) {
+          budgetEvents.publish(new RetryEvent.BudgetExhausted(config.name, attempt));
+        }
+        return Decision.BUDGET;
+      }
+      if (attemptEvents.hasListeners()) {
+        attemptEvents.publish(
+            new RetryEvent.Attempt(config.name, attempt, Duration.ofNanos(delay), Optional.ofNullable(failure)));
+      }
+      if (failure != null) {
+        if (earlier == null) {
+          earlier = new ArrayList<>();
+        }
+        earlier.add(failure);
+      }
+      previousDelay = delay;
+      return new Decision(false, now + delay, 0);
+    }
+
+    private void exhausted(Exception failure) {
+      if (exhaustedEvents.hasListeners()) {
+        exhaustedEvents.publish(new RetryEvent.Exhausted(config.name, attempt, Optional.ofNullable(failure)));
+      }
+    }
+
+    Exception withSuppressed(Exception last) {
+      if (earlier != null) {
+        for (Exception e : earlier) {
+          if (e != last) {
+            last.addSuppressed(e);
+          }
+        }
+        earlier = null;
+      }
+      return last;
+    }
+  }
+
+  private <T> T finish(Run run, T result, Exception failure, Decision how) throws Exception {
+    if (failure == null) {
+      return result;
+    }
+    Exception last = run.withSuppressed(failure);
+    if (how == Decision.DEADLINE) {
+      throw new RetryDeadlineExceededException(
+          config.name, run.attempt, Duration.ofNanos(config.maxDurationNanos), last);
+    }
+    if (how == Decision.BUDGET) {
+      throw new RetryBudgetExhaustedException(config.name, run.attempt, last);
+    }
+    throw last;
+  }
+
+  /** One asynchronous run: each attempt's completion decides and schedules the next. */
+  private final class AsyncRun<T> {
+    final Supplier<? extends CompletionStage<T>> call;
+    final Function<? super Exception, RetryAction> classifier;
+    final CompletableFuture<T> out;
+    final Run run;
+    volatile Ticker.Scheduled timer;
+
+    AsyncRun(
+        Supplier<? extends CompletionStage<T>> call,
+        Function<? super Exception, RetryAction> classifier,
+        CompletableFuture<T> out,
+        Run run) {
+      this.call = call;
+      this.classifier = classifier;
+      this.out = out;
+      this.run = run;
+      out.whenComplete(
+          (ignored, failure) -> {
+            Ticker.Scheduled t = timer;
+            if (t != null) {
+              t.cancel();
+            }
+          });
+    }
+
+    void attempt() {
+      if (out.isDone()) {
+        return;
+      }
+      CompletionStage<T> stage;
+      try {
+        stage = call.get();
+      } catch (Exception e) {
+        completed(null, e);
+        return;
+      }
+      if (stage == null) {
+        completed(null, new NullPointerException("the call returned a null stage"));
+        return;
+      }
+      stage.whenComplete(this::completed);
+    }
+
+    private void completed(T result, Throwable thrown) {
+      if (out.isDone()) {
+        return;
+      }
+      Throwable t = unwrap(thrown);
+      if (t != null && !(t instanceof Exception)) {
+        out.completeExceptionally(t); // an Error: never retried
+        return;
+      }
+      Exception failure = (Exception) t;
+      Decision next;
+      try {
+        next = run.decide(result, failure, classifier);
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+        return;
+      }
+      if (!next.done) {
+        timer = config.ticker.schedule(next.retryAt, this::attempt);
+        return;
+      }
+      try {
+        out.complete(finish(run, result, failure, next));
+      } catch (Exception e) {
+        out.completeExceptionally(e);
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private Builder toBuilder() {
+    Builder b = new Builder();
+    b.backoff = config.backoff;
+    b.maxAttempts = config.maxAttempts;
+    b.maxDuration = config.maxDurationNanos > 0 ? Duration.ofNanos(config.maxDurationNanos) : null;
+    b.maxRetryAfter = Duration.ofNanos(config.maxRetryAfterNanos);
+    b.classifier = config.classifier == DEFAULT_CLASSIFIER ? null : config.classifier;
+    b.resultClassifier = config.resultClassifier;
+    b.ignored = config.ignored;
+    b.budget = config.budget;
+    b.name = config.name;
+    b.ticker = config.ticker;
+    b.events = config.events;
+    b.random = config.random;
+    return b;
+  }
+
+  private static final Function<Exception, RetryAction> DEFAULT_CLASSIFIER = e -> RetryAction.retry();
+
+  /** The immutable configuration behind a {@link Retry}. */
+  private static final class Config {
+    Backoff backoff;
+    int maxAttempts;
+    long maxDurationNanos;
+    long maxRetryAfterNanos;
+    Function<? super Exception, RetryAction> classifier;
+    Function<Object, RetryAction> resultClassifier;
+    List<Class<? extends Throwable>> ignored;
+    RetryBudget budget;
+    String name;
+    Ticker ticker;
+    EventRegistry events;
+    RandomGenerator random;
+
+    boolean ignored(Throwable t) {
+      for (Class<? extends Throwable> c : ignored) {
+        if (c.isInstance(t)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Builds a {@link Retry}. Each option may be set once; {@link #build()} validates. Not
+   * thread-safe; the built retry is.
+   */
+  public static final class Builder {
+    private Backoff backoff;
+    private int maxAttempts = -1;
+    private Duration maxDuration;
+    private Duration maxRetryAfter;
+    private Function<? super Exception, RetryAction> classifier;
+    private Function<Object, RetryAction> resultClassifier;
+    private List<Class<? extends Throwable>> ignored;
+    private RetryBudget budget;
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+    private RandomGenerator random;
+
+    private Builder() {}
+
+    /** The delays between attempts; defaults to {@link Backoff#ofDefaults()}. */
+    public Builder backoff(Backoff backoff) {
+      Args.requireUnset(this.backoff != null, "backoff");
+      this.backoff = Args.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /**
+     * The most calls a run makes, the first included; default 3.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      Args.requireUnset(this.maxAttempts >= 0, "maxAttempts");
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * A deadline for the whole run, waits included: no retry is started if its wait would end
+     * after it. Unset by default.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxDuration(Duration maxDuration) {
+      Args.requireUnset(this.maxDuration != null, "maxDuration");
+      Args.requirePositiveNanos(maxDuration, "maxDuration");
+      this.maxDuration = maxDuration;
+      return this;
+    }
+
+    /**
+     * The longest server hint ({@link RetryAction#retryAfter}) honoured; longer ones are cut to
+     * it. Default 5 minutes, so a hostile or broken header cannot park a caller for days.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      Args.requireUnset(this.maxRetryAfter != null, "maxRetryAfter");
+      Args.requireNonNegativeNanos(maxRetryAfter, "maxRetryAfter");
+      this.maxRetryAfter = maxRetryAfter;
+      return this;
+    }
+
+    /** Decides about each failure; by default every exception is retried. */
+    public Builder classifier(Function<? super Exception, RetryAction> classifier) {
+      Args.requireUnset(this.classifier != null, "classifier");
+      this.classifier = Args.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** Retries a result for which {@code shouldRetry} is true (for example a 503 response). */
+    public Builder retryOnResult(Predicate<Object> shouldRetry) {
+      Args.requireNonNull(shouldRetry, "shouldRetry");
+      return classifyResults(r -> shouldRetry.test(r) ? RetryAction.retry() : null);
+    }
+
+    /**
+     * Decides about each result: {@link RetryAction#retry()} or {@link RetryAction#retryAfter}
+     * retries it, {@link RetryAction#fail()} or null returns it as it is.
+     */
+    public Builder classifyResults(Function<Object, RetryAction> resultClassifier) {
+      Args.requireUnset(this.resultClassifier != null, "result classifier");
+      this.resultClassifier = Args.requireNonNull(resultClassifier, "resultClassifier");
+      return this;
+    }
+
+    /** Failures of these types (and subtypes) are never retried, whatever the classifier says. */
+    @SafeVarargs
+    public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
+      Args.requireUnset(this.ignored != null, "ignoreExceptions");
+      Args.requireNonNull(types, "types");
+      List<Class<? extends Throwable>> list = new ArrayList<>(types.length);
+      for (Class<? extends Throwable> t : types) {
+        list.add(Args.requireNonNull(t, "type"));
+      }
+      this.ignored = List.copyOf(list);
+      return this;
+    }
+
+    /** Caps retries with a budget shared by every retry that uses it; none by default. */
+    public Builder budget(RetryBudget budget) {
+      Args.requireUnset(this.budget != null, "budget");
+      this.budget = Args.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "retry"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /** The jitter's random source; seed one for reproducible delays. Defaults to a thread-local one. */
+    public Builder random(RandomGenerator random) {
+      Args.requireUnset(this.random != null, "random");
+      this.random = Args.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Builds the retry. */
+    public Retry build() {
+      Config c = new Config();
+      c.backoff = backoff != null ? backoff : Backoff.ofDefaults();
+      c.maxAttempts = maxAttempts >= 1 ? maxAttempts : 3;
+      c.maxDurationNanos = maxDuration != null ? Args.saturatedNanos(maxDuration) : 0;
+      c.maxRetryAfterNanos = Args.saturatedNanos(maxRetryAfter != null ? maxRetryAfter : Duration.ofMinutes(5));
+      c.classifier = classifier != null ? classifier : DEFAULT_CLASSIFIER;
+      c.resultClassifier = resultClassifier;
+      c.ignored = ignored != null ? ignored : List.of();
+      c.budget = budget;
+      c.name = name != null ? name : "retry";
+      c.ticker = ticker != null ? ticker : Ticker.system();
+      c.events = events != null ? events : EventRegistry.defaultRegistry();
+      c.random = random != null ? random : new ThreadLocalRandomSource();
+      return new Retry(c);
+    }
+  }
+
+  /** Defers to the calling thread's {@link ThreadLocalRandom} (which must not be shared). */
+  private static final class ThreadLocalRandomSource implements RandomGenerator {
+    @Override
+    public long nextLong() {
+      return ThreadLocalRandom.current().nextLong();
+    }
+
+    @Override
+    public long nextLong(long origin, long bound) {
+      return ThreadLocalRandom.current().nextLong(origin, bound);
+    }
+  }
+}

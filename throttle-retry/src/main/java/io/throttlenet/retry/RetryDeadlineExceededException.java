@@ -1,0 +1,30 @@
+package io.throttlenet.retry;
+
+import io.throttlenet.core.RejectedException;
+import java.time.Duration;
+
+/**
+ * Retrying stopped because the next wait would pass the retry's maximum total duration. The cause
+ * is the call's last failure (or null if the last attempt returned an unwanted result). Immutable.
+ */
+public final class RetryDeadlineExceededException extends RejectedException {
+  private static final long serialVersionUID = 1L;
+
+  private final int attempts;
+
+  public RetryDeadlineExceededException(
+      String component, int attempts, Duration maxDuration, Throwable lastFailure) {
+    super(
+        component,
+        component + ": no time left for another attempt within " + maxDuration + " after "
+            + attempts + " attempt(s)",
+        null,
+        lastFailure);
+    this.attempts = attempts;
+  }
+
+  /** Attempts made before the deadline. */
+  public int attempts() {
+    return attempts;
+  }
+}
