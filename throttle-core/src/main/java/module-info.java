@@ -11,5 +11,6 @@ module io.throttlenet.core {
   exports io.throttlenet.core.internal to
       io.throttlenet.bucket,
       io.throttlenet.multidim,
-      io.throttlenet.retry;
+      io.throttlenet.retry,
+      io.throttlenet.breaker;
 }

@@ -1,0 +1,746 @@
+package io.throttlenet.breaker;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Fails fast while a downstream is failing, and lets a few probes find out when it has recovered.
+ *
+ * <pre>{@code
+ * CircuitBreaker breaker = CircuitBreaker.builder()
+ *     .trip(Trip.consecutive(5))
+ *     .cooldown(Duration.ofSeconds(10))
+ *     .build(Throttle.perSecond(100));          // or .build() without a limiter
+ * try (CircuitBreaker.Permit permit = breaker.acquire()) {
+ *   call();
+ *   permit.success();
+ * } catch (CircuitOpenException open) {
+ *   // fail fast; open.retryAfter() is the rest of the cooldown
+ * }
+ * }</pre>
+ *
+ * <p>States: {@link BreakerState#CLOSED} (calls pass, outcomes are counted against the {@link
+ * Trip}s), {@link BreakerState#OPEN} (calls are rejected until the cooldown ends; the cooldown may
+ * grow on repeated trips, and a server's Retry-After seen while open extends it), {@link
+ * BreakerState#HALF_OPEN} (at most {@code halfOpenProbes} calls in flight; {@code successesToClose}
+ * successes close it, any failure reopens it), plus {@link BreakerState#FORCED_OPEN} and {@link
+ * BreakerState#DISABLED} for operators. A breaker wrapping a limiter checks itself first and
+ * rejects without touching the limiter's tokens.
+ *
+ * <h2>Design</h2>
+ *
+ * The state is an immutable "generation" object swapped by compare-and-set; every transition
+ * creates a new generation, and each permit remembers the generation it was issued in. An outcome
+ * reported for an older generation is published but moves nothing, so a slow success from before
+ * a trip can never close a half-open breaker. A half-open probe's slot is released however the
+ * call ends: reported, closed without a report (a failure), interrupted or cancelled while waiting
+ * for the limiter; and if a probe is never heard of again, the slots are reclaimed after {@code
+ * probeTimeout} by reopening. Transitions allocate; the closed hot path (check, call, record)
+ * allocates nothing but what a {@link Permit} or event needs.
+ *
+ * <p>Thread-safe.
+ */
+public final class CircuitBreaker implements Decorator<Object> {
+  private final Config config;
+  private final AtomicReference<Gen> state;
+  private final EventPublisher<BreakerEvent.StateTransition> transitions;
+  private final EventPublisher<BreakerEvent.CallNotPermitted> rejections;
+  private final EventPublisher<BreakerEvent.Success> successes;
+  private final EventPublisher<BreakerEvent.Failure> failures;
+  private final EventPublisher<BreakerEvent.SlowCall> slowCalls;
+
+  private CircuitBreaker(Config config) {
+    this.config = config;
+    EventRegistry events = config.events;
+    this.transitions = events.publisher(BreakerEvent.StateTransition.class, config.name);
+    this.rejections = events.publisher(BreakerEvent.CallNotPermitted.class, config.name);
+    this.successes = events.publisher(BreakerEvent.Success.class, config.name);
+    this.failures = events.publisher(BreakerEvent.Failure.class, config.name);
+    this.slowCalls = events.publisher(BreakerEvent.SlowCall.class, config.name);
+    this.state = new AtomicReference<>(closed(0, config.ticker.read(), 0));
+  }
+
+  /** A builder; give at least one {@link Trip} (or accept the default of 5 consecutive failures). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** This breaker's name, used in events and errors. */
+  public String name() {
+    return config.name;
+  }
+
+  /** The current state. An open breaker whose cooldown has ended reports half-open. */
+  public BreakerState state() {
+    Gen g = state.get();
+    if (g.state == BreakerState.OPEN && config.ticker.read() - g.openUntil >= 0) {
+      return BreakerState.HALF_OPEN;
+    }
+    return g.state;
+  }
+
+  /** The wrapped limiter, if any. */
+  public Optional<RateLimiter> limiter() {
+    return Optional.ofNullable(config.limiter);
+  }
+
+  /**
+   * A permit to make one call: rejects at once when the breaker is open, otherwise (if a limiter
+   * is wrapped) waits for one permit of it. Report the outcome on the permit; closing it without a
+   * report counts as a failure.
+   *
+   * @throws CircuitOpenException if the breaker rejects the call
+   * @throws InterruptedException if interrupted while waiting for the limiter; the probe slot and
+   *     the limiter's reservation are given back
+   */
+  public Permit acquire() throws InterruptedException {
+    Gen g = admit();
+    RateLimiter limiter = config.limiter;
+    if (limiter == null) {
+      return new Permit(g, config.ticker.read());
+    }
+    Ticker ticker = limiter.ticker();
+    long now = ticker.read();
+    long wait = limiter.reserve(1, now, Long.MAX_VALUE);
+    if (wait < 0) {
+      release(g);
+      throw wait == RateLimiter.NEVER
+          ? new CostExceedsCapacityException(limiter.name(), 1, limiter.capacity())
+          : new MaxWaitExceededException(limiter.name(), 1, Duration.ofNanos(RateLimiter.requiredWait(wait)), Duration.ofNanos(Long.MAX_VALUE));
+    }
+    if (wait > 0) {
+      boolean waited = false;
+      try {
+        ticker.sleepUntil(now + wait);
+        waited = true;
+      } finally {
+        if (!waited) {
+          limiter.cancel(1, now, wait);
+          release(g);
+        }
+      }
+      if (state.get() != g) {
+        // The breaker moved while we waited (it may have opened): admission is decided again.
+        limiter.cancel(1, now, wait);
+        release(g);
+        return acquire();
+      }
+    }
+    return new Permit(g, config.ticker.read());
+  }
+
+  /**
+   * A permit if the breaker admits the call and the wrapped limiter (if any) has a permit free
+   * now; never waits.
+   *
+   * @return the permit, or empty if rejected by either
+   */
+  public Optional<Permit> tryAcquire() {
+    Gen g = tryAdmit();
+    if (g == null) {
+      return Optional.empty();
+    }
+    if (config.limiter != null && !config.limiter.tryAcquire(1)) {
+      release(g);
+      return Optional.empty();
+    }
+    return Optional.of(new Permit(g, config.ticker.read()));
+  }
+
+  /**
+   * A permit, asynchronously: fails at once with {@link CircuitOpenException} when open,
+   * otherwise completes when the wrapped limiter (if any) grants a permit. Cancelling the stage
+   * gives back the probe slot and the limiter's reservation.
+   */
+  public CompletionStage<Permit> acquireAsync() {
+    Gen g;
+    try {
+      g = admit();
+    } catch (CircuitOpenException e) {
+      return CompletableFuture.failedStage(e);
+    }
+    if (config.limiter == null) {
+      return CompletableFuture.completedStage(new Permit(g, config.ticker.read()));
+    }
+    CompletableFuture<Permit> out = new CompletableFuture<>();
+    CompletableFuture<Void> granted = config.limiter.acquireAsync(1).toCompletableFuture();
+    granted.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            release(g);
+            out.completeExceptionally(unwrap(failure));
+          } else if (!out.complete(new Permit(g, config.ticker.read()))) {
+            release(g); // the caller gave up at the instant of the grant
+          }
+        });
+    out.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            granted.cancel(false); // gives the limiter's reservation back if still pending
+          }
+        });
+    return out;
+  }
+
+  /** Opens the breaker until {@link #reset()}: every call is rejected. */
+  public void forceOpen() {
+    moveTo(BreakerState.FORCED_OPEN, "forced open");
+  }
+
+  /** Switches the breaker off until {@link #reset()}: every call passes, nothing is counted. */
+  public void disable() {
+    moveTo(BreakerState.DISABLED, "disabled");
+  }
+
+  /** Closes the breaker and forgets everything counted. */
+  public void reset() {
+    moveTo(BreakerState.CLOSED, "reset");
+  }
+
+  /**
+   * A server asked callers to wait {@code hint} (a Retry-After): if the breaker is open, its open
+   * period is extended to end no earlier than that.
+   *
+   * @throws IllegalArgumentException if {@code hint} is negative
+   */
+  public void onRetryAfter(Duration hint) {
+    long h = Args.requireNonNegativeNanos(hint, "hint");
+    for (;;) {
+      Gen g = state.get();
+      if (g.state != BreakerState.OPEN) {
+        return;
+      }
+      long until = config.ticker.read() + h;
+      if (until - g.openUntil <= 0) {
+        return;
+      }
+      Gen extended = new Gen(BreakerState.OPEN, g.number, g.since, until, g.trips, null);
+      if (state.compareAndSet(g, extended)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
+    Args.requireNonNull(call, "call");
+    return () -> {
+      Permit permit = acquire();
+      R result;
+      try {
+        result = call.get();
+      } catch (Throwable t) {
+        permit.failure(t);
+        throw t;
+      }
+      permit.result(result);
+      return result;
+    };
+  }
+
+  @Override
+  public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
+    Args.requireNonNull(call, "call");
+    return () ->
+        acquireAsync()
+            .thenCompose(
+                permit -> {
+                  CompletionStage<R> stage;
+                  try {
+                    stage = call.get();
+                  } catch (RuntimeException | Error e) {
+                    permit.failure(e);
+                    throw e;
+                  }
+                  return stage.whenComplete(
+                      (result, failure) -> {
+                        if (failure != null) {
+                          permit.failure(unwrap(failure));
+                        } else {
+                          permit.result(result);
+                        }
+                      });
+                });
+  }
+
+  @Override
+  public String toString() {
+    return "CircuitBreaker[" + config.name + ", " + state() + "]";
+  }
+
+  // ---- admission ----
+
+  /** Admits a call or throws; a half-open admission takes a probe slot. */
+  private Gen admit() {
+    Gen g = tryAdmit();
+    if (g != null) {
+      return g;
+    }
+    Gen now = state.get();
+    Duration retryAfter = retryAfter(now);
+    BreakerState s = now.state == BreakerState.OPEN && retryAfter == null ? BreakerState.HALF_OPEN : now.state;
+    throw new CircuitOpenException(config.name, s, retryAfter);
+  }
+
+  private Duration retryAfter(Gen g) {
+    if (g.state == BreakerState.OPEN) {
+      long left = g.openUntil - config.ticker.read();
+      return left > 0 ? Duration.ofNanos(left) : null;
+    }
+    return null;
+  }
+
+  private Gen tryAdmit() {
+    for (;;) {
+      Gen g = state.get();
+      switch (g.state) {
+        case CLOSED:
+        case DISABLED:
+          return g;
+        case FORCED_OPEN:
+          notPermitted(g);
+          return null;
+        case OPEN:
+          long now = config.ticker.read();
+          if (now - g.openUntil < 0) {
+            notPermitted(g);
+            return null;
+          }
+          transition(g, halfOpen(g, now), "cooldown elapsed");
+          continue;
+        default: // HALF_OPEN
+          long t = config.ticker.read();
+          int inFlight = g.probes.get();
+          if (inFlight >= config.halfOpenProbes) {
+            if (t - g.lastProbeAt.get() >= config.probeTimeoutNanos) {
+              transition(g, open(g, t, g.trips + 1), "probe not reported within " + Duration.ofNanos(config.probeTimeoutNanos));
+              continue;
+            }
+            notPermitted(g);
+            return null;
+          }
+          if (g.probes.compareAndSet(inFlight, inFlight + 1)) {
+            g.lastProbeAt.set(t);
+            return g;
+          }
+      }
+    }
+  }
+
+  /** Gives back what admission took (a probe slot) when the call never starts. */
+  private void release(Gen g) {
+    if (g.state == BreakerState.HALF_OPEN) {
+      g.probes.decrementAndGet();
+    }
+  }
+
+  private void notPermitted(Gen g) {
+    if (rejections.hasListeners()) {
+      rejections.publish(new BreakerEvent.CallNotPermitted(config.name, g.state, Optional.ofNullable(retryAfter(g))));
+    }
+  }
+
+  // ---- outcomes ----
+
+  /** Records one call's outcome, issued under generation {@code g}. */
+  private void record(Gen g, long start, boolean failed, Throwable cause, boolean ignored) {
+    long now = config.ticker.read();
+    long duration = now - start;
+    if (!ignored) {
+      publishOutcome(failed, cause, duration);
+    }
+    if (g.state == BreakerState.HALF_OPEN) {
+      g.probes.decrementAndGet();
+    }
+    if (ignored || state.get() != g) {
+      return; // ignored, or from an earlier generation: it must not move the current state
+    }
+    switch (g.state) {
+      case CLOSED:
+        for (int i = 0; i < g.counters.length; i++) {
+          if (g.counters[i].record(failed, duration, now)) {
+            transition(g, open(g, now, 1), "tripped: " + config.trips.get(i));
+            return;
+          }
+        }
+        return;
+      case HALF_OPEN:
+        if (failed) {
+          transition(g, open(g, now, g.trips + 1), "probe failed");
+        } else if (g.successes.incrementAndGet() >= config.successesToClose) {
+          transition(g, closed(g.number + 1, now, 0), "probes succeeded");
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private void publishOutcome(boolean failed, Throwable cause, long duration) {
+    if (failed) {
+      if (failures.hasListeners()) {
+        failures.publish(new BreakerEvent.Failure(config.name, Duration.ofNanos(duration), Optional.ofNullable(cause)));
+      }
+    } else if (successes.hasListeners()) {
+      successes.publish(new BreakerEvent.Success(config.name, Duration.ofNanos(duration)));
+    }
+    if (config.slowNanos > 0 && duration > config.slowNanos && slowCalls.hasListeners()) {
+      slowCalls.publish(new BreakerEvent.SlowCall(config.name, Duration.ofNanos(duration)));
+    }
+  }
+
+  // ---- transitions ----
+
+  private boolean transition(Gen from, Gen to, String reason) {
+    if (!state.compareAndSet(from, to)) {
+      return false;
+    }
+    if (transitions.hasListeners()) {
+      transitions.publish(new BreakerEvent.StateTransition(config.name, from.state, to.state, reason));
+    }
+    return true;
+  }
+
+  private void moveTo(BreakerState target, String reason) {
+    for (;;) {
+      Gen g = state.get();
+      long now = config.ticker.read();
+      Gen next =
+          target == BreakerState.CLOSED
+              ? closed(g.number + 1, now, 0)
+              : new Gen(target, g.number + 1, now, now, 0, null);
+      if (transition(g, next, reason)) {
+        return;
+      }
+    }
+  }
+
+  private Gen closed(long number, long now, int trips) {
+    Trip.Counter[] counters = new Trip.Counter[config.trips.size()];
+    for (int i = 0; i < counters.length; i++) {
+      counters[i] = config.trips.get(i).newCounter();
+    }
+    return new Gen(BreakerState.CLOSED, number, now, now, trips, counters);
+  }
+
+  private Gen open(Gen from, long now, int trips) {
+    double grown = config.cooldownNanos * Math.pow(config.cooldownGrowth, Math.max(0, trips - 1));
+    long cooldown = grown >= config.maxCooldownNanos ? config.maxCooldownNanos : (long) grown;
+    return new Gen(BreakerState.OPEN, from.number + 1, now, now + cooldown, trips, null);
+  }
+
+  private Gen halfOpen(Gen from, long now) {
+    return new Gen(BreakerState.HALF_OPEN, from.number + 1, now, now, from.trips, null);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** One state generation; immutable apart from its half-open counters. */
+  private static final class Gen {
+    final BreakerState state;
+    final long number;
+    final long since;
+    final long openUntil;
+    final int trips;
+    final Trip.Counter[] counters;
+    final AtomicInteger probes = new AtomicInteger();
+    final AtomicInteger successes = new AtomicInteger();
+    final AtomicLong lastProbeAt;
+
+    Gen(BreakerState state, long number, long since, long openUntil, int trips, Trip.Counter[] counters) {
+      this.state = state;
+      this.number = number;
+      this.since = since;
+      this.openUntil = openUntil;
+      this.trips = trips;
+      this.counters = counters;
+      this.lastProbeAt = new AtomicLong(since);
+    }
+  }
+
+  /**
+   * Permission to make one call; report exactly one outcome. Closing the permit without a report
+   * counts as a failure, so a try-with-resources block that throws is recorded correctly.
+   * Thread-safe: the first report wins, later ones are ignored.
+   */
+  public final class Permit implements AutoCloseable {
+    private final Gen generation;
+    private final long start;
+    private final AtomicBoolean reported = new AtomicBoolean();
+
+    private Permit(Gen generation, long start) {
+      this.generation = generation;
+      this.start = start;
+    }
+
+    /** The call succeeded. */
+    public void success() {
+      if (reported.compareAndSet(false, true)) {
+        record(generation, start, false, null, false);
+      }
+    }
+
+    /** The call failed with {@code cause}; ignored or non-recorded exceptions count as neither. */
+    public void failure(Throwable cause) {
+      if (reported.compareAndSet(false, true)) {
+        boolean ignored = cause != null && config.ignored(cause);
+        boolean failed = cause == null || config.recordFailure.test(cause);
+        record(generation, start, failed && !ignored, cause, ignored || !failed && false);
+      }
+    }
+
+    /** The call returned {@code result}; a result the breaker treats as failure counts as one. */
+    public void result(Object result) {
+      if (reported.compareAndSet(false, true)) {
+        boolean failed = config.recordResult != null && config.recordResult.test(result);
+        record(generation, start, failed, null, false);
+      }
+    }
+
+    /** Counts as a failure unless an outcome was already reported. */
+    @Override
+    public void close() {
+      if (reported.compareAndSet(false, true)) {
+        record(generation, start, true, null, false);
+      }
+    }
+  }
+
+  private static final class Config {
+    List<Trip> trips;
+    long cooldownNanos;
+    double cooldownGrowth;
+    long maxCooldownNanos;
+    int halfOpenProbes;
+    int successesToClose;
+    long probeTimeoutNanos;
+    long slowNanos;
+    Predicate<Throwable> recordFailure;
+    Predicate<Object> recordResult;
+    List<Class<? extends Throwable>> ignored;
+    RateLimiter limiter;
+    String name;
+    Ticker ticker;
+    EventRegistry events;
+
+    boolean ignored(Throwable t) {
+      for (Class<? extends Throwable> c : ignored) {
+        if (c.isInstance(t)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Builds a {@link CircuitBreaker}. Each option may be set once; {@link #build()} validates. Not
+   * thread-safe; the built breaker is.
+   */
+  public static final class Builder {
+    private final List<Trip> trips = new ArrayList<>();
+    private Duration cooldown;
+    private double growth = -1;
+    private Duration maxCooldown;
+    private int halfOpenProbes = -1;
+    private int successesToClose = -1;
+    private Duration probeTimeout;
+    private Predicate<Throwable> recordFailure;
+    private Predicate<Object> recordResult;
+    private List<Class<? extends Throwable>> ignored;
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /** Adds trip conditions; any one opens the breaker. Default: {@code Trip.consecutive(5)}. */
+    public Builder trip(Trip... conditions) {
+      Args.requireNonNull(conditions, "conditions");
+      for (Trip t : conditions) {
+        trips.add(Args.requireNonNull(t, "trip"));
+      }
+      return this;
+    }
+
+    /**
+     * How long the breaker stays open after tripping; default 60 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder cooldown(Duration cooldown) {
+      Args.requireUnset(this.cooldown != null, "cooldown");
+      Args.requirePositiveNanos(cooldown, "cooldown");
+      this.cooldown = cooldown;
+      return this;
+    }
+
+    /**
+     * Grows the cooldown by {@code multiplier} each time a half-open probe fails again, up to
+     * {@code max}; by default the cooldown is fixed.
+     *
+     * @throws IllegalArgumentException if {@code multiplier < 1} or not finite, or max not positive
+     */
+    public Builder cooldownGrowth(double multiplier, Duration max) {
+      Args.requireUnset(this.growth >= 0, "cooldownGrowth");
+      if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
+        throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
+      }
+      Args.requirePositiveNanos(max, "max");
+      this.growth = multiplier;
+      this.maxCooldown = max;
+      return this;
+    }
+
+    /**
+     * The most probe calls in flight while half-open; default 1.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder halfOpenProbes(int probes) {
+      Args.requireUnset(this.halfOpenProbes >= 0, "halfOpenProbes");
+      if (probes < 1) {
+        throw new IllegalArgumentException("halfOpenProbes must be >= 1, was " + probes);
+      }
+      this.halfOpenProbes = probes;
+      return this;
+    }
+
+    /**
+     * Probe successes that close a half-open breaker; default 1.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder successesToClose(int successes) {
+      Args.requireUnset(this.successesToClose >= 0, "successesToClose");
+      if (successes < 1) {
+        throw new IllegalArgumentException("successesToClose must be >= 1, was " + successes);
+      }
+      this.successesToClose = successes;
+      return this;
+    }
+
+    /**
+     * How long half-open probes may go unreported before the breaker reclaims their slots by
+     * reopening (a permit lost without being closed); default 60 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder probeTimeout(Duration timeout) {
+      Args.requireUnset(this.probeTimeout != null, "probeTimeout");
+      Args.requirePositiveNanos(timeout, "probeTimeout");
+      this.probeTimeout = timeout;
+      return this;
+    }
+
+    /** Which exceptions count as failures; by default all (except ignored ones). */
+    public Builder recordFailure(Predicate<Throwable> isFailure) {
+      Args.requireUnset(this.recordFailure != null, "recordFailure");
+      this.recordFailure = Args.requireNonNull(isFailure, "isFailure");
+      return this;
+    }
+
+    /** Which results count as failures (an HTTP 503, say); by default none. */
+    public Builder recordResult(Predicate<Object> isFailure) {
+      Args.requireUnset(this.recordResult != null, "recordResult");
+      this.recordResult = Args.requireNonNull(isFailure, "isFailure");
+      return this;
+    }
+
+    /** Exceptions of these types count as neither success nor failure. */
+    @SafeVarargs
+    public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
+      Args.requireUnset(this.ignored != null, "ignoreExceptions");
+      Args.requireNonNull(types, "types");
+      List<Class<? extends Throwable>> list = new ArrayList<>(types.length);
+      for (Class<? extends Throwable> t : types) {
+        list.add(Args.requireNonNull(t, "type"));
+      }
+      this.ignored = List.copyOf(list);
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "circuit-breaker"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source; defaults to {@link Ticker#system()}. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /** Builds a breaker that wraps no limiter. */
+    public CircuitBreaker build() {
+      return build(null, false);
+    }
+
+    /**
+     * Builds a breaker in front of {@code limiter}: it checks itself first (an open breaker
+     * leaves the limiter untouched), then takes one permit from the limiter per call.
+     */
+    public CircuitBreaker build(RateLimiter limiter) {
+      return build(Args.requireNonNull(limiter, "limiter"), true);
+    }
+
+    private CircuitBreaker build(RateLimiter limiter, boolean wrapped) {
+      Config c = new Config();
+      c.trips = trips.isEmpty() ? List.of(Trip.consecutive(5)) : List.copyOf(trips);
+      c.cooldownNanos = Args.saturatedNanos(cooldown != null ? cooldown : Duration.ofSeconds(60));
+      c.cooldownGrowth = growth >= 1 ? growth : 1;
+      c.maxCooldownNanos = maxCooldown != null ? Math.max(Args.saturatedNanos(maxCooldown), c.cooldownNanos) : c.cooldownNanos;
+      c.halfOpenProbes = halfOpenProbes >= 1 ? halfOpenProbes : 1;
+      c.successesToClose = successesToClose >= 1 ? successesToClose : 1;
+      c.probeTimeoutNanos = Args.saturatedNanos(probeTimeout != null ? probeTimeout : Duration.ofSeconds(60));
+      long slow = 0;
+      for (Trip t : c.trips) {
+        slow = slow == 0 ? t.slowNanos() : t.slowNanos() == 0 ? slow : Math.min(slow, t.slowNanos());
+      }
+      c.slowNanos = slow;
+      c.recordFailure = recordFailure != null ? recordFailure : t -> true;
+      c.recordResult = recordResult;
+      c.ignored = ignored != null ? ignored : List.of();
+      c.limiter = wrapped ? limiter : null;
+      c.name = name != null ? name : "circuit-breaker";
+      c.ticker = ticker != null ? ticker : limiter != null ? limiter.ticker() : Ticker.system();
+      c.events = events != null ? events : EventRegistry.defaultRegistry();
+      return new CircuitBreaker(c);
+    }
+  }
+}
