@@ -134,8 +134,10 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return 0;
     }
-    events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
-    return RateLimiter.rejection(wait);
+    if (wait > maxWaitNanos) {
+      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    }
+    return RateLimiter.rejection(wait); // see RateLimiter#reserve: composites book no future time
   }
 
   /** Nothing to give back: a composite books only immediate grants, which are used at once. */

@@ -43,17 +43,18 @@ final class CompositeEvents {
 
   /** A waiting caller's attempts to charge {@code cost} on every one of {@code parts}. */
   Waits.Attempt attempt(Part[] parts, long cost) {
+    long[] handles = new long[parts.length];
     return new Waits.Attempt() {
       @Override
       public long tryAt(long now) {
-        return Atomic.tryCharge(parts, null, cost, now);
+        return Atomic.tryCharge(parts, null, cost, now, handles);
       }
 
       @Override
       public void undo(long at) {
         long[] costs = new long[parts.length];
         Arrays.fill(costs, cost);
-        Atomic.refund(parts, costs, at, at);
+        Atomic.refund(parts, costs, handles, at, at);
       }
 
       @Override
@@ -63,10 +64,15 @@ final class CompositeEvents {
 
       @Override
       public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
-        rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
-        return new MaxWaitExceededException(
-            name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
+        return CompositeEvents.this.gaveUp(cost, waitNanos, maxWaitNanos);
       }
     };
+  }
+
+  /** Publishes a refusal for a wait longer than allowed, and returns its exception. */
+  RuntimeException gaveUp(long cost, long waitNanos, long maxWaitNanos) {
+    rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
+    return new MaxWaitExceededException(
+        name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
   }
 }

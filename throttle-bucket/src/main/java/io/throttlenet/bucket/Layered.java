@@ -67,13 +67,15 @@ public final class Layered<K> {
   /** Takes {@code cost} for {@code key} on {@code endpoint} if every scope has it now; never waits. */
   public boolean tryAcquire(K key, K endpoint, long cost) {
     Args.requireNonNegative(cost, "cost");
-    Part[] parts = parts(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint);
+    Part[] parts = scopes.parts;
     if (capacityOf(parts) < cost) {
       events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return false;
     }
     long wait = Atomic.tryCharge(parts, null, cost, ticker.read());
     if (wait == 0) {
+      scopes.checkAttached(key, endpoint);
       events.acquired(cost, 0);
       return true;
     }
@@ -98,9 +100,10 @@ public final class Layered<K> {
    */
   public void acquire(K key, K endpoint, long cost) throws InterruptedException {
     Args.requireNonNegative(cost, "cost");
-    Part[] parts = parts(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint);
+    Part[] parts = scopes.parts;
     failIfNever(parts, cost);
-    await(parts, cost, Long.MAX_VALUE);
+    await(key, endpoint, scopes, cost, Long.MAX_VALUE);
   }
 
   /**
@@ -111,28 +114,32 @@ public final class Layered<K> {
   public boolean tryAcquire(K key, K endpoint, long cost, Duration maxWait) throws InterruptedException {
     long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
     Args.requireNonNegative(cost, "cost");
-    Part[] parts = parts(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint);
+    Part[] parts = scopes.parts;
     if (capacityOf(parts) < cost) {
       events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return false;
     }
-    return await(parts, cost, maxWaitNanos);
+    return await(key, endpoint, scopes, cost, maxWaitNanos);
   }
 
-  private boolean await(Part[] parts, long cost, long maxWaitNanos) throws InterruptedException {
+  private boolean await(K key, K endpoint, Scopes scopes, long cost, long maxWaitNanos)
+      throws InterruptedException {
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, null, cost, now);
+    long wait = Atomic.tryCharge(scopes.parts, null, cost, now);
     if (wait == 0) {
+      scopes.checkAttached(key, endpoint);
       events.acquired(cost, 0);
       return true;
     }
-    return Waits.await(ticker, events.attempt(parts, cost), now, wait, maxWaitNanos);
+    return Waits.await(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
   }
 
   /** Takes {@code cost} for {@code key} on {@code endpoint} asynchronously, holding no thread. */
   public CompletionStage<Void> acquireAsync(K key, K endpoint, long cost) {
     Args.requireNonNegative(cost, "cost");
-    Part[] parts = parts(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint);
+    Part[] parts = scopes.parts;
     try {
       failIfNever(parts, cost);
     } catch (CostExceedsCapacityException e) {
@@ -141,10 +148,11 @@ public final class Layered<K> {
     long now = ticker.read();
     long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
+      scopes.checkAttached(key, endpoint);
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    return Waits.async(ticker, events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
+    return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, Long.MAX_VALUE);
   }
 
   /** What every scope could grant {@code key} on {@code endpoint} right now; creates no state. */
@@ -161,33 +169,101 @@ public final class Layered<K> {
 
   /** The smallest capacity of the scopes; {@code Long.MAX_VALUE} with no scope. */
   public long capacity(K key, K endpoint) {
-    return capacityOf(parts(key, endpoint));
+    return capacityOf(new Scopes(key, endpoint).parts);
   }
 
-  private Part[] parts(K key, K endpoint) {
-    Part[] k = perKey == null ? null : scope(perKey, Args.requireNonNull(key, "key"));
-    Part[] e = perEndpoint == null ? null : scope(perEndpoint, Args.requireNonNull(endpoint, "endpoint"));
-    int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
-    Part[] all = new Part[n];
-    int i = 0;
-    for (Part p : global) {
-      i = insert(all, i, p);
-    }
-    if (k != null) {
-      for (Part p : k) {
+  /** The limiters a call charges: the global parts and, per scope, the key's current limiter. */
+  private final class Scopes {
+    final Part[] parts;
+    final RateLimiter keyLimiter;
+    final RateLimiter endpointLimiter;
+
+    Scopes(K key, K endpoint) {
+      keyLimiter = perKey == null ? null : perKey.limiter(Args.requireNonNull(key, "key"));
+      endpointLimiter =
+          perEndpoint == null ? null : perEndpoint.limiter(Args.requireNonNull(endpoint, "endpoint"));
+      Part[] k = keyLimiter == null ? null : partsOf(perKey, keyLimiter);
+      Part[] e = endpointLimiter == null ? null : partsOf(perEndpoint, endpointLimiter);
+      int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
+      Part[] all = new Part[n];
+      int i = 0;
+      for (Part p : global) {
         i = insert(all, i, p);
       }
+      if (k != null) {
+        for (Part p : k) {
+          i = insert(all, i, p);
+        }
+      }
+      if (e != null) {
+        for (Part p : e) {
+          i = insert(all, i, p);
+        }
+      }
+      parts = i == n ? all : Arrays.copyOf(all, i);
     }
-    if (e != null) {
-      for (Part p : e) {
-        i = insert(all, i, p);
+
+    /** Notices per-key limiters evicted while they were being charged (see {@link PerKey}). */
+    void checkAttached(K key, K endpoint) {
+      if (keyLimiter != null) {
+        perKey.checkAttached(key, keyLimiter);
+      }
+      if (endpointLimiter != null) {
+        perEndpoint.checkAttached(endpoint, endpointLimiter);
       }
     }
-    return i == n ? all : Arrays.copyOf(all, i);
   }
 
-  private static <K> Part[] scope(PerKey<K> scope, K key) {
-    RateLimiter limiter = scope.limiter(key);
+  /**
+   * A waiting caller's attempts; the scopes are looked up again each time, so a per-key limiter
+   * dropped from its cache while the caller slept is never charged.
+   */
+  private final class Attempt implements Waits.Attempt {
+    private final K key;
+    private final K endpoint;
+    private final long cost;
+    private Part[] charged;
+    private long[] handles;
+
+    Attempt(K key, K endpoint, long cost) {
+      this.key = key;
+      this.endpoint = endpoint;
+      this.cost = cost;
+    }
+
+    @Override
+    public long tryAt(long now) {
+      Scopes scopes = new Scopes(key, endpoint);
+      Part[] parts = scopes.parts;
+      long[] h = new long[parts.length];
+      long wait = Atomic.tryCharge(parts, null, cost, now, h);
+      if (wait == 0) {
+        charged = parts;
+        handles = h;
+        scopes.checkAttached(key, endpoint);
+      }
+      return wait;
+    }
+
+    @Override
+    public void undo(long at) {
+      long[] costs = new long[charged.length];
+      Arrays.fill(costs, cost);
+      Atomic.refund(charged, costs, handles, at, at);
+    }
+
+    @Override
+    public void granted(long waitedNanos) {
+      events.acquired(cost, waitedNanos);
+    }
+
+    @Override
+    public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
+      return events.gaveUp(cost, waitNanos, maxWaitNanos);
+    }
+  }
+
+  private static <K> Part[] partsOf(PerKey<K> scope, RateLimiter limiter) {
     Part[] parts = Parts.of(limiter);
     if (parts == null) {
       throw new IllegalStateException(

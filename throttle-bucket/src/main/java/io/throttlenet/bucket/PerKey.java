@@ -4,8 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
@@ -50,9 +52,15 @@ public final class PerKey<K> {
   private final Function<? super K, ? extends RateLimiter> factory;
   private final Cache<K, RateLimiter> limiters;
   private final LongAdder indebtedEvictions = new LongAdder();
+  /** For the default factory: a full limiter answering for keys never seen; else null. */
+  private final RateLimiter unseen;
+  private final long idleNanos;
   private final EventPublisher<PerKeyEvent.IndebtedEviction> evictionEvents;
 
-  private PerKey(Builder<K> b, Function<? super K, ? extends RateLimiter> factory) {
+  private PerKey(
+      Builder<K> b, Function<? super K, ? extends RateLimiter> factory, RateLimiter unseen) {
+    this.unseen = unseen;
+    this.idleNanos = b.idleNanos;
     this.name = b.name != null ? b.name : "per-key";
     this.ticker = b.ticker != null ? b.ticker : Ticker.system();
     this.factory = factory;
@@ -114,12 +122,17 @@ public final class PerKey<K> {
 
   /** Takes one permit for {@code key} if free now; never waits. */
   public boolean tryAcquire(K key) {
-    return limiter(key).tryAcquire(1);
+    return tryAcquire(key, 1);
   }
 
   /** Takes {@code cost} for {@code key} if free now; never waits, never throws a rejection. */
   public boolean tryAcquire(K key, long cost) {
-    return limiter(key).tryAcquire(cost);
+    RateLimiter l = limiter(key);
+    boolean granted = l.tryAcquire(cost);
+    if (granted) {
+      checkAttached(key, l);
+    }
+    return granted;
   }
 
   /**
@@ -128,7 +141,7 @@ public final class PerKey<K> {
    * @throws InterruptedException if interrupted while waiting; the reservation is given back
    */
   public boolean tryAcquire(K key, long cost, Duration maxWait) throws InterruptedException {
-    return limiter(key).tryAcquire(cost, maxWait);
+    return acquire(key, cost, Args.requireNonNegativeNanos(maxWait, "maxWait"), false);
   }
 
   /**
@@ -137,7 +150,7 @@ public final class PerKey<K> {
    * @throws InterruptedException if interrupted while waiting
    */
   public void acquire(K key) throws InterruptedException {
-    limiter(key).acquire(1);
+    acquire(key, 1);
   }
 
   /**
@@ -147,29 +160,91 @@ public final class PerKey<K> {
    * @throws InterruptedException if interrupted while waiting
    */
   public void acquire(K key, long cost) throws InterruptedException {
-    limiter(key).acquire(cost);
+    acquire(key, cost, Long.MAX_VALUE, true);
   }
 
   /** Takes {@code cost} for {@code key} asynchronously; see {@link RateLimiter#acquireAsync}. */
   public CompletionStage<Void> acquireAsync(K key, long cost) {
-    return limiter(key).acquireAsync(cost);
+    RateLimiter l = limiter(key);
+    CompletionStage<Void> stage = l.acquireAsync(cost);
+    afterBooking(key, l);
+    return stage;
   }
 
   /** Takes {@code cost} for {@code key} asynchronously within {@code maxWait}. */
   public CompletionStage<Void> acquireAsync(K key, long cost, Duration maxWait) {
-    return limiter(key).acquireAsync(cost, maxWait);
+    RateLimiter l = limiter(key);
+    CompletionStage<Void> stage = l.acquireAsync(cost, maxWait);
+    afterBooking(key, l);
+    return stage;
   }
 
-  /** What {@code key} could take right now; creates no state for an unseen key. */
+  /** What {@code key} could take right now; creates no state and does not touch the key. */
   public long availablePermits(K key) {
-    RateLimiter l = limiters.getIfPresent(Args.requireNonNull(key, "key"));
-    return (l != null ? l : factory.apply(key)).availablePermits();
+    return quietly(key).availablePermits();
   }
 
-  /** How long {@code cost} would wait for {@code key}; creates no state for an unseen key. */
+  /** How long {@code cost} would wait for {@code key}; creates no state, touches nothing. */
   public Optional<Duration> waitTime(K key, long cost) {
-    RateLimiter l = limiters.getIfPresent(Args.requireNonNull(key, "key"));
-    return (l != null ? l : factory.apply(key)).waitTime(cost);
+    return quietly(key).waitTime(cost);
+  }
+
+  private RateLimiter quietly(K key) {
+    RateLimiter l = limiters.policy().getIfPresentQuietly(Args.requireNonNull(key, "key"));
+    if (l != null) {
+      return l;
+    }
+    return unseen != null ? unseen : factory.apply(key);
+  }
+
+  private boolean acquire(K key, long cost, long maxWaitNanos, boolean failIfNever)
+      throws InterruptedException {
+    RateLimiter l = limiter(key);
+    Ticker t = l.ticker();
+    long now = t.read();
+    long wait = l.reserve(cost, now, maxWaitNanos);
+    if (wait < 0) {
+      if (!failIfNever) {
+        return false;
+      }
+      throw wait == RateLimiter.NEVER
+          ? new CostExceedsCapacityException(l.name(), cost, l.capacity())
+          : new MaxWaitExceededException(
+              l.name(), cost, Duration.ofNanos(RateLimiter.requiredWait(wait)), Duration.ofNanos(maxWaitNanos));
+    }
+    afterBooking(key, l);
+    if (wait > 0) {
+      boolean released = false;
+      try {
+        t.sleepUntil(now + wait);
+        released = true;
+      } finally {
+        if (!released) {
+          l.cancel(cost, now, wait);
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * After a charge or booking: keeps the key until its limiter has refilled (a waiting booking may
+   * reach beyond what was allowed for when the key was read), and notices a limiter that was
+   * evicted while it was being charged.
+   */
+  private void afterBooking(K key, RateLimiter l) {
+    if (l.availablePermits() < 0) { // someone is booked ahead: the key must outlive that booking
+      limiters.policy().expireVariably().ifPresent(
+          v -> v.setExpiresAfter(key, Duration.ofNanos(UntilRefilled.keep(l, idleNanos, ticker))));
+    }
+    checkAttached(key, l);
+  }
+
+  /** Counts a charge that landed on a limiter already dropped from the cache: its debt is lost. */
+  void checkAttached(K key, RateLimiter l) {
+    if (limiters.policy().getIfPresentQuietly(key) != l) {
+      noteEviction(key, l);
+    }
   }
 
   /** The limiter for {@code key}, created on first use. */
@@ -222,6 +297,10 @@ public final class PerKey<K> {
     }
 
     private long keep(RateLimiter limiter) {
+      return keep(limiter, idleNanos, ticker);
+    }
+
+    static long keep(RateLimiter limiter, long idleNanos, Ticker ticker) {
       long now = ticker.read();
       long capacity = limiter.capacity();
       long untilFull = Math.max(0, limiter.waitNanos(capacity, now));
@@ -375,12 +454,14 @@ public final class PerKey<K> {
         long p = permits;
         Duration d = period;
         long b = burst >= 0 ? burst : permits;
-        Throttle.builder().rate(p, d).burst(b).ticker(t).build(); // validate now, not per key
         f = key -> Throttle.builder().rate(p, d).burst(b).name(n).ticker(t).events(e).build();
+        // Validates the rate now, once, and answers queries about keys never seen (a new key's
+        // throttle starts full and is never charged through this instance).
+        return new PerKey<>(this, f, f.apply(null));
       } else if (burst >= 0) {
         throw new IllegalStateException("burst applies to a rate, not to a limiter factory");
       }
-      return new PerKey<>(this, f);
+      return new PerKey<>(this, f, null);
     }
   }
 }

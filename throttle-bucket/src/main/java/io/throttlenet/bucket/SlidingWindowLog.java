@@ -69,6 +69,8 @@ public final class SlidingWindowLog implements RateLimiter {
   private long base;
   /** The latest time any operation has seen; see {@link #clock}. */
   private long highWater;
+  /** The time of the last booking made for a composite; see {@link AsPart#handle}. */
+  private long lastCharge;
 
   private SlidingWindowLog(
       String name, Ticker ticker, EventRegistry events, long limit, long windowNanos) {
@@ -325,13 +327,12 @@ public final class SlidingWindowLog implements RateLimiter {
   }
 
   /**
-   * Takes back up to {@code units} from the bookings at or after {@code from}, earliest first
-   * (the charge being refunded is the earliest of them unless several share its instant).
-   * Removing cost from bookings only lightens windows, so this is always safe.
+   * Takes back up to {@code units} from the bookings made at exactly {@code time} (one charge's,
+   * or several made at that same instant, which count alike). Removing cost only lightens windows.
    */
-  private void reduce(long from, long units) {
+  private void reduce(long time, long units) {
     int i = 0;
-    while (i < size && from - times[index(i)] > 0) {
+    while (i < size && time - times[index(i)] > 0) {
       i++;
     }
     long removed = 0;
@@ -342,7 +343,7 @@ public final class SlidingWindowLog implements RateLimiter {
       long total = totals[at];
       long cost = total - previous;
       previous = total;
-      long take = Math.min(cost, units - removed);
+      long take = times[at] == time ? Math.min(cost, units - removed) : 0;
       removed += take;
       if (cost - take > 0) {
         int to = index(out++); // out <= in: never overwrites an entry not yet read
@@ -421,13 +422,19 @@ public final class SlidingWindowLog implements RateLimiter {
       long at = clock(now);
       expire(at);
       insert(at, cost);
+      lastCharge = at;
       return snapshot;
     }
 
     @Override
-    public long refund(long snapshot, long cost, long chargedAt, long now) {
+    public long handle(long snapshot) {
+      return lastCharge;
+    }
+
+    @Override
+    public long refund(long snapshot, long cost, long handle, long chargedAt, long now) {
       expire(clock(now));
-      reduce(chargedAt, cost);
+      reduce(handle, cost); // nothing if that booking has already left the window
       return snapshot;
     }
 

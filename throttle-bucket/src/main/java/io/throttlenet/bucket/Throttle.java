@@ -259,7 +259,10 @@ public final class Throttle implements RateLimiter {
           spins = spin(spins);
           continue;
         }
-        if ((s & PARITY) != c.parity || cost > c.burst || nowNanos - reconfiguredAt <= 0) {
+        if ((s & PARITY) != c.parity
+            || cost > c.burst
+            || nowNanos - reconfiguredAt <= 0
+            || reconfigure.isLocked()) {
           break; // reconfigured since: the booking's slice no longer exists as such
         }
         long end = nowNanos + waitNanos + c.tolerance;
@@ -549,20 +552,31 @@ public final class Throttle implements RateLimiter {
     }
 
     @Override
-    public long refund(long snapshot, long cost, long chargedAt, long now) {
-      // Safe only while no caller is booked in the future: giving back time under a booked
-      // waiter would let a newcomer share its slice. Past charges, debts included, may shrink.
-      if (now - (long) LATEST_RELEASE.getVolatile(Throttle.this) < 0) {
+    public long handle(long snapshot) {
+      return (snapshot >> 2) + epoch;
+    }
+
+    @Override
+    public long refund(long snapshot, long cost, long handle, long chargedAt, long now) {
+      // Safe only while no caller is booked in the future (giving back time under a booked waiter
+      // would let a newcomer share its slice), and only under the configuration the charge was
+      // made in.
+      if (now - (long) LATEST_RELEASE.getVolatile(Throttle.this) < 0
+          || chargedAt - reconfiguredAt <= 0
+          || reconfigure.isLocked()) {
         return snapshot;
       }
       Config c = configFor(snapshot);
-      long tat = (snapshot >> 2) + epoch;
-      if (tat - now <= 0) {
-        return snapshot; // already full
+      // The charge's slice ended at `handle`. Until then refill could not have absorbed any of it;
+      // from then on, at most one unit of time per unit of time. So what still weighs is at least
+      // handle - now: giving back that much (and never more than asked) is safe, and exact when
+      // no one charged after us.
+      long back = Math.min(Math.min(cost, MAX_AHEAD_NANOS / c.interval) * c.interval, handle - now);
+      if (back <= 0) {
+        return snapshot;
       }
-      long back = Math.min(cost, MAX_AHEAD_NANOS / c.interval) * c.interval;
-      long next = tat - now > back ? tat - back : now;
-      return encode(next, c.parity) | LOCKED;
+      long tat = (snapshot >> 2) + epoch;
+      return encode(tat - back, c.parity) | LOCKED;
     }
 
     @Override

@@ -161,4 +161,31 @@ class PerKeyTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("key must not be null");
   }
+
+  @Test
+  void queries_doNotKeepAnIdleKeyAlive() {
+    PerKey<String> p = builder(10, Duration.ofSeconds(1)).idleTimeout(Duration.ofSeconds(30)).build();
+    assertThat(p.tryAcquire("a")).isTrue();
+    for (int i = 0; i < 40; i++) {
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(p.availablePermits("a")).isEqualTo(10);
+    }
+    p.cleanUp();
+    assertThat(p.estimatedSize()).isZero();
+  }
+
+  @Test
+  void waitingBooking_keepsTheKeyUntilItIsReleasedAndRefilled() throws Exception {
+    PerKey<String> p = builder(1, Duration.ofMinutes(1)).idleTimeout(Duration.ofSeconds(1)).build();
+    assertThat(p.tryAcquire("a")).isTrue();
+    var first = p.acquireAsync("a", 1).toCompletableFuture(); // booked for 1 min
+    var second = p.acquireAsync("a", 1).toCompletableFuture(); // booked for 2 min
+    ticker.advance(Duration.ofSeconds(150));
+    p.cleanUp();
+    assertThat(first).isCompleted();
+    assertThat(second).isCompleted();
+    assertThat(p.estimatedSize()).isEqualTo(1); // still owed 30 s of refill
+    assertThat(p.tryAcquire("a")).isFalse();
+    assertThat(p.indebtedEvictions()).isZero();
+  }
 }

@@ -66,6 +66,11 @@ public interface RateLimiter extends Decorator<Object> {
    * @param cost the cost to book, {@code >= 0}
    * @param nowNanos the current time, read from {@link #ticker()} by the caller
    * @param maxWaitNanos the longest acceptable wait, {@code >= 0}
+   * <p>A limiter that never books future time (the composites, which charge all their parts at the
+   * instant of release) grants only what it can grant at once: for it, a refused result's {@link
+   * #requiredWait} is the time until it could, even when that is within {@code maxWaitNanos}. Such
+   * a limiter overrides the waiting verbs to wait without booking.
+   *
    * @return the wait in nanoseconds ({@code >= 0}) if booked; {@link #NEVER} if {@code cost}
    *     exceeds the capacity; otherwise a negative value whose {@link #requiredWait} is the wait
    *     that was refused. Nothing is booked unless the result is {@code >= 0}.

@@ -168,7 +168,7 @@ public final class MultiLimiter {
       publishAcquired(costs, 0);
       return true;
     }
-    return Waits.await(ticker, new Attempt(costs, b), now, wait, maxWaitNanos);
+    return Waits.await(ticker, new Attempt(costs, b, new long[parts.length]), now, wait, maxWaitNanos);
   }
 
   /**
@@ -212,8 +212,20 @@ public final class MultiLimiter {
    * @throws InterruptedException if interrupted while waiting; nothing is charged
    */
   public Reservation reserve(Costs estimate) throws InterruptedException {
-    long chargedAt = acquireAt(estimate);
-    return new Reservation(this, estimate, bind(estimate).partCosts, chargedAt);
+    Binding b = bind(estimate);
+    if (b.neverDimension >= 0) {
+      throw rejectNever(estimate, b);
+    }
+    long[] handles = new long[parts.length];
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    if (wait == 0) {
+      publishAcquired(estimate, 0);
+      return new Reservation(this, estimate, b.partCosts, handles, now);
+    }
+    Attempt attempt = new Attempt(estimate, b, handles);
+    Waits.await(ticker, attempt, now, wait, Long.MAX_VALUE);
+    return new Reservation(this, estimate, b.partCosts, handles, attempt.grantedAt);
   }
 
   /**
@@ -223,22 +235,58 @@ public final class MultiLimiter {
    * @throws IllegalArgumentException if the estimate names an unknown dimension
    */
   public Optional<Reservation> tryReserve(Costs estimate) {
-    long now = ticker.read();
-    if (!tryAcquireAt(estimate, now)) {
+    Binding b = bind(estimate);
+    if (b.neverDimension >= 0) {
+      rejectNever(estimate, b);
       return Optional.empty();
     }
-    return Optional.of(new Reservation(this, estimate, bind(estimate).partCosts, now));
+    long[] handles = new long[parts.length];
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    if (wait != 0) {
+      rejectWait(estimate, b, wait, now);
+      return Optional.empty();
+    }
+    publishAcquired(estimate, 0);
+    return Optional.of(new Reservation(this, estimate, b.partCosts, handles, now));
   }
 
   /**
-   * Takes the {@code estimate} asynchronously; see {@link #reserve}.
+   * Takes the {@code estimate} asynchronously; see {@link #reserve}. Cancelling the stage before
+   * the grant stops waiting and charges nothing.
    *
    * @throws IllegalArgumentException if the estimate names an unknown dimension
    */
   public CompletionStage<Reservation> reserveAsync(Costs estimate) {
-    long[] partCosts = bind(estimate).partCosts;
-    return acquireAsync(estimate, Long.MAX_VALUE)
-        .thenApply(ignored -> new Reservation(this, estimate, partCosts, ticker.read()));
+    Binding b = bind(estimate);
+    if (b.neverDimension >= 0) {
+      return CompletableFuture.failedStage(rejectNever(estimate, b));
+    }
+    long[] handles = new long[parts.length];
+    long now = ticker.read();
+    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    if (wait == 0) {
+      publishAcquired(estimate, 0);
+      return CompletableFuture.completedStage(new Reservation(this, estimate, b.partCosts, handles, now));
+    }
+    Attempt attempt = new Attempt(estimate, b, handles);
+    CompletableFuture<Void> granted = Waits.async(ticker, attempt, now, wait, Long.MAX_VALUE).toCompletableFuture();
+    CompletableFuture<Reservation> out = new CompletableFuture<>();
+    granted.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            out.completeExceptionally(failure);
+          } else if (!out.complete(new Reservation(this, estimate, b.partCosts, handles, attempt.grantedAt))) {
+            attempt.undo(attempt.grantedAt); // the caller gave up at the instant of the grant
+          }
+        });
+    out.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            granted.cancel(false); // stops the waiting attempts
+          }
+        });
+    return out;
   }
 
   /**
@@ -320,8 +368,8 @@ public final class MultiLimiter {
     return b;
   }
 
-  /** Acquires, waiting as needed, and returns the instant the costs were charged. */
-  private long acquireAt(Costs costs) throws InterruptedException {
+  /** Acquires, waiting as needed. */
+  private void acquireAt(Costs costs) throws InterruptedException {
     Binding b = bind(costs);
     if (b.neverDimension >= 0) {
       throw rejectNever(costs, b);
@@ -330,11 +378,9 @@ public final class MultiLimiter {
     long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
     if (wait == 0) {
       publishAcquired(costs, 0);
-      return now;
+      return;
     }
-    Attempt attempt = new Attempt(costs, b);
-    Waits.await(ticker, attempt, now, wait, Long.MAX_VALUE);
-    return attempt.grantedAt;
+    Waits.await(ticker, new Attempt(costs, b, new long[parts.length]), now, wait, Long.MAX_VALUE);
   }
 
   private boolean tryAcquireAt(Costs costs, long now) {
@@ -363,7 +409,7 @@ public final class MultiLimiter {
       publishAcquired(costs, 0);
       return CompletableFuture.completedStage(null);
     }
-    Attempt attempt = new Attempt(costs, b);
+    Attempt attempt = new Attempt(costs, b, new long[parts.length]);
     if (wait > maxWaitNanos) {
       return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
     }
@@ -374,8 +420,8 @@ public final class MultiLimiter {
     Atomic.force(parts, partCosts, at);
   }
 
-  void refund(long[] partCosts, long chargedAt) {
-    Atomic.refund(parts, partCosts, chargedAt, ticker.read());
+  void refund(long[] partCosts, long[] handles, long chargedAt) {
+    Atomic.refund(parts, partCosts, handles, chargedAt, ticker.read());
   }
 
   Map<String, Long> byDimension(long[] partCosts) {
@@ -459,20 +505,22 @@ public final class MultiLimiter {
     }
   }
 
-  /** A waiting caller's attempts. */
+  /** A waiting caller's attempts; {@code handles} identify its charge once granted. */
   private final class Attempt implements Waits.Attempt {
     final Costs costs;
     final Binding binding;
+    final long[] handles;
     volatile long grantedAt;
 
-    Attempt(Costs costs, Binding binding) {
+    Attempt(Costs costs, Binding binding, long[] handles) {
       this.costs = costs;
       this.binding = binding;
+      this.handles = handles;
     }
 
     @Override
     public long tryAt(long now) {
-      long wait = Atomic.tryCharge(parts, binding.partCosts, 0, now);
+      long wait = Atomic.tryCharge(parts, binding.partCosts, 0, now, handles);
       if (wait == 0) {
         grantedAt = now;
       }
@@ -481,7 +529,7 @@ public final class MultiLimiter {
 
     @Override
     public void undo(long at) {
-      Atomic.refund(parts, binding.partCosts, at, at);
+      Atomic.refund(parts, binding.partCosts, handles, at, ticker.read());
     }
 
     @Override

@@ -31,13 +31,15 @@ public final class Reservation implements AutoCloseable {
   private final MultiLimiter limiter;
   private final Costs estimate;
   private final long[] estimateParts;
+  private final long[] handles;
   private final long chargedAt;
   private final AtomicInteger state = new AtomicInteger(OPEN);
 
-  Reservation(MultiLimiter limiter, Costs estimate, long[] estimateParts, long chargedAt) {
+  Reservation(MultiLimiter limiter, Costs estimate, long[] estimateParts, long[] handles, long chargedAt) {
     this.limiter = limiter;
     this.estimate = estimate;
     this.estimateParts = estimateParts;
+    this.handles = handles;
     this.chargedAt = chargedAt;
   }
 
@@ -80,7 +82,7 @@ public final class Reservation implements AutoCloseable {
       limiter.charge(extra, chargedAt);
     }
     if (anyBack) {
-      limiter.refund(back, chargedAt);
+      limiter.refund(back, handles, chargedAt);
     }
     publish(delta);
   }
@@ -92,7 +94,7 @@ public final class Reservation implements AutoCloseable {
    */
   public void cancel() {
     end(CANCELLED);
-    limiter.refund(estimateParts, chargedAt);
+    limiter.refund(estimateParts, handles, chargedAt);
     long[] delta = new long[estimateParts.length];
     for (int i = 0; i < delta.length; i++) {
       delta[i] = -estimateParts[i];

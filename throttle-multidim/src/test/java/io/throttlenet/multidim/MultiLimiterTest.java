@@ -289,4 +289,38 @@ class MultiLimiterTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("costs must not be null");
   }
+
+  @Test
+  void settleLate_neverGivesBackWhatRefillAlreadyAbsorbed() throws InterruptedException {
+    Throttle tokens = Throttle.builder().rate(6000, MINUTE).ticker(ticker).events(events).build();
+    MultiLimiter m = MultiLimiter.builder().dimension("tokens", tokens).build();
+    Reservation r = m.reserve(Costs.of("tokens", 1000));
+    ticker.advance(Duration.ofSeconds(65)); // long since refilled
+    assertThat(tokens.tryAcquire(6000)).isTrue(); // others take the whole bucket
+    ticker.advance(Duration.ofSeconds(5));
+    r.settle(Costs.of("tokens", 100)); // the 900 over-estimated were absorbed by refill long ago
+    assertThat(m.availablePermits("tokens")).isEqualTo(500);
+  }
+
+  @Test
+  void settle_onASlidingWindowDimension_neverTakesFromOtherCallersBookings() throws InterruptedException {
+    SlidingWindowLog log = SlidingWindowLog.builder().limit(10).window(Duration.ofSeconds(1)).ticker(ticker).build();
+    MultiLimiter m = MultiLimiter.builder().dimension("tokens", log).build();
+    Reservation r = m.reserve(Costs.of("tokens", 6));
+    ticker.advance(Duration.ofSeconds(2)); // its booking has left the window
+    assertThat(log.tryAcquire(10)).isTrue(); // another caller's booking
+    r.cancel();
+    assertThat(log.availablePermits()).isZero(); // the other booking is untouched
+  }
+
+  @Test
+  void reserveAsync_cancelledWhileWaiting_chargesNothing() {
+    MultiLimiter llm = llm();
+    assertThat(llm.tryAcquire(Costs.of("requests", 10))).isTrue();
+    CompletableFuture<Reservation> r = llm.reserveAsync(Costs.of("requests", 1, "input_tokens", 100)).toCompletableFuture();
+    r.cancel(false);
+    ticker.advance(Duration.ofSeconds(30));
+    assertThat(llm.availablePermits("input_tokens")).isEqualTo(1000);
+    assertThat(llm.availablePermits("requests")).isEqualTo(5);
+  }
 }

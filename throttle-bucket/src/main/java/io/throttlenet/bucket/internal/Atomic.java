@@ -25,12 +25,20 @@ public final class Atomic {
    * @param costs the cost for each part, or null to use {@code cost} for every part
    */
   public static long tryCharge(Part[] parts, long[] costs, long cost, long now) {
-    return step(parts, costs, cost, now, 0, 0, true);
+    return step(parts, costs, cost, now, 0, 0, true, null);
+  }
+
+  /**
+   * Like {@link #tryCharge(Part[], long[], long, long)}, and on success stores in {@code
+   * handles[i]} what identifies part {@code i}'s charge, for an exact {@link #refund} later.
+   */
+  public static long tryCharge(Part[] parts, long[] costs, long cost, long now, long[] handles) {
+    return step(parts, costs, cost, now, 0, 0, true, handles);
   }
 
   /** Like {@link #tryCharge} but never charges: the longest wait at {@code now}. */
   public static long peek(Part[] parts, long[] costs, long cost, long now) {
-    return step(parts, costs, cost, now, 0, 0, false);
+    return step(parts, costs, cost, now, 0, 0, false, null);
   }
 
   /** The smallest of the parts' available permits at {@code now}, read at one instant. */
@@ -53,22 +61,26 @@ public final class Atomic {
 
   /** Charges every part its cost as of {@code now}, affordable or not (an overdraft). */
   public static void force(Part[] parts, long[] costs, long now) {
-    forceStep(parts, costs, now, 0, true, 0);
+    forceStep(parts, costs, now, 0, true, null, 0);
   }
 
-  /** Gives back to every part its cost charged at {@code chargedAt}, as far as is safe. */
-  public static void refund(Part[] parts, long[] costs, long chargedAt, long now) {
-    forceStep(parts, costs, now, 0, false, chargedAt);
+  /**
+   * Gives back to every part up to its cost of the charge identified by {@code handles} (from
+   * {@link #tryCharge(Part[], long[], long, long, long[])} at {@code chargedAt}), as far as is
+   * safe; see {@link Part#refund}.
+   */
+  public static void refund(Part[] parts, long[] costs, long[] handles, long chargedAt, long now) {
+    forceStep(parts, costs, now, 0, false, handles, chargedAt);
   }
 
   private static long step(
-      Part[] parts, long[] costs, long cost, long now, int i, long longest, boolean charge) {
+      Part[] parts, long[] costs, long cost, long now, int i, long longest, boolean charge, long[] handles) {
     if (i == parts.length) {
       return longest;
     }
     long c = costs == null ? cost : costs[i];
     if (c == 0) {
-      return step(parts, costs, cost, now, i + 1, longest, charge);
+      return step(parts, costs, cost, now, i + 1, longest, charge, handles);
     }
     Part part = parts[i];
     long snapshot = part.lock();
@@ -77,9 +89,12 @@ public final class Atomic {
       long max = longest == RateLimiter.NEVER || wait == RateLimiter.NEVER
           ? RateLimiter.NEVER
           : Math.max(longest, wait);
-      long result = step(parts, costs, cost, now, i + 1, max, charge);
+      long result = step(parts, costs, cost, now, i + 1, max, charge, handles);
       if (result == 0 && charge) {
         snapshot = part.charge(snapshot, c, now);
+        if (handles != null) {
+          handles[i] = part.handle(snapshot);
+        }
       }
       return result;
     } finally {
@@ -88,22 +103,22 @@ public final class Atomic {
   }
 
   private static void forceStep(
-      Part[] parts, long[] costs, long now, int i, boolean charge, long chargedAt) {
+      Part[] parts, long[] costs, long now, int i, boolean charge, long[] handles, long chargedAt) {
     if (i == parts.length) {
       return;
     }
     if (costs[i] == 0) {
-      forceStep(parts, costs, now, i + 1, charge, chargedAt);
+      forceStep(parts, costs, now, i + 1, charge, handles, chargedAt);
       return;
     }
     Part part = parts[i];
     long snapshot = part.lock();
     try {
-      forceStep(parts, costs, now, i + 1, charge, chargedAt);
+      forceStep(parts, costs, now, i + 1, charge, handles, chargedAt);
       snapshot =
           charge
               ? part.charge(snapshot, costs[i], now)
-              : part.refund(snapshot, costs[i], chargedAt, now);
+              : part.refund(snapshot, costs[i], handles[i], chargedAt, now);
     } finally {
       part.unlock(snapshot);
     }

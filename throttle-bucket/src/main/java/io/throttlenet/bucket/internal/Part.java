@@ -41,10 +41,19 @@ public interface Part {
   long charge(long snapshot, long cost, long now);
 
   /**
-   * Gives back {@code cost} charged at {@code chargedAt} (the call used less than it was charged),
-   * as far as that is safe without letting anyone exceed the rate. Returns the next snapshot.
+   * Identifies the charge just made (right after {@link #charge}, still locked), so that it can
+   * be refunded exactly later: a token bucket's theoretical arrival time after the charge, a
+   * log's booking time.
    */
-  long refund(long snapshot, long cost, long chargedAt, long now);
+  long handle(long snapshot);
+
+  /**
+   * Gives back up to {@code cost} of the charge identified by {@code handle} (made at {@code
+   * chargedAt}) because the call used less, as far as that is safe: never more than the charge
+   * still weighs on the part (refill may already have absorbed it), never under a caller booked
+   * to wait, never across a change of configuration. Returns the next snapshot.
+   */
+  long refund(long snapshot, long cost, long handle, long chargedAt, long now);
 
   /** Releases the lock, publishing the last snapshot. */
   void unlock(long snapshot);

@@ -96,21 +96,25 @@ public final class Waits {
       if (future.isDone()) {
         return;
       }
-      long now = ticker.read();
-      long wait = attempt.tryAt(now);
-      if (wait == 0) {
-        if (future.complete(null)) {
-          attempt.granted(now - start);
-        } else {
-          attempt.undo(now); // cancelled at the very instant of the grant
+      try {
+        long now = ticker.read();
+        long wait = attempt.tryAt(now);
+        if (wait == 0) {
+          if (future.complete(null)) {
+            attempt.granted(now - start);
+          } else {
+            attempt.undo(now); // cancelled at the very instant of the grant
+          }
+          return;
         }
-        return;
+        if (wait > maxWaitNanos - (now - start)) {
+          future.completeExceptionally(attempt.gaveUp(wait, maxWaitNanos));
+          return;
+        }
+        schedule(now + wait);
+      } catch (RuntimeException | Error e) {
+        future.completeExceptionally(e); // never leave the caller waiting forever
       }
-      if (wait > maxWaitNanos - (now - start)) {
-        future.completeExceptionally(attempt.gaveUp(wait, maxWaitNanos));
-        return;
-      }
-      schedule(now + wait);
     }
   }
 }
