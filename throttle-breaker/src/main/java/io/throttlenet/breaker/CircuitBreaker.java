@@ -99,6 +99,12 @@ public final class CircuitBreaker implements Decorator<Object> {
     return g.state;
   }
 
+  /** Probe calls in flight right now (0 unless half-open); for tests and diagnostics. */
+  int probesInFlight() {
+    Gen g = state.get();
+    return g.state == BreakerState.HALF_OPEN ? g.probes.get() : 0;
+  }
+
   /** The wrapped limiter, if any. */
   public Optional<RateLimiter> limiter() {
     return Optional.ofNullable(config.limiter);
@@ -505,12 +511,15 @@ public final class CircuitBreaker implements Decorator<Object> {
       }
     }
 
-    /** The call failed with {@code cause}; ignored or non-recorded exceptions count as neither. */
+    /**
+     * The call failed with {@code cause}. An ignored exception counts as neither success nor
+     * failure; one the {@code recordFailure} predicate rejects counts as a success.
+     */
     public void failure(Throwable cause) {
       if (reported.compareAndSet(false, true)) {
         boolean ignored = cause != null && config.ignored(cause);
         boolean failed = cause == null || config.recordFailure.test(cause);
-        record(generation, start, failed && !ignored, cause, ignored || !failed && false);
+        record(generation, start, failed && !ignored, cause, ignored);
       }
     }
 
