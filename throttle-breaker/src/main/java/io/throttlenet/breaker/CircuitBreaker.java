@@ -120,10 +120,15 @@ public final class CircuitBreaker implements Decorator<Object> {
    *     the limiter's reservation are given back
    */
   public Permit acquire() throws InterruptedException {
+    return new Permit(admitAndWait(), config.ticker.read());
+  }
+
+  /** Admits a call and, if a limiter is wrapped, waits for one of its permits. */
+  private Gen admitAndWait() throws InterruptedException {
     Gen g = admit();
     RateLimiter limiter = config.limiter;
     if (limiter == null) {
-      return new Permit(g, config.ticker.read());
+      return g;
     }
     Ticker ticker = limiter.ticker();
     long now = ticker.read();
@@ -149,10 +154,10 @@ public final class CircuitBreaker implements Decorator<Object> {
         // The breaker moved while we waited (it may have opened): admission is decided again.
         limiter.cancel(1, now, wait);
         release(g);
-        return acquire();
+        return admitAndWait();
       }
     }
-    return new Permit(g, config.ticker.read());
+    return g;
   }
 
   /**
@@ -251,17 +256,34 @@ public final class CircuitBreaker implements Decorator<Object> {
   public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
     Args.requireNonNull(call, "call");
     return () -> {
-      Permit permit = acquire();
+      Gen g = admitAndWait();
+      boolean measured = needsClock();
+      long start = measured ? config.ticker.read() : 0;
       R result;
       try {
         result = call.get();
       } catch (Throwable t) {
-        permit.failure(t);
+        recordThrown(g, start, measured, t);
         throw t;
       }
-      permit.result(result);
+      recordResult(g, start, measured, result);
       return result;
     };
+  }
+
+  /** Whether outcomes need a duration: slow-call or time-window trips, or someone listening. */
+  private boolean needsClock() {
+    return config.timed || successes.hasListeners() || failures.hasListeners() || slowCalls.hasListeners();
+  }
+
+  private void recordThrown(Gen g, long start, boolean measured, Throwable cause) {
+    boolean ignored = cause != null && config.ignored(cause);
+    boolean failed = cause == null || config.recordFailure.test(cause);
+    record(g, start, measured, failed && !ignored, cause, ignored);
+  }
+
+  private void recordResult(Gen g, long start, boolean measured, Object result) {
+    record(g, start, measured, config.recordResult != null && config.recordResult.test(result), null, false);
   }
 
   @Override
@@ -369,9 +391,11 @@ public final class CircuitBreaker implements Decorator<Object> {
   // ---- outcomes ----
 
   /** Records one call's outcome, issued under generation {@code g}. */
-  private void record(Gen g, long start, boolean failed, Throwable cause, boolean ignored) {
-    long now = config.ticker.read();
-    long duration = now - start;
+  private void record(Gen g, long start, boolean measured, boolean failed, Throwable cause, boolean ignored) {
+    // A success while closed under count-based trips needs no time: skip the clock read there.
+    boolean timeless = !failed && g.state == BreakerState.CLOSED && !config.timed;
+    long now = timeless && !measured ? 0 : config.ticker.read();
+    long duration = measured ? now - start : 0; // 0: not measured (nobody needed it when it started)
     if (!ignored) {
       publishOutcome(failed, cause, duration);
     }
@@ -507,7 +531,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     /** The call succeeded. */
     public void success() {
       if (reported.compareAndSet(false, true)) {
-        record(generation, start, false, null, false);
+        record(generation, start, true, false, null, false);
       }
     }
 
@@ -517,17 +541,14 @@ public final class CircuitBreaker implements Decorator<Object> {
      */
     public void failure(Throwable cause) {
       if (reported.compareAndSet(false, true)) {
-        boolean ignored = cause != null && config.ignored(cause);
-        boolean failed = cause == null || config.recordFailure.test(cause);
-        record(generation, start, failed && !ignored, cause, ignored);
+        recordThrown(generation, start, true, cause);
       }
     }
 
     /** The call returned {@code result}; a result the breaker treats as failure counts as one. */
     public void result(Object result) {
       if (reported.compareAndSet(false, true)) {
-        boolean failed = config.recordResult != null && config.recordResult.test(result);
-        record(generation, start, failed, null, false);
+        recordResult(generation, start, true, result);
       }
     }
 
@@ -535,7 +556,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     @Override
     public void close() {
       if (reported.compareAndSet(false, true)) {
-        record(generation, start, true, null, false);
+        record(generation, start, true, true, null, false);
       }
     }
   }
@@ -549,6 +570,8 @@ public final class CircuitBreaker implements Decorator<Object> {
     int successesToClose;
     long probeTimeoutNanos;
     long slowNanos;
+    /** Whether some trip needs call durations or times (slow calls, time windows). */
+    boolean timed;
     Predicate<Throwable> recordFailure;
     Predicate<Object> recordResult;
     List<Class<? extends Throwable>> ignored;
@@ -742,6 +765,7 @@ public final class CircuitBreaker implements Decorator<Object> {
         slow = slow == 0 ? t.slowNanos() : t.slowNanos() == 0 ? slow : Math.min(slow, t.slowNanos());
       }
       c.slowNanos = slow;
+      c.timed = c.trips.stream().anyMatch(Trip::isTimed);
       c.recordFailure = recordFailure != null ? recordFailure : t -> true;
       c.recordResult = recordResult;
       c.ignored = ignored != null ? ignored : List.of();

@@ -116,6 +116,11 @@ public final class Trip {
     return slowNanos;
   }
 
+  /** Whether counting needs the time of each outcome or its duration. */
+  boolean isTimed() {
+    return kind == Kind.COUNT_WITHIN || kind == Kind.RATE_WITHIN || kind == Kind.SLOW_RATE;
+  }
+
   @Override
   public String toString() {
     return text;
@@ -146,7 +151,9 @@ public final class Trip {
     @Override
     boolean record(boolean failure, long durationNanos, long now) {
       if (!failure) {
-        failures.set(0);
+        if (failures.get() != 0) {
+          failures.set(0); // no write (and no cache-line traffic) while all is well
+        }
         return false;
       }
       return failures.incrementAndGet() >= count;

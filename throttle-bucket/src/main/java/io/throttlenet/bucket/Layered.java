@@ -175,15 +175,15 @@ public final class Layered<K> {
   /** The limiters a call charges: the global parts and, per scope, the key's current limiter. */
   private final class Scopes {
     final Part[] parts;
-    final RateLimiter keyLimiter;
-    final RateLimiter endpointLimiter;
+    final PerKey.Entry keyEntry;
+    final PerKey.Entry endpointEntry;
 
     Scopes(K key, K endpoint) {
-      keyLimiter = perKey == null ? null : perKey.limiter(Args.requireNonNull(key, "key"));
-      endpointLimiter =
-          perEndpoint == null ? null : perEndpoint.limiter(Args.requireNonNull(endpoint, "endpoint"));
-      Part[] k = keyLimiter == null ? null : partsOf(perKey, keyLimiter);
-      Part[] e = endpointLimiter == null ? null : partsOf(perEndpoint, endpointLimiter);
+      keyEntry = perKey == null ? null : perKey.entry(Args.requireNonNull(key, "key"));
+      endpointEntry =
+          perEndpoint == null ? null : perEndpoint.entry(Args.requireNonNull(endpoint, "endpoint"));
+      Part[] k = keyEntry == null ? null : partsOf(perKey, keyEntry.limiter);
+      Part[] e = endpointEntry == null ? null : partsOf(perEndpoint, endpointEntry.limiter);
       int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
       Part[] all = new Part[n];
       int i = 0;
@@ -205,11 +205,11 @@ public final class Layered<K> {
 
     /** Notices per-key limiters evicted while they were being charged (see {@link PerKey}). */
     void checkAttached(K key, K endpoint) {
-      if (keyLimiter != null) {
-        perKey.checkAttached(key, keyLimiter);
+      if (keyEntry != null) {
+        perKey.checkAttached(key, keyEntry);
       }
-      if (endpointLimiter != null) {
-        perEndpoint.checkAttached(endpoint, endpointLimiter);
+      if (endpointEntry != null) {
+        perEndpoint.checkAttached(endpoint, endpointEntry);
       }
     }
   }

@@ -3,7 +3,6 @@ package io.throttlenet.bucket;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -14,6 +13,7 @@ import io.throttlenet.core.internal.Args;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -50,7 +50,8 @@ public final class PerKey<K> {
   private final String name;
   private final Ticker ticker;
   private final Function<? super K, ? extends RateLimiter> factory;
-  private final Cache<K, RateLimiter> limiters;
+  private final Cache<K, Entry> limiters;
+  private final Function<K, Entry> create;
   private final LongAdder indebtedEvictions = new LongAdder();
   /** For the default factory: a full limiter answering for keys never seen; else null. */
   private final RateLimiter unseen;
@@ -64,6 +65,7 @@ public final class PerKey<K> {
     this.name = b.name != null ? b.name : "per-key";
     this.ticker = b.ticker != null ? b.ticker : Ticker.system();
     this.factory = factory;
+    this.create = key -> new Entry(factory.apply(key));
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.evictionEvents = events.publisher(PerKeyEvent.IndebtedEviction.class, name);
     long idleNanos = b.idleNanos;
@@ -74,10 +76,13 @@ public final class PerKey<K> {
             .ticker(t::read)
             .executor(Runnable::run)
             .expireAfter(new UntilRefilled<K>(idleNanos, t))
-            .<K, RateLimiter>removalListener(
-                (key, limiter, cause) -> {
-                  if (limiter != null && cause != RemovalCause.EXPLICIT && cause != RemovalCause.REPLACED) {
-                    noteEviction(key, limiter);
+            .<K, Entry>evictionListener(
+                (key, entry, cause) -> {
+                  if (entry != null) {
+                    entry.evicted = true; // atomically with the removal: later charges will know
+                    if (entry.limiter.availablePermits() < entry.limiter.capacity()) {
+                      lost(key, entry);
+                    }
                   }
                 })
             .build();
@@ -127,10 +132,10 @@ public final class PerKey<K> {
 
   /** Takes {@code cost} for {@code key} if free now; never waits, never throws a rejection. */
   public boolean tryAcquire(K key, long cost) {
-    RateLimiter l = limiter(key);
-    boolean granted = l.tryAcquire(cost);
-    if (granted) {
-      checkAttached(key, l);
+    Entry e = entry(key);
+    boolean granted = e.limiter.tryAcquire(cost);
+    if (granted && e.evicted) {
+      lost(key, e); // charged a limiter dropped meanwhile: its debt is gone
     }
     return granted;
   }
@@ -165,17 +170,17 @@ public final class PerKey<K> {
 
   /** Takes {@code cost} for {@code key} asynchronously; see {@link RateLimiter#acquireAsync}. */
   public CompletionStage<Void> acquireAsync(K key, long cost) {
-    RateLimiter l = limiter(key);
-    CompletionStage<Void> stage = l.acquireAsync(cost);
-    afterBooking(key, l);
+    Entry e = entry(key);
+    CompletionStage<Void> stage = e.limiter.acquireAsync(cost);
+    afterBooking(key, e);
     return stage;
   }
 
   /** Takes {@code cost} for {@code key} asynchronously within {@code maxWait}. */
   public CompletionStage<Void> acquireAsync(K key, long cost, Duration maxWait) {
-    RateLimiter l = limiter(key);
-    CompletionStage<Void> stage = l.acquireAsync(cost, maxWait);
-    afterBooking(key, l);
+    Entry e = entry(key);
+    CompletionStage<Void> stage = e.limiter.acquireAsync(cost, maxWait);
+    afterBooking(key, e);
     return stage;
   }
 
@@ -190,16 +195,17 @@ public final class PerKey<K> {
   }
 
   private RateLimiter quietly(K key) {
-    RateLimiter l = limiters.policy().getIfPresentQuietly(Args.requireNonNull(key, "key"));
-    if (l != null) {
-      return l;
+    Entry e = limiters.policy().getIfPresentQuietly(Args.requireNonNull(key, "key"));
+    if (e != null) {
+      return e.limiter;
     }
     return unseen != null ? unseen : factory.apply(key);
   }
 
   private boolean acquire(K key, long cost, long maxWaitNanos, boolean failIfNever)
       throws InterruptedException {
-    RateLimiter l = limiter(key);
+    Entry e = entry(key);
+    RateLimiter l = e.limiter;
     Ticker t = l.ticker();
     long now = t.read();
     long wait = l.reserve(cost, now, maxWaitNanos);
@@ -212,7 +218,7 @@ public final class PerKey<K> {
           : new MaxWaitExceededException(
               l.name(), cost, Duration.ofNanos(RateLimiter.requiredWait(wait)), Duration.ofNanos(maxWaitNanos));
     }
-    afterBooking(key, l);
+    afterBooking(key, e);
     if (wait > 0) {
       boolean released = false;
       try {
@@ -232,24 +238,30 @@ public final class PerKey<K> {
    * reach beyond what was allowed for when the key was read), and notices a limiter that was
    * evicted while it was being charged.
    */
-  private void afterBooking(K key, RateLimiter l) {
+  private void afterBooking(K key, Entry e) {
+    RateLimiter l = e.limiter;
     if (l.availablePermits() < 0) { // someone is booked ahead: the key must outlive that booking
       limiters.policy().expireVariably().ifPresent(
           v -> v.setExpiresAfter(key, Duration.ofNanos(UntilRefilled.keep(l, idleNanos, ticker))));
     }
-    checkAttached(key, l);
+    checkAttached(key, e);
   }
 
   /** Counts a charge that landed on a limiter already dropped from the cache: its debt is lost. */
-  void checkAttached(K key, RateLimiter l) {
-    if (limiters.policy().getIfPresentQuietly(key) != l) {
-      noteEviction(key, l);
+  void checkAttached(K key, Entry e) {
+    if (e.evicted) {
+      lost(key, e);
     }
+  }
+
+  /** The key's entry, created on first use; composites charge its limiter then check it. */
+  Entry entry(K key) {
+    return limiters.get(Args.requireNonNull(key, "key"), create);
   }
 
   /** The limiter for {@code key}, created on first use. */
   public RateLimiter limiter(K key) {
-    return limiters.get(Args.requireNonNull(key, "key"), factory::apply);
+    return entry(key).limiter;
   }
 
   /** The number of keys held now (approximate while maintenance is pending). */
@@ -267,14 +279,26 @@ public final class PerKey<K> {
     limiters.cleanUp();
   }
 
-  private void noteEviction(K key, RateLimiter limiter) {
-    long owed = limiter.capacity() - limiter.availablePermits();
-    if (owed <= 0) {
-      return; // full: nothing forgiven
+  /** Counts (once per entry) a limiter dropped while it still owed, and publishes it. */
+  private void lost(K key, Entry e) {
+    if (!e.counted.compareAndSet(false, true)) {
+      return;
     }
     indebtedEvictions.increment();
     if (evictionEvents.hasListeners()) {
+      long owed = Math.max(1, e.limiter.capacity() - e.limiter.availablePermits());
       evictionEvents.publish(new PerKeyEvent.IndebtedEviction(name, String.valueOf(key), owed));
+    }
+  }
+
+  /** A key's limiter in the cache, and whether the cache has dropped it. */
+  static final class Entry {
+    final RateLimiter limiter;
+    volatile boolean evicted;
+    final AtomicBoolean counted = new AtomicBoolean();
+
+    Entry(RateLimiter limiter) {
+      this.limiter = limiter;
     }
   }
 
@@ -287,7 +311,7 @@ public final class PerKey<K> {
    * Keeps a key at least {@code idle} after each use and until its limiter would be full again,
    * allowing for one more full-capacity charge by the use that is in progress.
    */
-  private static final class UntilRefilled<K> implements Expiry<K, RateLimiter> {
+  private static final class UntilRefilled<K> implements Expiry<K, Entry> {
     private final long idleNanos;
     private final Ticker ticker;
 
@@ -296,8 +320,8 @@ public final class PerKey<K> {
       this.ticker = ticker;
     }
 
-    private long keep(RateLimiter limiter) {
-      return keep(limiter, idleNanos, ticker);
+    private long keep(Entry entry) {
+      return keep(entry.limiter, idleNanos, ticker);
     }
 
     static long keep(RateLimiter limiter, long idleNanos, Ticker ticker) {
@@ -309,18 +333,25 @@ public final class PerKey<K> {
     }
 
     @Override
-    public long expireAfterCreate(K key, RateLimiter value, long currentTime) {
+    public long expireAfterCreate(K key, Entry value, long currentTime) {
       return keep(value);
     }
 
     @Override
-    public long expireAfterUpdate(K key, RateLimiter value, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(K key, Entry value, long currentTime, long currentDuration) {
       return keep(value);
     }
 
     @Override
-    public long expireAfterRead(K key, RateLimiter value, long currentTime, long currentDuration) {
-      return keep(value);
+    public long expireAfterRead(K key, Entry entry, long currentTime, long currentDuration) {
+      // Reads are the hot path: keep the current expiry (no timer-wheel move) while it is still
+      // far enough. A full limiter may expire while in use; it comes back full, the same state.
+      RateLimiter value = entry.limiter;
+      long untilFull = Math.max(0, value.waitNanos(value.capacity(), currentTime));
+      if (currentDuration - untilFull >= fullRefillNanos(value, currentTime)) {
+        return currentDuration;
+      }
+      return keep(entry);
     }
   }
 

@@ -138,16 +138,40 @@ public final class Retry implements Decorator<Object> {
       throws Exception {
     Args.requireNonNull(call, "call");
     Args.requireNonNull(classifier, "classifier");
+    return loop(call, classifier, new Run(config.ticker.read()), null, null, false);
+  }
+
+  /** Continues a run whose first attempt (made without bookkeeping) failed with {@code first}. */
+  private <T> T runAfter(Callable<T> call, Function<? super Exception, RetryAction> classifier, Exception first)
+      throws Exception {
+    return loop(call, classifier, new Run(config.ticker.read()), null, first, true);
+  }
+
+  private <T> T loop(
+      Callable<T> call,
+      Function<? super Exception, RetryAction> classifier,
+      Run run,
+      T firstResult,
+      Exception firstFailure,
+      boolean firstDone)
+      throws Exception {
     Ticker ticker = config.ticker;
-    Run run = new Run(ticker.read());
+    boolean attempted = firstDone;
     for (; ; ) {
-      T result = null;
-      Exception failure = null;
-      try {
-        result = call.call();
-      } catch (Exception e) {
-        failure = e;
+      T result = firstResult;
+      Exception failure = firstFailure;
+      if (!attempted) {
+        result = null;
+        failure = null;
+        try {
+          result = call.call();
+        } catch (Exception e) {
+          failure = e;
+        }
       }
+      attempted = false;
+      firstResult = null;
+      firstFailure = null;
       Decision next = run.decide(result, failure, classifier);
       if (next.done) {
         return this.<T>finish(run, result, failure, next);
@@ -186,7 +210,20 @@ public final class Retry implements Decorator<Object> {
   @Override
   public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
     Args.requireNonNull(call, "call");
-    return () -> run(call::get);
+    Callable<R> callable = call::get;
+    if (config.budget != null || config.resultClassifier != null || config.maxDurationNanos > 0) {
+      return () -> run(callable);
+    }
+    // Nothing to count or time before the first attempt: a first-time success costs one call.
+    return () -> {
+      R result;
+      try {
+        result = callable.call();
+      } catch (Exception first) {
+        return runAfter(callable, config.classifier, first);
+      }
+      return result;
+    };
   }
 
   @Override
