@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class AllOfTest {
@@ -85,25 +84,14 @@ class AllOfTest {
     Throttle slow = throttle(1, Duration.ofSeconds(1));
     AllOf a = Throttle.allOf(fast, slow);
     assertThat(a.tryAcquire()).isTrue();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                a.acquire();
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(() -> a.acquire());
     ticker.awaitSleepers(1);
     // While the composite waits, the fast part is not charged: its other users keep it all.
     assertThat(fast.availablePermits()).isEqualTo(9);
     ticker.advance(Duration.ofSeconds(1).minusNanos(1));
     assertThat(ticker.sleepers()).isEqualTo(1);
     ticker.advance(1);
-    waiter.join(30_000);
-    assertThat(failure.get()).isNull();
+    assertThat(waiter.join()).isNull();
     assertThat(fast.availablePermits()).isEqualTo(9); // refilled 1, charged 1 at release
     assertThat(slow.availablePermits()).isZero();
   }
@@ -144,19 +132,10 @@ class AllOfTest {
     CompletableFuture<Void> f = a.acquireAsync(1).toCompletableFuture();
     f.cancel(false);
     assertThat(ticker.pendingTasks()).isZero();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                a.acquire();
-              } catch (InterruptedException expected) {
-                // the point of the test
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(a::acquire);
     ticker.awaitSleepers(1);
     waiter.interrupt();
-    waiter.join(30_000);
+    assertThat(waiter.join()).isInstanceOf(InterruptedException.class);
     assertThat(fast.availablePermits()).isEqualTo(9);
     assertThat(slow.waitTime(1)).contains(Duration.ofSeconds(1));
   }

@@ -8,7 +8,6 @@ import io.throttlenet.core.ManualTicker;
 import io.throttlenet.core.RateLimiter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SlidingWindowLogTest {
@@ -89,24 +88,12 @@ class SlidingWindowLogTest {
   void acquire_blocking_releasedWhenTheOldestExpires() throws Exception {
     SlidingWindowLog log = log(1, Duration.ofSeconds(1));
     assertThat(log.tryAcquire()).isTrue();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                log.acquire();
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(() -> log.acquire());
     ticker.awaitSleepers(1);
     ticker.advance(Duration.ofSeconds(1).minusNanos(1));
     assertThat(ticker.sleepers()).isEqualTo(1);
     ticker.advance(1);
-    waiter.join(30_000);
-    assertThat(waiter.isAlive()).isFalse();
-    assertThat(failure.get()).isNull();
+    assertThat(waiter.join()).isNull();
   }
 
   @Test

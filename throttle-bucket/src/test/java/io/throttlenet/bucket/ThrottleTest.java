@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -193,25 +192,13 @@ class ThrottleTest {
   void acquire_blocking_releasesExactlyAtReservedTime() throws Exception {
     Throttle t = perSecond(10);
     assertThat(t.tryAcquire(10)).isTrue();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                t.acquire(2);
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(() -> t.acquire(2));
     ticker.awaitSleepers(1);
     ticker.advance(200 * MS - 1);
     assertThat(ticker.sleepers()).isEqualTo(1);
     assertThat(waiter.isAlive()).isTrue();
     ticker.advance(1);
-    waiter.join(30_000);
-    assertThat(waiter.isAlive()).isFalse();
-    assertThat(failure.get()).isNull();
+    assertThat(waiter.join()).isNull();
     assertThat(t.availablePermits()).isZero();
   }
 
@@ -219,22 +206,11 @@ class ThrottleTest {
   void acquire_interrupted_refundsSoTheNextWaiterGetsItsSlot() throws Exception {
     Throttle t = perSecond(10);
     assertThat(t.tryAcquire(10)).isTrue();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                t.acquire(3);
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(() -> t.acquire(3));
     ticker.awaitSleepers(1);
     assertThat(t.waitTime(1)).contains(Duration.ofMillis(400));
     waiter.interrupt();
-    waiter.join(30_000);
-    assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+    assertThat(waiter.join()).isInstanceOf(InterruptedException.class);
     assertThat(t.waitTime(1)).contains(Duration.ofMillis(100));
     CompletableFuture<Void> next = t.acquireAsync(3).toCompletableFuture();
     ticker.advance(300 * MS - 1);
@@ -247,21 +223,10 @@ class ThrottleTest {
   void tryAcquireWithMaxWait_interrupted_refundsAndThrows() throws Exception {
     Throttle t = perSecond(10);
     assertThat(t.tryAcquire(10)).isTrue();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                t.tryAcquire(1, Duration.ofSeconds(1));
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            });
-    waiter.start();
+    Waiter waiter = Waiter.start(() -> t.tryAcquire(1, Duration.ofSeconds(1)));
     ticker.awaitSleepers(1);
     waiter.interrupt();
-    waiter.join(30_000);
-    assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+    assertThat(waiter.join()).isInstanceOf(InterruptedException.class);
     assertThat(t.waitTime(1)).contains(Duration.ofMillis(100));
   }
 
