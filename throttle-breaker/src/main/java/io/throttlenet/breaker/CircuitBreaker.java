@@ -184,33 +184,68 @@ public final class CircuitBreaker implements Decorator<Object> {
    * gives back the probe slot and the limiter's reservation.
    */
   public CompletionStage<Permit> acquireAsync() {
+    CompletableFuture<Permit> out = new CompletableFuture<>();
+    acquireAsyncInto(out);
+    return out;
+  }
+
+  private void acquireAsyncInto(CompletableFuture<Permit> out) {
     Gen g;
     try {
       g = admit();
     } catch (CircuitOpenException e) {
-      return CompletableFuture.failedStage(e);
+      out.completeExceptionally(e);
+      return;
     }
-    if (config.limiter == null) {
-      return CompletableFuture.completedStage(new Permit(g, config.ticker.read()));
+    RateLimiter limiter = config.limiter;
+    if (limiter == null) {
+      if (!out.complete(new Permit(g, config.ticker.read()))) {
+        release(g);
+      }
+      return;
     }
-    CompletableFuture<Permit> out = new CompletableFuture<>();
-    CompletableFuture<Void> granted = config.limiter.acquireAsync(1).toCompletableFuture();
-    granted.whenComplete(
-        (ignored, failure) -> {
-          if (failure != null) {
-            release(g);
-            out.completeExceptionally(unwrap(failure));
-          } else if (!out.complete(new Permit(g, config.ticker.read()))) {
-            release(g); // the caller gave up at the instant of the grant
-          }
-        });
+    Ticker ticker = limiter.ticker();
+    long now = ticker.read();
+    long wait = limiter.reserve(1, now, Long.MAX_VALUE);
+    if (wait < 0) {
+      release(g);
+      out.completeExceptionally(
+          wait == RateLimiter.NEVER
+              ? new CostExceedsCapacityException(limiter.name(), 1, limiter.capacity())
+              : new MaxWaitExceededException(limiter.name(), 1, Duration.ofNanos(RateLimiter.requiredWait(wait)), Duration.ofNanos(Long.MAX_VALUE)));
+      return;
+    }
+    if (wait == 0) {
+      if (!out.complete(new Permit(g, config.ticker.read()))) {
+        release(g);
+      }
+      return;
+    }
+    AtomicBoolean settled = new AtomicBoolean(); // exactly one of grant / give-back happens
+    Ticker.Scheduled timer =
+        ticker.schedule(
+            now + wait,
+            () -> {
+              if (!settled.compareAndSet(false, true)) {
+                return;
+              }
+              if (state.get() != g) {
+                // The breaker moved while we waited (it may have opened): decide again.
+                limiter.cancel(1, now, wait);
+                release(g);
+                acquireAsyncInto(out);
+              } else if (!out.complete(new Permit(g, config.ticker.read()))) {
+                release(g); // the caller gave up at the instant of the grant
+              }
+            });
     out.whenComplete(
         (ignored, failure) -> {
-          if (failure != null) {
-            granted.cancel(false); // gives the limiter's reservation back if still pending
+          if (failure != null && settled.compareAndSet(false, true)) {
+            timer.cancel();
+            limiter.cancel(1, now, wait);
+            release(g);
           }
         });
-    return out;
   }
 
   /** Opens the breaker until {@link #reset()}: every call is rejected. */
@@ -230,12 +265,13 @@ public final class CircuitBreaker implements Decorator<Object> {
 
   /**
    * A server asked callers to wait {@code hint} (a Retry-After): if the breaker is open, its open
-   * period is extended to end no earlier than that.
+   * period is extended to end no earlier than that, capped at {@link Builder#maxRetryAfter} (5
+   * minutes by default) so a broken header cannot keep it open for days.
    *
    * @throws IllegalArgumentException if {@code hint} is negative
    */
   public void onRetryAfter(Duration hint) {
-    long h = Args.requireNonNegativeNanos(hint, "hint");
+    long h = Math.min(Args.requireNonNegativeNanos(hint, "hint"), config.maxRetryAfterNanos);
     for (;;) {
       Gen g = state.get();
       if (g.state != BreakerState.OPEN) {
@@ -278,37 +314,67 @@ public final class CircuitBreaker implements Decorator<Object> {
 
   private void recordThrown(Gen g, long start, boolean measured, Throwable cause) {
     boolean ignored = cause != null && config.ignored(cause);
-    boolean failed = cause == null || config.recordFailure.test(cause);
-    record(g, start, measured, failed && !ignored, cause, ignored);
+    boolean failed = true;
+    try {
+      failed = cause == null || config.recordFailure.test(cause);
+    } finally {
+      record(g, start, measured, failed && !ignored, cause, ignored); // even if the predicate threw
+    }
   }
 
   private void recordResult(Gen g, long start, boolean measured, Object result) {
-    record(g, start, measured, config.recordResult != null && config.recordResult.test(result), null, false);
+    boolean failed = true;
+    try {
+      failed = config.recordResult != null && config.recordResult.test(result);
+    } finally {
+      record(g, start, measured, failed, null, false); // even if the predicate threw
+    }
   }
 
   @Override
   public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () ->
-        acquireAsync()
-            .thenCompose(
-                permit -> {
-                  CompletionStage<R> stage;
-                  try {
-                    stage = call.get();
-                  } catch (RuntimeException | Error e) {
-                    permit.failure(e);
-                    throw e;
+    return () -> {
+      CompletableFuture<Permit> admitted = acquireAsync().toCompletableFuture();
+      CompletableFuture<R> out = new CompletableFuture<>();
+      admitted.whenComplete(
+          (permit, failure) -> {
+            if (failure != null) {
+              out.completeExceptionally(unwrap(failure));
+              return;
+            }
+            if (out.isDone()) {
+              permit.abandon(); // cancelled before the call started: nothing to report
+              return;
+            }
+            CompletionStage<R> stage;
+            try {
+              stage = Args.requireNonNull(call.get(), "the call's stage");
+            } catch (Throwable t) {
+              permit.failure(t);
+              out.completeExceptionally(t);
+              return;
+            }
+            stage.whenComplete(
+                (result, thrown) -> {
+                  if (thrown != null) {
+                    Throwable cause = unwrap(thrown);
+                    permit.failure(cause);
+                    out.completeExceptionally(cause);
+                  } else {
+                    permit.result(result);
+                    out.complete(result);
                   }
-                  return stage.whenComplete(
-                      (result, failure) -> {
-                        if (failure != null) {
-                          permit.failure(unwrap(failure));
-                        } else {
-                          permit.result(result);
-                        }
-                      });
                 });
+          });
+      out.whenComplete(
+          (ignored, failure) -> {
+            if (failure != null) {
+              admitted.cancel(false); // still waiting for the limiter: give everything back
+            }
+          });
+      return out;
+    };
   }
 
   @Override
@@ -367,8 +433,8 @@ public final class CircuitBreaker implements Decorator<Object> {
             notPermitted(g);
             return null;
           }
+          g.lastProbeAt.set(t); // stamped first, so nobody sees a full house with an old stamp
           if (g.probes.compareAndSet(inFlight, inFlight + 1)) {
-            g.lastProbeAt.set(t);
             return g;
           }
       }
@@ -392,37 +458,44 @@ public final class CircuitBreaker implements Decorator<Object> {
 
   /** Records one call's outcome, issued under generation {@code g}. */
   private void record(Gen g, long start, boolean measured, boolean failed, Throwable cause, boolean ignored) {
-    // A success while closed under count-based trips needs no time: skip the clock read there.
+    // A success while closed under count-based trips needs no time: skip the clock read there
+    // (a count-based trip that fires on a success reads it before opening).
     boolean timeless = !failed && g.state == BreakerState.CLOSED && !config.timed;
-    long now = timeless && !measured ? 0 : config.ticker.read();
+    boolean haveNow = !timeless || measured;
+    long now = haveNow ? config.ticker.read() : 0;
     long duration = measured ? now - start : 0; // 0: not measured (nobody needed it when it started)
     if (!ignored) {
       publishOutcome(failed, cause, duration);
     }
-    if (g.state == BreakerState.HALF_OPEN) {
-      g.probes.decrementAndGet();
-    }
-    if (ignored || state.get() != g) {
-      return; // ignored, or from an earlier generation: it must not move the current state
-    }
-    switch (g.state) {
-      case CLOSED:
-        for (int i = 0; i < g.counters.length; i++) {
-          if (g.counters[i].record(failed, duration, now)) {
-            transition(g, open(g, now, 1), "tripped: " + config.trips.get(i));
-            return;
+    try {
+      if (ignored || state.get() != g) {
+        return; // ignored, or from an earlier generation: it must not move the current state
+      }
+      switch (g.state) {
+        case CLOSED:
+          for (int i = 0; i < g.counters.length; i++) {
+            if (g.counters[i].record(failed, duration, now)) {
+              transition(g, open(g, haveNow ? now : config.ticker.read(), 1), "tripped: " + config.trips.get(i));
+              return;
+            }
           }
-        }
-        return;
-      case HALF_OPEN:
-        if (failed) {
-          transition(g, open(g, now, g.trips + 1), "probe failed");
-        } else if (g.successes.incrementAndGet() >= config.successesToClose) {
-          transition(g, closed(g.number + 1, now, 0), "probes succeeded");
-        }
-        return;
-      default:
-        return;
+          return;
+        case HALF_OPEN:
+          if (failed) {
+            transition(g, open(g, now, g.trips + 1), "probe failed");
+          } else if (g.successes.incrementAndGet() >= config.successesToClose) {
+            transition(g, closed(g.number + 1, now, 0), "probes succeeded");
+          }
+          return;
+        default:
+          return;
+      }
+    } finally {
+      // The slot is freed only after the outcome has moved the state: a failed probe must not
+      // let a new probe into the generation it is closing.
+      if (g.state == BreakerState.HALF_OPEN) {
+        g.probes.decrementAndGet();
+      }
     }
   }
 
@@ -552,6 +625,13 @@ public final class CircuitBreaker implements Decorator<Object> {
       }
     }
 
+    /** The call never started: frees what admission took, counting nothing. */
+    void abandon() {
+      if (reported.compareAndSet(false, true)) {
+        release(generation);
+      }
+    }
+
     /** Counts as a failure unless an outcome was already reported. */
     @Override
     public void close() {
@@ -569,6 +649,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     int halfOpenProbes;
     int successesToClose;
     long probeTimeoutNanos;
+    long maxRetryAfterNanos;
     long slowNanos;
     /** Whether some trip needs call durations or times (slow calls, time windows). */
     boolean timed;
@@ -602,6 +683,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     private int halfOpenProbes = -1;
     private int successesToClose = -1;
     private Duration probeTimeout;
+    private Duration maxRetryAfter;
     private Predicate<Throwable> recordFailure;
     private Predicate<Object> recordResult;
     private List<Class<? extends Throwable>> ignored;
@@ -690,6 +772,18 @@ public final class CircuitBreaker implements Decorator<Object> {
       return this;
     }
 
+    /**
+     * The longest server hint {@link CircuitBreaker#onRetryAfter} honours; default 5 minutes.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxRetryAfter(Duration max) {
+      Args.requireUnset(this.maxRetryAfter != null, "maxRetryAfter");
+      Args.requireNonNegativeNanos(max, "maxRetryAfter");
+      this.maxRetryAfter = max;
+      return this;
+    }
+
     /** Which exceptions count as failures; by default all (except ignored ones). */
     public Builder recordFailure(Predicate<Throwable> isFailure) {
       Args.requireUnset(this.recordFailure != null, "recordFailure");
@@ -760,6 +854,7 @@ public final class CircuitBreaker implements Decorator<Object> {
       c.halfOpenProbes = halfOpenProbes >= 1 ? halfOpenProbes : 1;
       c.successesToClose = successesToClose >= 1 ? successesToClose : 1;
       c.probeTimeoutNanos = Args.saturatedNanos(probeTimeout != null ? probeTimeout : Duration.ofSeconds(60));
+      c.maxRetryAfterNanos = Args.saturatedNanos(maxRetryAfter != null ? maxRetryAfter : Duration.ofMinutes(5));
       long slow = 0;
       for (Trip t : c.trips) {
         slow = slow == 0 ? t.slowNanos() : t.slowNanos() == 0 ? slow : Math.min(slow, t.slowNanos());

@@ -207,7 +207,7 @@ public final class Trip {
         if (!started) {
           started = true;
           origin = now;
-          java.util.Arrays.fill(number, -1);
+          java.util.Arrays.fill(number, Long.MIN_VALUE); // no bucket yet
         }
         long n = Math.floorDiv(now - origin, bucketNanos);
         int slot = (int) Math.floorMod(n, (long) BUCKETS);
@@ -223,7 +223,7 @@ public final class Trip {
         long c = 0;
         long f = 0;
         for (int i = 0; i < BUCKETS; i++) {
-          if (number[i] >= 0 && n - number[i] < BUCKETS) {
+          if (number[i] != Long.MIN_VALUE && n - number[i] < BUCKETS) {
             c += calls[i];
             f += failures[i];
           }

@@ -328,4 +328,67 @@ class CircuitBreakerTest {
   private RateLimiter limiter(long burst) {
     return Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(burst).ticker(ticker).build();
   }
+
+  @Test
+  void rateTripFiringOnASuccess_throughTheDecorator_opensForTheRealCooldown() throws Exception {
+    CircuitBreaker b = builder().trip(Trip.failureRate(0.5, 4, 4)).build();
+    int[] n = {0};
+    var call = b.decorate(() -> {
+      if (n[0]++ < 2) {
+        throw new IOException("down");
+      }
+      return "ok";
+    });
+    for (int i = 0; i < 4; i++) {
+      try {
+        call.get();
+      } catch (IOException expected) {
+        // the first two calls fail
+      }
+    }
+    assertThat(b.state()).isEqualTo(BreakerState.OPEN);
+    ticker.advance(Duration.ofSeconds(10).minusNanos(1));
+    assertThatThrownBy(call::get).isInstanceOf(CircuitOpenException.class);
+    ticker.advance(1);
+    assertThat(call.get()).isEqualTo("ok");
+  }
+
+  @Test
+  void decorateAsync_cancelledWhileWaitingForTheLimiter_givesBackTheProbeAndTheToken() throws Exception {
+    RateLimiter limiter = limiter(1);
+    CircuitBreaker b = builder().trip(Trip.consecutive(1)).build(limiter);
+    fail(b);
+    ticker.advance(Duration.ofSeconds(10));
+    assertThat(limiter.tryAcquire()).isTrue(); // the probe will have to wait a second
+    var call = b.decorateAsync(() -> CompletableFuture.completedFuture("x"));
+    CompletableFuture<String> out = call.get().toCompletableFuture();
+    assertThat(limiter.waitTime(1)).contains(Duration.ofSeconds(2)); // booked behind the probe
+    out.cancel(false);
+    assertThat(limiter.waitTime(1)).contains(Duration.ofSeconds(1)); // the booking came back
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(b.tryAcquire()).isPresent(); // and the probe slot too
+  }
+
+  @Test
+  void acquireAsync_breakerOpensWhileWaitingForTheLimiter_failsInsteadOfCalling() throws Exception {
+    RateLimiter limiter = limiter(1);
+    CircuitBreaker b = builder().trip(Trip.consecutive(1)).build(limiter);
+    assertThat(limiter.tryAcquire()).isTrue();
+    CompletableFuture<CircuitBreaker.Permit> waiting = b.acquireAsync().toCompletableFuture();
+    b.forceOpen();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(waiting).isCompletedExceptionally();
+    assertThatThrownBy(waiting::join).hasCauseInstanceOf(CircuitOpenException.class);
+    assertThat(limiter.availablePermits()).isEqualTo(1); // its booking was given back
+  }
+
+  @Test
+  void retryAfterHint_isCapped() throws Exception {
+    CircuitBreaker b = builder().trip(Trip.consecutive(1)).maxRetryAfter(Duration.ofSeconds(30)).build();
+    fail(b);
+    b.onRetryAfter(Duration.ofDays(365));
+    ticker.advance(Duration.ofSeconds(30));
+    succeed(b);
+    assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
+  }
 }

@@ -51,29 +51,29 @@ public final class Backoff {
   }
 
   /**
-   * The same delay every time (capped at 30 s unless {@link #withMax} says otherwise).
+   * The same delay every time.
    *
    * @throws IllegalArgumentException if {@code delay} is not positive
    */
   public static Backoff constant(Duration delay) {
     long base = Args.requirePositiveNanos(delay, "delay");
-    return new Backoff(Curve.CONSTANT, base, 1, Math.max(base, nanos(DEFAULT_MAX)), Jitter.NONE);
+    return new Backoff(Curve.CONSTANT, base, 1, defaultMax(base), Jitter.NONE);
   }
 
   /**
-   * {@code step}, {@code 2 × step}, {@code 3 × step}, …, capped at 30 s unless {@link #withMax}
-   * says otherwise.
+   * {@code step}, {@code 2 × step}, {@code 3 × step}, …, capped at 30 s (or {@code step} if
+   * longer) unless {@link #withMax} says otherwise.
    *
    * @throws IllegalArgumentException if {@code step} is not positive
    */
   public static Backoff linear(Duration step) {
     long base = Args.requirePositiveNanos(step, "step");
-    return new Backoff(Curve.LINEAR, base, 1, nanos(DEFAULT_MAX), Jitter.NONE);
+    return new Backoff(Curve.LINEAR, base, 1, defaultMax(base), Jitter.NONE);
   }
 
   /**
-   * {@code base}, {@code base × multiplier}, {@code base × multiplier²}, …, capped at 30 s unless
-   * {@link #withMax} says otherwise.
+   * {@code base}, {@code base × multiplier}, {@code base × multiplier²}, …, capped at 30 s (or
+   * {@code base} if longer) unless {@link #withMax} says otherwise.
    *
    * @throws IllegalArgumentException if {@code base} is not positive or {@code multiplier} is not
    *     a finite number >= 1
@@ -83,7 +83,7 @@ public final class Backoff {
     if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
       throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
     }
-    return new Backoff(Curve.EXPONENTIAL, b, multiplier, nanos(DEFAULT_MAX), Jitter.NONE);
+    return new Backoff(Curve.EXPONENTIAL, b, multiplier, defaultMax(b), Jitter.NONE);
   }
 
   /**
@@ -175,8 +175,9 @@ public final class Backoff {
     return random.nextLong(lo, hi + 1);
   }
 
-  private static long nanos(Duration d) {
-    return Args.saturatedNanos(d);
+  /** 30 s, or the first delay if that is longer: a default cap never cuts the first delay. */
+  private static long defaultMax(long base) {
+    return Math.max(base, Args.saturatedNanos(DEFAULT_MAX));
   }
 
   @Override

@@ -177,6 +177,9 @@ public final class Retry implements Decorator<Object> {
         return this.<T>finish(run, result, failure, next);
       }
       try {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException(); // even a zero wait must not retry past an interrupt
+        }
         ticker.sleepUntil(next.retryAt);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -283,7 +286,11 @@ public final class Retry implements Decorator<Object> {
           return Decision.SUCCESS;
         }
       } else {
-        action = config.ignored(failure) ? RetryAction.fail() : classifier.apply(failure);
+        // An interrupted call is a request to stop, never a transient failure.
+        action =
+            failure instanceof InterruptedException || config.ignored(failure)
+                ? RetryAction.fail()
+                : classifier.apply(failure);
         if (action == null || action.kind() == RetryAction.Kind.FAIL) {
           if (abortedEvents.hasListeners()) {
             abortedEvents.publish(new RetryEvent.Aborted(config.name, attempt, failure));
@@ -391,7 +398,7 @@ public final class Retry implements Decorator<Object> {
       CompletionStage<T> stage;
       try {
         stage = call.get();
-      } catch (Exception e) {
+      } catch (Throwable e) {
         completed(null, e);
         return;
       }
@@ -415,12 +422,12 @@ public final class Retry implements Decorator<Object> {
       Decision next;
       try {
         next = run.decide(result, failure, classifier);
-      } catch (RuntimeException e) {
-        out.completeExceptionally(e);
-        return;
-      }
-      if (!next.done) {
-        timer = config.ticker.schedule(next.retryAt, this::attempt);
+        if (!next.done) {
+          timer = config.ticker.schedule(next.retryAt, this::attempt);
+          return;
+        }
+      } catch (Throwable e) {
+        out.completeExceptionally(e); // a throwing classifier or scheduler must not hang the caller
         return;
       }
       try {

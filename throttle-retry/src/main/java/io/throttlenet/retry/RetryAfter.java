@@ -62,9 +62,17 @@ public final class RetryAfter {
     String v = value.strip();
     Matcher m = SECONDS.matcher(v);
     if (m.matches()) {
+      if (m.group(1).length() > 19) {
+        return Optional.of(MAX); // more seconds than a long holds: no need to parse them
+      }
       return Optional.of(seconds(m.group(1), m.group(2)));
     }
-    Long epochSecond = httpDate(v, now);
+    Long epochSecond;
+    try {
+      epochSecond = httpDate(v, now);
+    } catch (java.time.DateTimeException outOfRange) {
+      return Optional.empty(); // a `now` beyond the calendar's range: no date can be placed
+    }
     if (epochSecond == null) {
       return Optional.empty();
     }
@@ -95,9 +103,12 @@ public final class RetryAfter {
     if (m.matches()) {
       int yy = Integer.parseInt(m.group(4));
       int currentYear = now.atOffset(ZoneOffset.UTC).getYear();
+      // The year with these last two digits that is at most 50 years ahead (RFC 9110, 5.6.7).
       int year = currentYear - Math.floorMod(currentYear, 100) + yy;
       if (year > currentYear + 50) {
         year -= 100;
+      } else if (year <= currentYear - 50) {
+        year += 100;
       }
       return civil(year, m.group(3), m.group(2), m.group(5), m.group(6), m.group(7));
     }

@@ -115,8 +115,7 @@ public final class RetryBudget {
     private Builder() {}
 
     /**
-     * The fraction of calls that may be retried, in {@code [0, 1000]} (0.2 = at most 20 % more
-     * traffic); default 0.2.
+     * The fraction of calls that may be retried (0.2 = at most 20 % more traffic); default 0.2.
      *
      * @throws IllegalArgumentException if negative, NaN or infinite
      */

@@ -4,8 +4,9 @@ import io.throttlenet.core.RejectedException;
 
 /**
  * Retrying stopped because the shared {@link RetryBudget} allowed no more retries: during an
- * outage, retries would only multiply the load. The cause is the call's last failure (or null if
- * the last attempt returned an unwanted result). Immutable.
+ * outage, retries would only multiply the load. Thrown only when the last attempt failed, with
+ * that failure as the cause (when it returned an unwanted result, the result is returned
+ * instead). Immutable.
  */
 public final class RetryBudgetExhaustedException extends RejectedException {
   private static final long serialVersionUID = 1L;

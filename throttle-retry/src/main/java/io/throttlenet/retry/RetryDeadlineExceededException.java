@@ -4,8 +4,9 @@ import io.throttlenet.core.RejectedException;
 import java.time.Duration;
 
 /**
- * Retrying stopped because the next wait would pass the retry's maximum total duration. The cause
- * is the call's last failure (or null if the last attempt returned an unwanted result). Immutable.
+ * Retrying stopped because the next wait would pass the retry's maximum total duration. Thrown
+ * only when the last attempt failed, with that failure as the cause (when it returned an unwanted
+ * result, the result is returned instead). Immutable.
  */
 public final class RetryDeadlineExceededException extends RejectedException {
   private static final long serialVersionUID = 1L;

@@ -81,4 +81,19 @@ class RetryAfterTest {
         .forAll(strings().allPossible().ofLengthBetween(0, 40))
         .checkAssert(s -> assertThat(RetryAfter.parse(s, NOW)).isNotNull());
   }
+
+  @Test
+  void rfc850TwoDigitYear_isTheLatestYearNotMoreThan50YearsAhead() {
+    Instant now = Instant.parse("2060-01-01T00:00:00Z");
+    // "05": 2005 is 55 years back, 2105 is 45 years ahead: 2105
+    assertThat(RetryAfter.parse("Monday, 01-Jan-05 00:00:00 GMT", now)).hasValueSatisfying(d -> assertThat(d.toDays()).isGreaterThan(16_000));
+  }
+
+  @Test
+  void extremeNow_givesNoHintForADateRatherThanThrowing() {
+    assertThat(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", Instant.MAX)).contains(Duration.ZERO);
+    assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", Instant.MIN)).isEmpty(); // no century
+    assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", Instant.MAX)).isEmpty();
+    assertThat(RetryAfter.parse("5", Instant.MAX)).contains(Duration.ofSeconds(5));
+  }
 }

@@ -326,4 +326,31 @@ class RetryTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("maxAttempts was already set");
   }
+
+  @Test
+  void interruptedException_fromTheCall_isNeverRetried() {
+    Retry retry = builder().maxAttempts(5).build();
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(() -> retry.run(() -> {
+          calls.incrementAndGet();
+          throw new InterruptedException("stop");
+        }))
+        .isInstanceOf(InterruptedException.class);
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void async_throwingClassifier_failsTheStageInsteadOfHanging() {
+    Retry retry = builder().maxAttempts(3).build();
+    CompletableFuture<Object> f =
+        retry
+            .runAsync(
+                () -> CompletableFuture.failedFuture(new IOException()),
+                e -> {
+                  throw new IllegalStateException("classifier bug");
+                })
+            .toCompletableFuture();
+    assertThat(f).isCompletedExceptionally();
+    assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class);
+  }
 }
