@@ -12,5 +12,6 @@ module io.throttlenet.core {
       io.throttlenet.bucket,
       io.throttlenet.multidim,
       io.throttlenet.retry,
-      io.throttlenet.breaker;
+      io.throttlenet.breaker,
+      io.throttlenet.queue;
 }

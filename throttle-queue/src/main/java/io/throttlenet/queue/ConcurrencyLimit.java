@@ -1,0 +1,530 @@
+package io.throttlenet.queue;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A bulkhead: at most {@code limit} calls in flight; callers beyond it wait their turn in arrival
+ * order (or give up after a bound they choose), and every call's end gives its slot back with an
+ * {@link Outcome} and a latency, for the adaptive controllers that move the limit ({@link
+ * #setLimit}).
+ *
+ * <pre>{@code
+ * ConcurrencyLimit bulkhead = ConcurrencyLimit.of(10);
+ * try (ConcurrencyLimit.Permit permit = bulkhead.acquire()) {
+ *   call();
+ *   permit.success();
+ * }
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ *
+ * One short lock guards the count in flight and a FIFO of waiters; it is never held while anyone
+ * waits or while user code runs. A slot given back goes straight to the first waiter (no barging:
+ * a newcomer cannot overtake the queue), and exactly that waiter is woken: there are no wake-up
+ * storms. Asynchronous waiters are completed after the lock is released, so their continuations
+ * never run under it. Timeouts go through the {@link Ticker}'s scheduler, so a manual ticker
+ * drives them in tests. A waiter that is interrupted, cancelled or times out leaves the queue; if
+ * a slot was handed to it at that very moment, the slot passes on to the next waiter.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConcurrencyLimit implements Decorator<Object> {
+  private final String name;
+  private final Ticker ticker;
+  private final Function<? super Throwable, Outcome> classifier;
+  private final EventPublisher<ConcurrencyEvent.Released> releasedEvents;
+  private final EventPublisher<ConcurrencyEvent.Rejected> rejectedEvents;
+  private final EventPublisher<ConcurrencyEvent.LimitChanged> limitEvents;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
+  private int limit; // guarded by lock
+  private int inFlight; // guarded by lock
+
+  private ConcurrencyLimit(Builder b) {
+    this.name = b.name != null ? b.name : "concurrency-limit";
+    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+    this.classifier = b.classifier != null ? b.classifier : t -> Outcome.IGNORED;
+    this.limit = b.limit;
+    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    this.releasedEvents = events.publisher(ConcurrencyEvent.Released.class, name);
+    this.rejectedEvents = events.publisher(ConcurrencyEvent.Rejected.class, name);
+    this.limitEvents = events.publisher(ConcurrencyEvent.LimitChanged.class, name);
+  }
+
+  /**
+   * At most {@code limit} calls in flight.
+   *
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  public static ConcurrencyLimit of(int limit) {
+    return builder().limit(limit).build();
+  }
+
+  /** A builder; {@link Builder#limit} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** This limit's name, used in events and errors. */
+  public String name() {
+    return name;
+  }
+
+  /** The current limit. */
+  public int limit() {
+    lock.lock();
+    try {
+      return limit;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Calls in flight right now. */
+  public int inFlight() {
+    lock.lock();
+    try {
+      return inFlight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Callers waiting for a slot right now. */
+  public int waiting() {
+    lock.lock();
+    try {
+      return waiters.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Changes the limit. Raising it admits waiters at once; lowering it lets the calls in flight
+   * finish and admits nobody until they are below the new limit.
+   *
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  public void setLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+    }
+    int from;
+    List<AsyncWaiter> granted;
+    lock.lock();
+    try {
+      from = this.limit;
+      this.limit = limit;
+      granted = dispatch();
+    } finally {
+      lock.unlock();
+    }
+    complete(granted);
+    if (from != limit && limitEvents.hasListeners()) {
+      limitEvents.publish(new ConcurrencyEvent.LimitChanged(name, from, limit));
+    }
+  }
+
+  /** A slot if one is free now and nobody is waiting for one; never waits. */
+  public Optional<Permit> tryAcquire() {
+    lock.lock();
+    try {
+      if (waiters.isEmpty() && inFlight < limit) {
+        inFlight++;
+        return Optional.of(new Permit(ticker.read()));
+      }
+    } finally {
+      lock.unlock();
+    }
+    rejected();
+    return Optional.empty();
+  }
+
+  /**
+   * A slot, waiting for it in arrival order as long as needed.
+   *
+   * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
+   */
+  public Permit acquire() throws InterruptedException {
+    return acquire(Long.MAX_VALUE).orElseThrow();
+  }
+
+  /**
+   * A slot, waiting for it in arrival order at most {@code maxWait}.
+   *
+   * @return the permit, or empty if none was free in time
+   * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
+   */
+  public Optional<Permit> tryAcquire(Duration maxWait) throws InterruptedException {
+    return acquire(Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  /**
+   * A slot, asynchronously: the stage completes when one is handed to this caller, in arrival
+   * order. Cancelling the stage leaves the queue.
+   */
+  public CompletionStage<Permit> acquireAsync() {
+    AsyncWaiter w = new AsyncWaiter();
+    lock.lock();
+    try {
+      if (waiters.isEmpty() && inFlight < limit) {
+        inFlight++;
+        return CompletableFuture.completedStage(new Permit(ticker.read()));
+      }
+      waiters.add(w);
+    } finally {
+      lock.unlock();
+    }
+    w.future.whenComplete(
+        (permit, failure) -> {
+          if (failure != null) {
+            leave(w);
+          }
+        });
+    return w.future;
+  }
+
+  @Override
+  public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
+    Args.requireNonNull(call, "call");
+    return () -> {
+      Permit permit = acquire();
+      try {
+        R result = call.get();
+        permit.success();
+        return result;
+      } catch (Throwable t) {
+        permit.release(classifier.apply(t));
+        throw t;
+      }
+    };
+  }
+
+  @Override
+  public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
+    Args.requireNonNull(call, "call");
+    return () ->
+        acquireAsync()
+            .thenCompose(
+                permit -> {
+                  CompletionStage<R> stage;
+                  try {
+                    stage = Args.requireNonNull(call.get(), "the call's stage");
+                  } catch (RuntimeException | Error e) {
+                    permit.release(classifier.apply(e));
+                    throw e;
+                  }
+                  return stage.whenComplete(
+                      (result, failure) -> {
+                        if (failure == null) {
+                          permit.success();
+                        } else {
+                          permit.release(classifier.apply(unwrap(failure)));
+                        }
+                      });
+                });
+  }
+
+  @Override
+  public String toString() {
+    return "ConcurrencyLimit[" + name + ", " + inFlight() + "/" + limit() + "]";
+  }
+
+  // ---- waiting ----
+
+  private Optional<Permit> acquire(long maxWaitNanos) throws InterruptedException {
+    SyncWaiter w;
+    lock.lock();
+    try {
+      if (waiters.isEmpty() && inFlight < limit) {
+        inFlight++;
+        return Optional.of(new Permit(ticker.read()));
+      }
+      if (maxWaitNanos == 0) {
+        w = null;
+      } else {
+        w = new SyncWaiter(lock.newCondition());
+        waiters.add(w);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (w == null) {
+      rejected();
+      return Optional.empty();
+    }
+    Ticker.Scheduled timeout =
+        maxWaitNanos == Long.MAX_VALUE ? null : ticker.schedule(ticker.read() + maxWaitNanos, () -> timeOut(w));
+    InterruptedException interrupted = null;
+    lock.lock();
+    try {
+      while (!w.done) {
+        try {
+          w.condition.await();
+        } catch (InterruptedException e) {
+          interrupted = e;
+          if (!w.done) {
+            waiters.remove(w);
+            w.done = true;
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+      if (timeout != null) {
+        timeout.cancel();
+      }
+    }
+    if (interrupted != null) {
+      if (w.granted) {
+        giveBack(); // granted at the very moment of the interrupt: the slot passes on
+      }
+      throw interrupted;
+    }
+    if (!w.granted) {
+      rejected();
+      return Optional.empty();
+    }
+    return Optional.of(new Permit(ticker.read()));
+  }
+
+  private void timeOut(SyncWaiter w) {
+    lock.lock();
+    try {
+      if (!w.done) {
+        waiters.remove(w);
+        w.done = true;
+        w.condition.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void leave(AsyncWaiter w) {
+    lock.lock();
+    try {
+      waiters.remove(w);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Hands free slots to the first waiters; returns asynchronous ones to complete after unlocking. */
+  private List<AsyncWaiter> dispatch() {
+    List<AsyncWaiter> granted = null;
+    while (inFlight < limit && !waiters.isEmpty()) {
+      Waiter w = waiters.poll();
+      inFlight++;
+      if (w instanceof SyncWaiter s) {
+        s.granted = true;
+        s.done = true;
+        s.condition.signal();
+      } else {
+        if (granted == null) {
+          granted = new ArrayList<>(2);
+        }
+        granted.add((AsyncWaiter) w);
+      }
+    }
+    return granted;
+  }
+
+  /** Completes granted asynchronous waiters, outside the lock; a cancelled one passes its slot on. */
+  private void complete(List<AsyncWaiter> granted) {
+    if (granted == null) {
+      return;
+    }
+    for (AsyncWaiter w : granted) {
+      if (!w.future.complete(new Permit(ticker.read()))) {
+        giveBack();
+      }
+    }
+  }
+
+  private void giveBack() {
+    List<AsyncWaiter> granted;
+    lock.lock();
+    try {
+      inFlight--;
+      granted = dispatch();
+    } finally {
+      lock.unlock();
+    }
+    complete(granted);
+  }
+
+  private void rejected() {
+    if (rejectedEvents.hasListeners()) {
+      int l = limit();
+      rejectedEvents.publish(new ConcurrencyEvent.Rejected(name, l));
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private abstract static class Waiter {}
+
+  private static final class SyncWaiter extends Waiter {
+    final Condition condition;
+    boolean done; // guarded by lock
+    boolean granted; // guarded by lock
+
+    SyncWaiter(Condition condition) {
+      this.condition = condition;
+    }
+  }
+
+  private static final class AsyncWaiter extends Waiter {
+    final CompletableFuture<Permit> future = new CompletableFuture<>();
+  }
+
+  /**
+   * One slot; give it back exactly once by reporting how the call ended ({@link #success()},
+   * {@link #dropped()}, {@link #ignore()}) or by closing it (which counts as ignored). Thread-safe:
+   * the first report wins.
+   */
+  public final class Permit implements AutoCloseable {
+    private final long start;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Permit(long start) {
+      this.start = start;
+    }
+
+    /** The call succeeded. */
+    public void success() {
+      release(Outcome.SUCCESS);
+    }
+
+    /** The downstream signalled overload (429, 503, a timeout). */
+    public void dropped() {
+      release(Outcome.DROPPED);
+    }
+
+    /** The call ended in a way that says nothing about the downstream's capacity. */
+    public void ignore() {
+      release(Outcome.IGNORED);
+    }
+
+    /** Gives the slot back with {@code outcome}; later reports are ignored. */
+    public void release(Outcome outcome) {
+      Args.requireNonNull(outcome, "outcome");
+      if (!released.compareAndSet(false, true)) {
+        return;
+      }
+      long latency = releasedEvents.hasListeners() ? ticker.read() - start : 0;
+      int left;
+      int l;
+      List<AsyncWaiter> granted;
+      lock.lock();
+      try {
+        inFlight--;
+        granted = dispatch();
+        left = inFlight;
+        l = limit;
+      } finally {
+        lock.unlock();
+      }
+      complete(granted);
+      if (releasedEvents.hasListeners()) {
+        releasedEvents.publish(new ConcurrencyEvent.Released(name, outcome, Duration.ofNanos(latency), left, l));
+      }
+    }
+
+    /** Gives the slot back as {@link Outcome#IGNORED} unless an outcome was reported. */
+    @Override
+    public void close() {
+      release(Outcome.IGNORED);
+    }
+  }
+
+  /** Builds a {@link ConcurrencyLimit}; each option may be set once. Not thread-safe. */
+  public static final class Builder {
+    private int limit;
+    private Function<? super Throwable, Outcome> classifier;
+    private String name;
+    private Ticker ticker;
+    private EventRegistry events;
+
+    private Builder() {}
+
+    /**
+     * The most calls in flight. Required.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder limit(int limit) {
+      Args.requireUnset(this.limit != 0, "limit");
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+      }
+      this.limit = limit;
+      return this;
+    }
+
+    /** The outcome a decorated call's exception stands for; by default {@link Outcome#IGNORED}. */
+    public Builder classify(Function<? super Throwable, Outcome> classifier) {
+      Args.requireUnset(this.classifier != null, "classify");
+      this.classifier = Args.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "concurrency-limit"}. */
+    public Builder name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The time source for latencies and timeouts; defaults to {@link Ticker#system()}. */
+    public Builder ticker(Ticker ticker) {
+      Args.requireUnset(this.ticker != null, "ticker");
+      this.ticker = Args.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Builds the limit.
+     *
+     * @throws IllegalStateException if no limit was set
+     */
+    public ConcurrencyLimit build() {
+      if (limit == 0) {
+        throw new IllegalStateException("limit must be set");
+      }
+      return new ConcurrencyLimit(this);
+    }
+  }
+}
