@@ -229,13 +229,20 @@ public final class CircuitBreaker implements Decorator<Object> {
               if (!settled.compareAndSet(false, true)) {
                 return;
               }
-              if (state.get() != g) {
-                // The breaker moved while we waited (it may have opened): decide again.
-                limiter.cancel(1, now, wait);
-                release(g);
-                acquireAsyncInto(out);
-              } else if (!out.complete(new Permit(g, config.ticker.read()))) {
-                release(g); // the caller gave up at the instant of the grant
+              try {
+                if (state.get() != g) {
+                  // The breaker moved while we waited (it may have opened): decide again.
+                  limiter.cancel(1, now, wait);
+                  release(g);
+                  if (!out.isDone()) {
+                    acquireAsyncInto(out);
+                  }
+                } else if (!out.complete(new Permit(g, config.ticker.read()))) {
+                  limiter.cancel(1, now, wait);
+                  release(g); // the caller gave up at the instant of the grant
+                }
+              } catch (RuntimeException | Error e) {
+                out.completeExceptionally(e); // never leave the caller waiting
               }
             });
     out.whenComplete(
@@ -351,19 +358,33 @@ public final class CircuitBreaker implements Decorator<Object> {
             try {
               stage = Args.requireNonNull(call.get(), "the call's stage");
             } catch (Throwable t) {
-              permit.failure(t);
-              out.completeExceptionally(t);
+              try {
+                permit.failure(t);
+              } finally {
+                out.completeExceptionally(t);
+              }
               return;
             }
             stage.whenComplete(
                 (result, thrown) -> {
+                  // Complete the caller's stage whatever a user predicate does while recording.
                   if (thrown != null) {
                     Throwable cause = unwrap(thrown);
-                    permit.failure(cause);
-                    out.completeExceptionally(cause);
+                    try {
+                      permit.failure(cause);
+                    } catch (RuntimeException | Error e) {
+                      cause.addSuppressed(e);
+                    } finally {
+                      out.completeExceptionally(cause);
+                    }
                   } else {
-                    permit.result(result);
-                    out.complete(result);
+                    try {
+                      permit.result(result);
+                    } catch (RuntimeException | Error e) {
+                      out.completeExceptionally(e);
+                    } finally {
+                      out.complete(result);
+                    }
                   }
                 });
           });

@@ -13,6 +13,7 @@ import io.throttlenet.core.internal.Args;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -27,10 +28,12 @@ import java.util.function.Function;
  *
  * <p>Keys are independent: one tenant's traffic never touches another's budget. Limiters are
  * created on a key's first request by the factory ({@link Throttle} with the static factories'
- * rate by default) and kept in a Caffeine cache with a hard cap on the number of keys and an idle
- * expiry. A key whose limiter is full owes nothing and may be dropped freely; dropping one that
- * still owes would forgive its debt, so a key expires only after it has been idle for the idle
- * timeout <em>and</em> long enough to refill completely. Under a flood of new keys the cap still
+ * rate by default) and kept in a Caffeine cache with a hard cap on the number of keys and an
+ * expiry. A key whose limiter is full owes nothing and may be dropped freely (it comes back full,
+ * the same state); dropping one that still owes would forgive its debt, so a key expires only
+ * after the idle timeout <em>and</em> once its limiter has refilled completely. (To keep reads
+ * cheap, a read extends the expiry only when the limiter's debt needs it: a busy key whose
+ * limiter stays full may be dropped and recreated, which changes nothing but an allocation.) Under a flood of new keys the cap still
  * holds: Caffeine then evicts the keys it judges least likely to return (a hot key survives), and
  * every eviction of a key that still owed is counted ({@link #indebtedEvictions()}) and published
  * as a {@link PerKeyEvent.IndebtedEviction}, never silent. Asking about a key ({@link
@@ -53,6 +56,12 @@ public final class PerKey<K> {
   private final Cache<K, Entry> limiters;
   private final Function<K, Entry> create;
   private final LongAdder indebtedEvictions = new LongAdder();
+  /**
+   * Eviction events noted inside Caffeine's eviction listener, which runs under the cache's
+   * locks: they are published after the cache call returns, so user listeners never run there.
+   */
+  private final ConcurrentLinkedQueue<PerKeyEvent.IndebtedEviction> pendingEvents =
+      new ConcurrentLinkedQueue<>();
   /** For the default factory: a full limiter answering for keys never seen; else null. */
   private final RateLimiter unseen;
   private final long idleNanos;
@@ -134,8 +143,8 @@ public final class PerKey<K> {
   public boolean tryAcquire(K key, long cost) {
     Entry e = entry(key);
     boolean granted = e.limiter.tryAcquire(cost);
-    if (granted && e.evicted) {
-      lost(key, e); // charged a limiter dropped meanwhile: its debt is gone
+    if (granted) {
+      checkAttached(key, e); // charged a limiter dropped meanwhile? its debt is gone: count it
     }
     return granted;
   }
@@ -251,12 +260,17 @@ public final class PerKey<K> {
   void checkAttached(K key, Entry e) {
     if (e.evicted) {
       lost(key, e);
+      publishPending();
     }
   }
 
   /** The key's entry, created on first use; composites charge its limiter then check it. */
   Entry entry(K key) {
-    return limiters.get(Args.requireNonNull(key, "key"), create);
+    Entry e = limiters.get(Args.requireNonNull(key, "key"), create);
+    if (!pendingEvents.isEmpty()) {
+      publishPending(); // evictions this call triggered, now that the cache's locks are released
+    }
+    return e;
   }
 
   /** The limiter for {@code key}, created on first use. */
@@ -277,9 +291,14 @@ public final class PerKey<K> {
   /** Runs pending cache maintenance now (expiry and eviction); tests use it for determinism. */
   public void cleanUp() {
     limiters.cleanUp();
+    publishPending();
   }
 
-  /** Counts (once per entry) a limiter dropped while it still owed, and publishes it. */
+  /**
+   * Counts (once per entry) a limiter dropped while it still owed, and queues its event; may run
+   * inside Caffeine's eviction listener, so it publishes nothing itself (see {@link
+   * #publishPending}).
+   */
   private void lost(K key, Entry e) {
     if (!e.counted.compareAndSet(false, true)) {
       return;
@@ -287,7 +306,15 @@ public final class PerKey<K> {
     indebtedEvictions.increment();
     if (evictionEvents.hasListeners()) {
       long owed = Math.max(1, e.limiter.capacity() - e.limiter.availablePermits());
-      evictionEvents.publish(new PerKeyEvent.IndebtedEviction(name, String.valueOf(key), owed));
+      pendingEvents.add(new PerKeyEvent.IndebtedEviction(name, String.valueOf(key), owed));
+    }
+  }
+
+  /** Publishes the eviction events noted under the cache's locks; called outside them. */
+  private void publishPending() {
+    PerKeyEvent.IndebtedEviction event;
+    while ((event = pendingEvents.poll()) != null) {
+      evictionEvents.publish(event);
     }
   }
 

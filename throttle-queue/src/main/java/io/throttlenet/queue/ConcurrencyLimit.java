@@ -213,7 +213,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
         permit.success();
         return result;
       } catch (Throwable t) {
-        permit.release(classifier.apply(t));
+        permit.release(classify(t));
         throw t;
       }
     };
@@ -222,26 +222,47 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   @Override
   public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () ->
-        acquireAsync()
-            .thenCompose(
-                permit -> {
-                  CompletionStage<R> stage;
-                  try {
-                    stage = Args.requireNonNull(call.get(), "the call's stage");
-                  } catch (RuntimeException | Error e) {
-                    permit.release(classifier.apply(e));
-                    throw e;
+    return () -> {
+      CompletableFuture<Permit> admitted = acquireAsync().toCompletableFuture();
+      CompletableFuture<R> out = new CompletableFuture<>();
+      admitted.whenComplete(
+          (permit, failure) -> {
+            if (failure != null) {
+              out.completeExceptionally(unwrap(failure));
+              return;
+            }
+            if (out.isDone()) {
+              permit.ignore(); // the caller gave up before the call started
+              return;
+            }
+            CompletionStage<R> stage;
+            try {
+              stage = Args.requireNonNull(call.get(), "the call's stage");
+            } catch (Throwable t) {
+              permit.release(classify(t));
+              out.completeExceptionally(t);
+              return;
+            }
+            stage.whenComplete(
+                (result, thrown) -> {
+                  if (thrown == null) {
+                    permit.success();
+                    out.complete(result);
+                  } else {
+                    Throwable cause = unwrap(thrown);
+                    permit.release(classify(cause));
+                    out.completeExceptionally(cause);
                   }
-                  return stage.whenComplete(
-                      (result, failure) -> {
-                        if (failure == null) {
-                          permit.success();
-                        } else {
-                          permit.release(classifier.apply(unwrap(failure)));
-                        }
-                      });
                 });
+          });
+      out.whenComplete(
+          (ignored, failure) -> {
+            if (failure != null) {
+              admitted.cancel(false); // still queued: leave the queue
+            }
+          });
+      return out;
+    };
   }
 
   @Override
@@ -252,6 +273,8 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   // ---- waiting ----
 
   private Optional<Permit> acquire(long maxWaitNanos) throws InterruptedException {
+    // The deadline counts from the call, before the caller is visible in the queue.
+    long deadline = maxWaitNanos == Long.MAX_VALUE ? 0 : ticker.read() + maxWaitNanos;
     SyncWaiter w;
     lock.lock();
     try {
@@ -272,8 +295,18 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       rejected();
       return Optional.empty();
     }
-    Ticker.Scheduled timeout =
-        maxWaitNanos == Long.MAX_VALUE ? null : ticker.schedule(ticker.read() + maxWaitNanos, () -> timeOut(w));
+    Ticker.Scheduled timeout = null;
+    if (maxWaitNanos != Long.MAX_VALUE) {
+      try {
+        timeout = ticker.schedule(deadline, () -> timeOut(w));
+      } catch (RuntimeException | Error e) {
+        timeOut(w); // leave the queue (or pass on a slot already handed over) before failing
+        if (w.granted) {
+          giveBack();
+        }
+        throw e;
+      }
+    }
     InterruptedException interrupted = null;
     lock.lock();
     try {
@@ -377,6 +410,16 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     if (rejectedEvents.hasListeners()) {
       int l = limit();
       rejectedEvents.publish(new ConcurrencyEvent.Rejected(name, l));
+    }
+  }
+
+  /** The outcome a failure stands for; a throwing classifier counts as IGNORED and is kept. */
+  private Outcome classify(Throwable failure) {
+    try {
+      return Args.requireNonNull(classifier.apply(failure), "outcome");
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+      return Outcome.IGNORED;
     }
   }
 

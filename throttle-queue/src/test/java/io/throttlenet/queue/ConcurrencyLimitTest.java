@@ -173,4 +173,34 @@ class ConcurrencyLimitTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("limit must be >= 1, was -1");
   }
+
+  @Test
+  void decorateAsync_cancelledWhileQueued_leavesTheQueueAndLeaksNoSlot() {
+    ConcurrencyLimit c = limit(1);
+    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
+    CompletableFuture<String> out =
+        c.decorateAsync(() -> CompletableFuture.completedFuture("x")).get().toCompletableFuture();
+    assertThat(c.waiting()).isEqualTo(1);
+    out.cancel(false);
+    assertThat(c.waiting()).isZero();
+    held.success();
+    assertThat(c.inFlight()).isZero();
+  }
+
+  @Test
+  void throwingClassifier_stillReleasesTheSlotAndKeepsTheCallsException() {
+    ConcurrencyLimit c =
+        ConcurrencyLimit.builder()
+            .limit(1)
+            .ticker(ticker)
+            .classify(t -> {
+              throw new IllegalStateException("classifier bug");
+            })
+            .build();
+    assertThatThrownBy(() -> c.decorate(() -> { throw new IOException("call failed"); }).get())
+        .isInstanceOf(IOException.class)
+        .hasMessage("call failed")
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+    assertThat(c.inFlight()).isZero();
+  }
 }
