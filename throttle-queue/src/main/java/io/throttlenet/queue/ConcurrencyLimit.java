@@ -200,7 +200,24 @@ public final class ConcurrencyLimit implements Decorator<Object> {
             leave(w);
           }
         });
-    return w.future;
+    // The caller gets a view, not the internal future: whatever the caller does with it
+    // (cancel, complete, obtrude) a slot handed over is either delivered or given back.
+    CompletableFuture<Permit> view = new CompletableFuture<>();
+    w.future.whenComplete(
+        (permit, failure) -> {
+          if (failure != null) {
+            view.completeExceptionally(failure);
+          } else if (!view.complete(permit)) {
+            permit.ignore(); // the caller finished the view itself: nobody will use this slot
+          }
+        });
+    view.whenComplete(
+        (permit, failure) -> {
+          if (!w.future.isDone()) {
+            w.future.cancel(false); // leave the queue
+          }
+        });
+    return view;
   }
 
   @Override

@@ -203,4 +203,16 @@ class ConcurrencyLimitTest {
         .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
     assertThat(c.inFlight()).isZero();
   }
+
+  @Test
+  void acquireAsync_completedByTheCallerItself_neverLeaksTheSlot() {
+    ConcurrencyLimit c = limit(1);
+    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
+    CompletableFuture<ConcurrencyLimit.Permit> view = c.acquireAsync().toCompletableFuture();
+    view.complete(null); // a careless caller
+    assertThat(c.waiting()).isZero();
+    held.success();
+    assertThat(c.inFlight()).isZero();
+    assertThat(c.tryAcquire()).isPresent();
+  }
 }
