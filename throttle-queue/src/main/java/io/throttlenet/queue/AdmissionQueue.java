@@ -1,0 +1,641 @@
+package io.throttlenet.queue;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Args;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A bounded queue in front of a limiter that decides who goes next: higher priority first, then
+ * fairness across keys (deficit round robin by cost, so a tenant with a thousand requests queued
+ * cannot starve one with a single request), then arrival order.
+ *
+ * <pre>{@code
+ * AdmissionQueue<String> queue = AdmissionQueue.<String>builder(Throttle.perSecond(100))
+ *     .capacity(1_000)
+ *     .overflow(Overflow.DROP_LOWEST_PRIORITY)
+ *     .build();
+ * queue.acquire("tenant-42", 5, 1, Duration.ofSeconds(2));   // priority 5, cost 1, deadline 2 s
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ *
+ * One short lock guards the queue. Only the head of the line (the waiter the policy picks) ever
+ * waits on the limiter: a single timer is set for the moment the limiter predicts it can afford
+ * that waiter's cost, and when it fires (or when the queue changes) the queue grants as many
+ * waiters, in policy order, as the limiter admits at once. Nobody else is woken, so there are no
+ * wake-up storms, and a caller arriving while others wait never overtakes them. Waiters are never
+ * dispatched after their deadline: each has a timer that removes it when the deadline passes, and
+ * a caller whose predicted wait already exceeds its deadline is refused at once. Completions,
+ * timers and events run after the lock is released.
+ *
+ * <p>Deficit round robin: within a priority, keys take turns; a key's turn lets it spend up to its
+ * accumulated credit (the quantum per turn, 1 by default), so cheap and expensive requests share
+ * by cost. Rounds in which no key can afford its head are skipped at once, so selection costs
+ * O(keys), not O(cost).
+ *
+ * <p>Thread-safe.
+ *
+ * @param <K> the key fairness is kept across (a tenant, an API key)
+ */
+public final class AdmissionQueue<K> {
+  private final RateLimiter limiter;
+  private final String name;
+  private final Ticker ticker;
+  private final int capacity;
+  private final Overflow overflow;
+  private final long quantum;
+  private final EventPublisher<QueueEvent.Enqueued> enqueuedEvents;
+  private final EventPublisher<QueueEvent.Dispatched> dispatchedEvents;
+  private final EventPublisher<QueueEvent.Dropped> droppedEvents;
+  private final EventPublisher<QueueEvent.Expired> expiredEvents;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // all guarded by lock
+  private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
+  private final LinkedHashSet<Waiter> arrivals = new LinkedHashSet<>();
+  private int size;
+  private long nextPumpAt;
+  private boolean pumpPending;
+  private boolean armed;
+  private long armedAt;
+  private long generation;
+  private Ticker.Scheduled pumpTimer;
+
+  private AdmissionQueue(Builder<K> b) {
+    this.limiter = b.limiter;
+    this.name = b.name != null ? b.name : "admission-queue";
+    this.ticker = b.limiter.ticker();
+    this.capacity = b.capacity > 0 ? b.capacity : 1024;
+    this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
+    this.quantum = b.quantum > 0 ? b.quantum : 1;
+    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
+    this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
+    this.droppedEvents = events.publisher(QueueEvent.Dropped.class, name);
+    this.expiredEvents = events.publisher(QueueEvent.Expired.class, name);
+  }
+
+  /** A builder for a queue in front of {@code limiter}; it waits through the limiter's ticker. */
+  public static <K> Builder<K> builder(RateLimiter limiter) {
+    return new Builder<>(Args.requireNonNull(limiter, "limiter"));
+  }
+
+  /** This queue's name, used in events and errors. */
+  public String name() {
+    return name;
+  }
+
+  /** Waiters in the queue right now (the depth gauge). */
+  public int size() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes {@code cost} for {@code key} only if nobody is queued and the limiter grants it at once;
+   * never waits, never overtakes a waiter.
+   *
+   * @throws IllegalArgumentException if {@code cost} is negative
+   */
+  public boolean tryAcquire(K key, long cost) {
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    lock.lock();
+    try {
+      return size == 0 && limiter.reserve(cost, ticker.read(), 0) >= 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits in the queue for {@code cost} for {@code key} at {@code priority} (higher goes first),
+   * at most until {@code deadline} (null: no deadline).
+   *
+   * @throws QueueFullException if the queue was full (refused, or dropped later for a newcomer)
+   * @throws DeadlineExceededException if the deadline passed, or was predicted to, before the turn
+   * @throws CostExceedsCapacityException at once if the limiter can never grant {@code cost}
+   * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
+   */
+  public void acquire(K key, int priority, long cost, Duration deadline) throws InterruptedException {
+    CompletableFuture<Void> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+    Throwable failure;
+    try {
+      turn.get();
+      return;
+    } catch (InterruptedException e) {
+      if (turn.cancel(false)) {
+        throw e; // left the queue
+      }
+      // decided at the very moment of the interrupt: report that outcome, keep the interrupt
+      Thread.currentThread().interrupt();
+      failure = turn.handle((ignored, f) -> f).join();
+      if (failure == null) {
+        return;
+      }
+    } catch (ExecutionException e) {
+      failure = e.getCause();
+    }
+    if (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    if (failure instanceof RuntimeException r) {
+      throw r;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+    throw new IllegalStateException(failure);
+  }
+
+  /**
+   * Joins the queue asynchronously; see {@link #acquire}. The stage completes when the caller's
+   * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
+   * stage leaves the queue.
+   */
+  public CompletionStage<Void> acquireAsync(K key, int priority, long cost, Duration deadline) {
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
+    if (cost > limiter.capacity()) {
+      return CompletableFuture.failedStage(new CostExceedsCapacityException(limiter.name(), cost, limiter.capacity()));
+    }
+    long now = ticker.read();
+    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, now + Math.max(deadlineNanos, 0), now);
+    List<Runnable> after = new ArrayList<>(2);
+    lock.lock();
+    try {
+      if (size == 0 && limiter.reserve(cost, now, 0) >= 0) {
+        after.add(() -> dispatched(w, now));
+        w.future.complete(null);
+      } else if (w.hasDeadline && predictedWait(w, now) > deadlineNanos) {
+        after.add(() -> expired(w, true));
+        w.future.completeExceptionally(new DeadlineExceededException(name, true));
+      } else if (size >= capacity && !makeRoom(w, after)) {
+        after.add(() -> dropped(w, false));
+        w.future.completeExceptionally(new QueueFullException(name, capacity, false));
+      } else {
+        add(w);
+        int depth = size;
+        after.add(() -> enqueued(w, depth));
+        pump(now, after);
+      }
+    } finally {
+      lock.unlock();
+    }
+    runAll(after);
+    if (!w.future.isDone() || w.queued) {
+      if (w.hasDeadline) {
+        w.deadlineTimer = ticker.schedule(w.deadline, () -> expire(w));
+      }
+      w.future.whenComplete(
+          (ignored, failure) -> {
+            if (failure instanceof CancellationException) {
+              leave(w);
+            }
+          });
+    }
+    schedulePump();
+    return w.future;
+  }
+
+  /**
+   * A decorator that queues every call it wraps for {@code key} at {@code priority} with {@code
+   * cost} and {@code deadline} (null: none), then makes the call when its turn comes. The
+   * asynchronous form waits without holding a thread; cancelling its stage leaves the queue.
+   */
+  public Decorator<Object> decorator(K key, int priority, long cost, Duration deadline) {
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    return new Decorator<>() {
+      @Override
+      public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
+        Args.requireNonNull(call, "call");
+        return () -> {
+          acquire(key, priority, cost, deadline);
+          return call.get();
+        };
+      }
+
+      @Override
+      public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
+        Args.requireNonNull(call, "call");
+        return () -> {
+          CompletableFuture<Void> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+          CompletableFuture<R> out = turn.thenCompose(ignored -> call.get());
+          out.whenComplete(
+              (ignored, failure) -> {
+                if (failure instanceof CancellationException) {
+                  turn.cancel(false); // still queued: leave
+                }
+              });
+          return out;
+        };
+      }
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "AdmissionQueue[" + name + ", " + size() + "/" + capacity + "]";
+  }
+
+  // ---- the queue: the methods below run with the lock held ----
+
+  private void add(Waiter w) {
+    Level level = levels.computeIfAbsent(w.priority, p -> new Level());
+    KeyQueue kq = level.byKey.get(w.key);
+    if (kq == null) {
+      kq = new KeyQueue();
+      level.byKey.put(w.key, kq);
+      level.ring.addLast(kq);
+    }
+    kq.waiters.addLast(w);
+    level.totalCost += w.cost;
+    arrivals.add(w);
+    w.queued = true;
+    size++;
+  }
+
+  private void remove(Waiter w) {
+    Level level = levels.get(w.priority);
+    KeyQueue kq = level.byKey.get(w.key);
+    kq.waiters.remove(w);
+    if (kq.waiters.isEmpty()) {
+      level.byKey.remove(w.key);
+      level.ring.remove(kq);
+    }
+    level.totalCost -= w.cost;
+    if (level.byKey.isEmpty()) {
+      levels.remove(w.priority);
+    }
+    arrivals.remove(w);
+    w.queued = false;
+    size--;
+  }
+
+  /** The waiter the policy serves next, without removing it; null if the queue is empty. */
+  private Waiter select() {
+    if (levels.isEmpty()) {
+      return null;
+    }
+    Level level = levels.firstEntry().getValue();
+    // Skip whole rounds in which no key can afford its head: add that many quanta to every key.
+    long rounds = Long.MAX_VALUE;
+    for (KeyQueue kq : level.ring) {
+      long missing = kq.waiters.peekFirst().cost - kq.deficit;
+      rounds = Math.min(rounds, missing <= 0 ? 0 : (missing + quantum - 1) / quantum);
+    }
+    if (rounds > 0) {
+      for (KeyQueue kq : level.ring) {
+        kq.deficit += rounds * quantum;
+      }
+    }
+    for (;;) {
+      KeyQueue kq = level.ring.peekFirst();
+      Waiter head = kq.waiters.peekFirst();
+      if (kq.deficit >= head.cost) {
+        return head;
+      }
+      level.ring.addLast(level.ring.pollFirst()); // not affordable yet: its turn passes
+    }
+  }
+
+  /** Grants waiters in policy order while the limiter admits them at once; sets the next pump. */
+  private void pump(long now, List<Runnable> after) {
+    for (;;) {
+      Waiter w = select();
+      if (w == null) {
+        pumpPending = false;
+        return;
+      }
+      if (w.hasDeadline && now - w.deadline > 0) {
+        remove(w);
+        after.add(() -> {
+          if (w.future.completeExceptionally(new DeadlineExceededException(name, false))) {
+            expired(w, false);
+          }
+        });
+        continue;
+      }
+      long result = limiter.reserve(w.cost, now, 0);
+      if (result >= 0) {
+        Level level = levels.get(w.priority);
+        KeyQueue kq = level.byKey.get(w.key);
+        kq.deficit -= w.cost;
+        remove(w);
+        Waiter next = kq.waiters.peekFirst();
+        if (next != null && kq.deficit < next.cost) {
+          level.ring.addLast(level.ring.pollFirst()); // its turn is spent: the next key's turn
+        }
+        after.add(() -> {
+          if (w.future.complete(null)) {
+            dispatched(w, now);
+          }
+        });
+        continue;
+      }
+      long wait = RateLimiter.requiredWait(result);
+      nextPumpAt = now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4));
+      pumpPending = true;
+      return;
+    }
+  }
+
+  /** A lower bound of the wait for {@code w}: the limiter's wait for the cost queued ahead of it. */
+  private long predictedWait(Waiter w, long now) {
+    long ahead = w.cost;
+    for (Map.Entry<Integer, Level> e : levels.entrySet()) {
+      if (e.getKey() < w.priority) {
+        break;
+      }
+      ahead += e.getValue().totalCost;
+    }
+    long wait = limiter.waitNanos(Math.min(ahead, limiter.capacity()), now);
+    return wait == RateLimiter.NEVER ? Long.MAX_VALUE : wait;
+  }
+
+  /** Applies the overflow policy for newcomer {@code w}; false if {@code w} must be refused. */
+  private boolean makeRoom(Waiter w, List<Runnable> after) {
+    Waiter victim;
+    switch (overflow) {
+      case DROP_OLDEST:
+        victim = arrivals.iterator().next();
+        break;
+      case DROP_LOWEST_PRIORITY:
+        Map.Entry<Integer, Level> lowest = levels.lastEntry();
+        if (lowest.getKey() >= w.priority) {
+          return false;
+        }
+        victim = lowest.getValue().ring.peekLast().waiters.peekLast();
+        break;
+      default:
+        return false;
+    }
+    remove(victim);
+    after.add(() -> {
+      if (victim.future.completeExceptionally(new QueueFullException(name, capacity, true))) {
+        dropped(victim, true);
+      }
+    });
+    return true;
+  }
+
+  // ---- timers and departures (each takes the lock itself) ----
+
+  private void expire(Waiter w) {
+    List<Runnable> after = new ArrayList<>(2);
+    lock.lock();
+    try {
+      if (w.queued) {
+        remove(w);
+        after.add(() -> {
+          if (w.future.completeExceptionally(new DeadlineExceededException(name, false))) {
+            expired(w, false);
+          }
+        });
+        pump(ticker.read(), after); // the expired head may have been holding the line
+      }
+    } finally {
+      lock.unlock();
+    }
+    runAll(after);
+    schedulePump();
+  }
+
+  private void leave(Waiter w) {
+    List<Runnable> after = new ArrayList<>(1);
+    lock.lock();
+    try {
+      if (w.queued) {
+        remove(w);
+        pump(ticker.read(), after);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (w.deadlineTimer != null) {
+      w.deadlineTimer.cancel();
+    }
+    runAll(after);
+    schedulePump();
+  }
+
+  private void pumpNow(long gen) {
+    List<Runnable> after = new ArrayList<>(2);
+    lock.lock();
+    try {
+      if (gen != generation) {
+        return; // superseded by a timer armed for an earlier time
+      }
+      armed = false;
+      pumpTimer = null;
+      pump(ticker.read(), after);
+    } finally {
+      lock.unlock();
+    }
+    runAll(after);
+    schedulePump();
+  }
+
+  /**
+   * Arms the single pump timer for the head's predicted time, outside the lock; keeps an armed
+   * timer that fires no later.
+   */
+  private void schedulePump() {
+    long at;
+    long gen;
+    Ticker.Scheduled previous;
+    lock.lock();
+    try {
+      if (!pumpPending || (armed && armedAt - nextPumpAt <= 0)) {
+        return;
+      }
+      at = nextPumpAt;
+      armed = true;
+      armedAt = at;
+      gen = ++generation;
+      previous = pumpTimer;
+      pumpTimer = null;
+    } finally {
+      lock.unlock();
+    }
+    if (previous != null) {
+      previous.cancel();
+    }
+    Ticker.Scheduled timer = ticker.schedule(at, () -> pumpNow(gen));
+    lock.lock();
+    try {
+      if (generation == gen && armed) {
+        pumpTimer = timer;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void runAll(List<Runnable> actions) {
+    for (Runnable r : actions) {
+      r.run();
+    }
+  }
+
+  // ---- events ----
+
+  private void enqueued(Waiter w, int depth) {
+    if (enqueuedEvents.hasListeners()) {
+      enqueuedEvents.publish(new QueueEvent.Enqueued(name, w.priority, w.cost, depth));
+    }
+  }
+
+  private void dispatched(Waiter w, long now) {
+    if (w.deadlineTimer != null) {
+      w.deadlineTimer.cancel();
+    }
+    if (dispatchedEvents.hasListeners()) {
+      dispatchedEvents.publish(
+          new QueueEvent.Dispatched(name, w.priority, w.cost, Duration.ofNanos(now - w.enqueuedAt)));
+    }
+  }
+
+  private void dropped(Waiter w, boolean queued) {
+    if (w.deadlineTimer != null) {
+      w.deadlineTimer.cancel();
+    }
+    if (droppedEvents.hasListeners()) {
+      droppedEvents.publish(new QueueEvent.Dropped(name, w.priority, queued));
+    }
+  }
+
+  private void expired(Waiter w, boolean predicted) {
+    if (expiredEvents.hasListeners()) {
+      expiredEvents.publish(new QueueEvent.Expired(name, w.priority, predicted));
+    }
+  }
+
+  private final class Waiter {
+    final K key;
+    final int priority;
+    final long cost;
+    final boolean hasDeadline;
+    final long deadline;
+    final long enqueuedAt;
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    boolean queued; // guarded by lock
+    volatile Ticker.Scheduled deadlineTimer;
+
+    Waiter(K key, int priority, long cost, boolean hasDeadline, long deadline, long enqueuedAt) {
+      this.key = key;
+      this.priority = priority;
+      this.cost = cost;
+      this.hasDeadline = hasDeadline;
+      this.deadline = deadline;
+      this.enqueuedAt = enqueuedAt;
+    }
+  }
+
+  private final class KeyQueue {
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    long deficit;
+  }
+
+  private final class Level {
+    final ArrayDeque<KeyQueue> ring = new ArrayDeque<>();
+    final HashMap<K, KeyQueue> byKey = new HashMap<>();
+    long totalCost;
+  }
+
+  /**
+   * Builds an {@link AdmissionQueue}; each option may be set once. Not thread-safe.
+   *
+   * @param <K> the key type
+   */
+  public static final class Builder<K> {
+    private final RateLimiter limiter;
+    private int capacity;
+    private Overflow overflow;
+    private long quantum;
+    private String name;
+    private EventRegistry events;
+
+    private Builder(RateLimiter limiter) {
+      this.limiter = limiter;
+    }
+
+    /**
+     * The most waiters the queue holds; default 1024.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K> capacity(int capacity) {
+      Args.requireUnset(this.capacity != 0, "capacity");
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+      }
+      this.capacity = capacity;
+      return this;
+    }
+
+    /** What to do when the queue is full; default {@link Overflow#REJECT}. */
+    public Builder<K> overflow(Overflow overflow) {
+      Args.requireUnset(this.overflow != null, "overflow");
+      this.overflow = Args.requireNonNull(overflow, "overflow");
+      return this;
+    }
+
+    /**
+     * The credit a key earns per turn in deficit round robin; default 1 (strict alternation for
+     * unit costs). A larger quantum lets a key send bursts of that much cost per turn.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K> quantum(long quantum) {
+      Args.requireUnset(this.quantum != 0, "quantum");
+      this.quantum = Args.requirePositive(quantum, "quantum");
+      return this;
+    }
+
+    /** The name in events and errors; defaults to {@code "admission-queue"}. */
+    public Builder<K> name(String name) {
+      Args.requireUnset(this.name != null, "name");
+      this.name = Args.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
+    public Builder<K> events(EventRegistry events) {
+      Args.requireUnset(this.events != null, "events");
+      this.events = Args.requireNonNull(events, "events");
+      return this;
+    }
+
+    /** Builds the queue. */
+    public AdmissionQueue<K> build() {
+      return new AdmissionQueue<>(this);
+    }
+  }
+}

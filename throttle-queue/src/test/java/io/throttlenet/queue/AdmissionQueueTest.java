@@ -1,0 +1,261 @@
+package io.throttlenet.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class AdmissionQueueTest {
+  private final ManualTicker ticker = ManualTicker.startingAt(-123_456_789L);
+  private final EventRegistry events = EventRegistry.create();
+  private final List<String> served = new ArrayList<>();
+
+  /** One permit per second, starting empty: every waiter queues and they leave one a second. */
+  private Throttle onePerSecond() {
+    return Throttle.builder().rate(1, Duration.ofSeconds(1)).initialPermits(0).ticker(ticker).build();
+  }
+
+  private AdmissionQueue.Builder<String> queue(Throttle limiter) {
+    return AdmissionQueue.<String>builder(limiter).events(events);
+  }
+
+  private CompletableFuture<Void> join(AdmissionQueue<String> q, String key, int priority, String label) {
+    CompletableFuture<Void> f = q.acquireAsync(key, priority, 1, null).toCompletableFuture();
+    f.thenRun(() -> served.add(label));
+    return f;
+  }
+
+  private void drain(int seconds) {
+    for (int i = 0; i < seconds; i++) {
+      ticker.advance(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void priorities_higherFirst() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    join(q, "k", 1, "p1");
+    join(q, "k", 5, "p5");
+    join(q, "k", 3, "p3");
+    drain(3);
+    assertThat(served).containsExactly("p5", "p3", "p1");
+  }
+
+  @Test
+  void fairness_keysTakeTurns() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    join(q, "a", 0, "a1");
+    join(q, "a", 0, "a2");
+    join(q, "b", 0, "b1");
+    drain(3);
+    assertThat(served).containsExactly("a1", "b1", "a2");
+  }
+
+  @Test
+  void priority_beatsFairness() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    join(q, "a", 1, "a1");
+    join(q, "a", 1, "a2");
+    join(q, "b", 5, "b1");
+    drain(3);
+    assertThat(served).containsExactly("b1", "a1", "a2");
+  }
+
+  @Test
+  void lightKey_isServedWithinOneRound_ofAHeavyOne() {
+    Throttle limiter = Throttle.builder().rate(1000, Duration.ofSeconds(1)).burst(1).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(limiter).capacity(2_000).build();
+    for (int i = 0; i < 1000; i++) {
+      join(q, "heavy", 0, "heavy");
+    }
+    join(q, "light", 0, "light");
+    ticker.advance(Duration.ofMillis(2));
+    assertThat(served).containsExactly("heavy", "light");
+  }
+
+  @Test
+  void costFairness_aKeyAskingForMoreSavesUpWhileOthersSpendTheirShare() {
+    Throttle limiter = Throttle.builder().rate(10, Duration.ofSeconds(1)).burst(10).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(limiter).build();
+    for (int i = 0; i < 3; i++) {
+      join(q, "small", 0, "small" + i);
+    }
+    q.acquireAsync("big", 0, 5, null).toCompletableFuture().thenRun(() -> served.add("big"));
+    ticker.advance(Duration.ofSeconds(1));
+    // one unit of credit per key per round: the small key spends its three units while the big
+    // key saves up for its five
+    assertThat(served).containsExactly("small0", "small1", "small2", "big");
+  }
+
+  @Test
+  void overflowReject_refusesTheNewcomer() {
+    AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).build();
+    join(q, "k", 0, "1");
+    join(q, "k", 0, "2");
+    CompletableFuture<Void> third = join(q, "k", 0, "3");
+    assertThat(third).isCompletedExceptionally();
+    assertThatThrownBy(third::join)
+        .hasCauseInstanceOf(QueueFullException.class)
+        .satisfies(e -> assertThat(((QueueFullException) e.getCause()).dropped()).isFalse());
+    assertThat(q.size()).isEqualTo(2);
+  }
+
+  @Test
+  void overflowDropOldest_dropsTheFirstWaiter() {
+    AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).overflow(Overflow.DROP_OLDEST).build();
+    CompletableFuture<Void> first = join(q, "k", 0, "1");
+    join(q, "k", 0, "2");
+    join(q, "k", 0, "3");
+    assertThatThrownBy(first::join)
+        .hasCauseInstanceOf(QueueFullException.class)
+        .satisfies(e -> assertThat(((QueueFullException) e.getCause()).dropped()).isTrue());
+    drain(2);
+    assertThat(served).containsExactly("2", "3");
+  }
+
+  @Test
+  void overflowDropLowestPriority_onlyForAStrictlyHigherNewcomer() {
+    AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).overflow(Overflow.DROP_LOWEST_PRIORITY).build();
+    join(q, "a", 1, "low1");
+    CompletableFuture<Void> low2 = join(q, "b", 1, "low2");
+    CompletableFuture<Void> sameRank = join(q, "c", 1, "same");
+    assertThat(sameRank).isCompletedExceptionally(); // not strictly higher: refused
+    join(q, "d", 5, "high");
+    assertThat(low2).isCompletedExceptionally(); // the newest of the lowest priority made room
+    drain(2);
+    assertThat(served).containsExactly("high", "low1");
+  }
+
+  @Test
+  void deadline_predictedTooLong_isRefusedAtOnce() {
+    Throttle hourly = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(hourly).build();
+    CompletableFuture<Void> f = q.acquireAsync("k", 0, 1, Duration.ofMillis(30)).toCompletableFuture();
+    assertThatThrownBy(f::join).hasCauseInstanceOf(DeadlineExceededException.class);
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void deadline_passingWhileQueued_removesTheWaiterWhichIsNeverDispatched() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    join(q, "k", 0, "first");
+    CompletableFuture<Void> second = q.acquireAsync("k", 0, 1, Duration.ofMillis(1500)).toCompletableFuture();
+    second.thenRun(() -> served.add("second"));
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactly("first");
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(second).isCompletedExceptionally();
+    assertThatThrownBy(second::join).hasCauseInstanceOf(DeadlineExceededException.class);
+    assertThat(q.size()).isZero();
+    drain(3);
+    assertThat(served).containsExactly("first");
+  }
+
+  @Test
+  void cancelledWaiter_leavesAndTheNextIsServed() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    CompletableFuture<Void> first = join(q, "k", 0, "first");
+    join(q, "k", 0, "second");
+    first.cancel(false);
+    assertThat(q.size()).isEqualTo(1);
+    drain(1);
+    assertThat(served).containsExactly("second");
+  }
+
+  @Test
+  void blockingAcquire_isReleasedByTheTicker_andInterruptLeavesTheQueue() throws Exception {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        q.acquire("k", 0, 1, null);
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    waiter.start();
+    while (q.size() == 0) {
+      Thread.onSpinWait(); // hand-shake: queued
+    }
+    ticker.advance(Duration.ofSeconds(1));
+    waiter.join(30_000);
+    assertThat(waiter.isAlive()).isFalse();
+    assertThat(failure.get()).isNull();
+
+    Thread interrupted = new Thread(() -> {
+      try {
+        q.acquire("k", 0, 1, null);
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    interrupted.start();
+    while (q.size() == 0) {
+      Thread.onSpinWait();
+    }
+    interrupted.interrupt();
+    interrupted.join(30_000);
+    assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void emptyQueueAndAFreeLimiter_grantAtOnce_butNobodyOvertakesTheQueue() {
+    Throttle limiter = Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(2).initialPermits(1).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(limiter).build();
+    assertThat(q.tryAcquire("k", 1)).isTrue();
+    join(q, "k", 0, "queued");
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(q.tryAcquire("k", 1)).isFalse(); // someone is waiting
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(served).containsExactly("queued");
+  }
+
+  @Test
+  void events_enqueuedDispatchedDroppedExpired() {
+    List<QueueEvent> seen = new ArrayList<>();
+    events.subscribe(QueueEvent.class, seen::add);
+    AdmissionQueue<String> q = queue(onePerSecond()).capacity(1).build();
+    join(q, "k", 0, "a");
+    join(q, "k", 0, "b"); // refused: full
+    drain(1);
+    assertThat(seen).extracting(e -> e.getClass().getSimpleName())
+        .containsExactly("Enqueued", "Dropped", "Dispatched");
+    assertThat(((QueueEvent.Dispatched) seen.get(2)).waited()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void badInput() {
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limiter must not be null");
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder(onePerSecond()).capacity(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity must be >= 1, was 0");
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    assertThatThrownBy(() -> q.acquireAsync("k", 0, -1, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cost must be >= 0, was -1");
+    assertThat(q.acquireAsync("k", 0, 2, null).toCompletableFuture()).isCompletedExceptionally();
+  }
+
+  @Test
+  void decorator_queuesEachCall() throws Exception {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    var decorator = q.decorator("k", 0, 1, null);
+    CompletableFuture<String> first = decorator.decorateAsync(() -> CompletableFuture.completedFuture("a")).get().toCompletableFuture();
+    CompletableFuture<String> second = decorator.decorateAsync(() -> CompletableFuture.completedFuture("b")).get().toCompletableFuture();
+    second.cancel(false);
+    drain(1);
+    assertThat(first).isCompletedWithValue("a");
+    assertThat(q.size()).isZero();
+  }
+}
