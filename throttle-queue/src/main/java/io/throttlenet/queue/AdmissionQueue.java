@@ -8,6 +8,7 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.SaturatedMath;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class AdmissionQueue<K> {
   private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private final LinkedHashSet<Waiter> arrivals = new LinkedHashSet<>();
   private int size;
+  private long sequence;
   private long nextPumpAt;
   private boolean pumpPending;
   private boolean armed;
@@ -87,7 +89,8 @@ public final class AdmissionQueue<K> {
     this.ticker = b.limiter.ticker();
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
-    this.quantum = b.quantum > 0 ? b.quantum : 1;
+    // A turn never needs more credit than the largest cost the limiter can grant.
+    this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.limiter.capacity()));
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
     this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
@@ -126,7 +129,8 @@ public final class AdmissionQueue<K> {
     Args.requireNonNegative(cost, "cost");
     lock.lock();
     try {
-      return size == 0 && limiter.reserve(cost, ticker.read(), 0) >= 0;
+      long now = ticker.read();
+      return size == 0 && limiter.waitNanos(cost, now) == 0 && limiter.reserve(cost, now, 0) >= 0;
     } finally {
       lock.unlock();
     }
@@ -184,15 +188,19 @@ public final class AdmissionQueue<K> {
     if (cost > limiter.capacity()) {
       return CompletableFuture.failedStage(new CostExceedsCapacityException(limiter.name(), cost, limiter.capacity()));
     }
-    long now = ticker.read();
-    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, now + Math.max(deadlineNanos, 0), now);
+    long start = ticker.read();
+    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
     List<Runnable> after = new ArrayList<>(2);
     lock.lock();
     try {
-      if (size == 0 && limiter.reserve(cost, now, 0) >= 0) {
+      long now = ticker.read(); // fresh: another thread may have held the lock a while
+      if (size == 0 && limiter.waitNanos(cost, now) == 0 && limiter.reserve(cost, now, 0) >= 0) {
         after.add(() -> dispatched(w, now));
         w.future.complete(null);
-      } else if (w.hasDeadline && predictedWait(w, now) > deadlineNanos) {
+      } else if (size >= capacity && overflow == Overflow.REJECT) {
+        after.add(() -> dropped(w, false));
+        w.future.completeExceptionally(new QueueFullException(name, capacity, false));
+      } else if (w.hasDeadline && predictedWait(w, now) > w.deadline - now) {
         after.add(() -> expired(w, true));
         w.future.completeExceptionally(new DeadlineExceededException(name, true));
       } else if (size >= capacity && !makeRoom(w, after)) {
@@ -208,19 +216,48 @@ public final class AdmissionQueue<K> {
       lock.unlock();
     }
     runAll(after);
-    if (!w.future.isDone() || w.queued) {
-      if (w.hasDeadline) {
-        w.deadlineTimer = ticker.schedule(w.deadline, () -> expire(w));
-      }
-      w.future.whenComplete(
-          (ignored, failure) -> {
-            if (failure instanceof CancellationException) {
-              leave(w);
-            }
-          });
+    if (w.future.isDone()) {
+      schedulePump();
+      return view(w);
     }
+    if (w.hasDeadline) {
+      Ticker.Scheduled timer = ticker.schedule(w.deadline, () -> expire(w));
+      w.deadlineTimer = timer;
+      if (w.future.isDone()) {
+        timer.cancel(); // dispatched or dropped meanwhile: the timer must not keep it alive
+      }
+    }
+    w.future.whenComplete(
+        (ignored, failure) -> {
+          if (failure instanceof CancellationException) {
+            leave(w);
+          }
+        });
     schedulePump();
-    return w.future;
+    return view(w);
+  }
+
+  /**
+   * What the caller gets: a view of the waiter's future, so that whatever the caller does with it
+   * (cancel, time out, complete it) leaves the queue, and a turn nobody takes is given back.
+   */
+  private CompletableFuture<Void> view(Waiter w) {
+    CompletableFuture<Void> view = new CompletableFuture<>();
+    w.future.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            view.completeExceptionally(failure);
+          } else if (!view.complete(null)) {
+            limiter.cancel(w.cost, ticker.read(), 0); // the caller finished the view itself
+          }
+        });
+    view.whenComplete(
+        (ignored, failure) -> {
+          if (!w.future.isDone()) {
+            w.future.cancel(false); // leave the queue
+          }
+        });
+    return view;
   }
 
   /**
@@ -249,7 +286,7 @@ public final class AdmissionQueue<K> {
           CompletableFuture<R> out = turn.thenCompose(ignored -> call.get());
           out.whenComplete(
               (ignored, failure) -> {
-                if (failure instanceof CancellationException) {
+                if (failure != null) {
                   turn.cancel(false); // still queued: leave
                 }
               });
@@ -275,7 +312,9 @@ public final class AdmissionQueue<K> {
       level.ring.addLast(kq);
     }
     kq.waiters.addLast(w);
+    kq.queuedCost += w.cost;
     level.totalCost += w.cost;
+    w.seq = ++sequence;
     arrivals.add(w);
     w.queued = true;
     size++;
@@ -285,6 +324,7 @@ public final class AdmissionQueue<K> {
     Level level = levels.get(w.priority);
     KeyQueue kq = level.byKey.get(w.key);
     kq.waiters.remove(w);
+    kq.queuedCost -= w.cost;
     if (kq.waiters.isEmpty()) {
       level.byKey.remove(w.key);
       level.ring.remove(kq);
@@ -308,11 +348,12 @@ public final class AdmissionQueue<K> {
     long rounds = Long.MAX_VALUE;
     for (KeyQueue kq : level.ring) {
       long missing = kq.waiters.peekFirst().cost - kq.deficit;
-      rounds = Math.min(rounds, missing <= 0 ? 0 : (missing + quantum - 1) / quantum);
+      rounds = Math.min(rounds, missing <= 0 ? 0 : (missing - 1) / quantum + 1);
     }
     if (rounds > 0) {
+      long credit = SaturatedMath.multiply(rounds, quantum);
       for (KeyQueue kq : level.ring) {
-        kq.deficit += rounds * quantum;
+        kq.deficit = SaturatedMath.add(kq.deficit, credit);
       }
     }
     for (;;) {
@@ -342,7 +383,8 @@ public final class AdmissionQueue<K> {
         });
         continue;
       }
-      long result = limiter.reserve(w.cost, now, 0);
+      long wait = limiter.waitNanos(w.cost, now); // peek first: no rejection events for probes
+      long result = wait == 0 ? limiter.reserve(w.cost, now, 0) : RateLimiter.rejection(wait);
       if (result >= 0) {
         Level level = levels.get(w.priority);
         KeyQueue kq = level.byKey.get(w.key);
@@ -355,25 +397,37 @@ public final class AdmissionQueue<K> {
         after.add(() -> {
           if (w.future.complete(null)) {
             dispatched(w, now);
+          } else {
+            limiter.cancel(w.cost, now, 0); // the caller left at the instant of its turn
           }
         });
         continue;
       }
-      long wait = RateLimiter.requiredWait(result);
+      wait = RateLimiter.requiredWait(result);
       nextPumpAt = now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4));
       pumpPending = true;
       return;
     }
   }
 
-  /** A lower bound of the wait for {@code w}: the limiter's wait for the cost queued ahead of it. */
+  /**
+   * A lower bound of the wait for {@code w}: the limiter's wait for what must go before it, which
+   * is every higher priority and its own key's earlier waiters (other keys of its priority take
+   * turns with it, so none of them is certain to go first).
+   */
   private long predictedWait(Waiter w, long now) {
     long ahead = w.cost;
     for (Map.Entry<Integer, Level> e : levels.entrySet()) {
-      if (e.getKey() < w.priority) {
+      if (e.getKey() <= w.priority) {
+        if (e.getKey() == w.priority) {
+          KeyQueue own = e.getValue().byKey.get(w.key);
+          if (own != null) {
+            ahead = SaturatedMath.add(ahead, own.queuedCost);
+          }
+        }
         break;
       }
-      ahead += e.getValue().totalCost;
+      ahead = SaturatedMath.add(ahead, e.getValue().totalCost);
     }
     long wait = limiter.waitNanos(Math.min(ahead, limiter.capacity()), now);
     return wait == RateLimiter.NEVER ? Long.MAX_VALUE : wait;
@@ -391,15 +445,22 @@ public final class AdmissionQueue<K> {
         if (lowest.getKey() >= w.priority) {
           return false;
         }
-        victim = lowest.getValue().ring.peekLast().waiters.peekLast();
+        victim = null;
+        for (KeyQueue kq : lowest.getValue().ring) {
+          Waiter newest = kq.waiters.peekLast();
+          if (victim == null || newest.seq > victim.seq) {
+            victim = newest;
+          }
+        }
         break;
       default:
         return false;
     }
-    remove(victim);
+    Waiter dropped = victim;
+    remove(dropped);
     after.add(() -> {
-      if (victim.future.completeExceptionally(new QueueFullException(name, capacity, true))) {
-        dropped(victim, true);
+      if (dropped.future.completeExceptionally(new QueueFullException(name, capacity, true))) {
+        dropped(dropped, true);
       }
     });
     return true;
@@ -546,6 +607,7 @@ public final class AdmissionQueue<K> {
     final long enqueuedAt;
     final CompletableFuture<Void> future = new CompletableFuture<>();
     boolean queued; // guarded by lock
+    long seq; // arrival order, guarded by lock
     volatile Ticker.Scheduled deadlineTimer;
 
     Waiter(K key, int priority, long cost, boolean hasDeadline, long deadline, long enqueuedAt) {
@@ -561,6 +623,7 @@ public final class AdmissionQueue<K> {
   private final class KeyQueue {
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     long deficit;
+    long queuedCost;
   }
 
   private final class Level {

@@ -258,4 +258,52 @@ class AdmissionQueueTest {
     assertThat(first).isCompletedWithValue("a");
     assertThat(q.size()).isZero();
   }
+
+  @Test
+  void hugeQuantum_neverSpins() {
+    Throttle limiter = Throttle.builder().rate(10, Duration.ofSeconds(1)).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(limiter).quantum(Long.MAX_VALUE).build();
+    q.acquireAsync("a", 0, 2, null).toCompletableFuture().thenRun(() -> served.add("a"));
+    q.acquireAsync("b", 0, 3, null).toCompletableFuture().thenRun(() -> served.add("b"));
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactly("a", "b");
+  }
+
+  @Test
+  void deadlinePrediction_countsOnlyWhatMustGoFirst() {
+    Throttle limiter = Throttle.builder().rate(10, Duration.ofSeconds(1)).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> q = queue(limiter).build();
+    for (int i = 0; i < 10; i++) {
+      join(q, "heavy", 0, "heavy");
+    }
+    // turns alternate: the light tenant goes second, at 200 ms, well within 300 ms
+    CompletableFuture<Void> light = q.acquireAsync("light", 0, 1, Duration.ofMillis(300)).toCompletableFuture();
+    light.thenRun(() -> served.add("light"));
+    assertThat(light).isNotDone();
+    ticker.advance(Duration.ofMillis(200));
+    assertThat(served).containsExactly("heavy", "light");
+  }
+
+  @Test
+  void dropLowestPriority_dropsTheNewestOfTheLowest() {
+    AdmissionQueue<String> q = queue(onePerSecond()).capacity(3).overflow(Overflow.DROP_LOWEST_PRIORITY).build();
+    join(q, "a", 1, "low1");
+    join(q, "b", 1, "low2");
+    CompletableFuture<Void> low3 = join(q, "a", 1, "low3");
+    join(q, "d", 5, "high");
+    assertThat(low3).isCompletedExceptionally();
+    drain(3);
+    assertThat(served).containsExactly("high", "low1", "low2");
+  }
+
+  @Test
+  void callerTimingOutItsStage_leavesTheQueue() {
+    AdmissionQueue<String> q = queue(onePerSecond()).build();
+    CompletableFuture<Void> first = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
+    first.completeExceptionally(new java.util.concurrent.TimeoutException("caller's own timeout"));
+    join(q, "k", 0, "second");
+    assertThat(q.size()).isEqualTo(1);
+    drain(1);
+    assertThat(served).containsExactly("second");
+  }
 }
