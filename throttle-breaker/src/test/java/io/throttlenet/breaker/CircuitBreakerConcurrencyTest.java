@@ -93,11 +93,9 @@ class CircuitBreakerConcurrencyTest {
     }
     assertThat(calls.get()).isPositive();
     assertThat(maxProbes.get()).isLessThanOrEqualTo(probes);
-    BreakerState previous = BreakerState.CLOSED;
+    assertThat(transitions).as("the race must have moved the breaker").isNotEmpty();
     for (BreakerEvent.StateTransition t : transitions) {
       assertThat(LEGAL.get(t.from())).as("%s -> %s", t.from(), t.to()).contains(t.to());
-      previous = t.to();
     }
-    assertThat(previous).isNotNull();
   }
 }

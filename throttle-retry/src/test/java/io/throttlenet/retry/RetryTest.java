@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,10 +59,6 @@ class RetryTest {
     @SuppressWarnings("unchecked")
     T value = (T) o;
     return value;
-  }
-
-  interface Callable<T> {
-    T call() throws Exception;
   }
 
   record Thrown(Throwable e) {}
