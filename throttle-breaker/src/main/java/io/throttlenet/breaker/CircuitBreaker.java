@@ -759,9 +759,7 @@ public final class CircuitBreaker implements Decorator<Object> {
      */
     public Builder halfOpenProbes(int probes) {
       Args.requireUnset(this.halfOpenProbes >= 0, "halfOpenProbes");
-      if (probes < 1) {
-        throw new IllegalArgumentException("halfOpenProbes must be >= 1, was " + probes);
-      }
+      Args.requireAtLeastOne(probes, "halfOpenProbes");
       this.halfOpenProbes = probes;
       return this;
     }
@@ -773,9 +771,7 @@ public final class CircuitBreaker implements Decorator<Object> {
      */
     public Builder successesToClose(int successes) {
       Args.requireUnset(this.successesToClose >= 0, "successesToClose");
-      if (successes < 1) {
-        throw new IllegalArgumentException("successesToClose must be >= 1, was " + successes);
-      }
+      Args.requireAtLeastOne(successes, "successesToClose");
       this.successesToClose = successes;
       return this;
     }
@@ -821,14 +817,10 @@ public final class CircuitBreaker implements Decorator<Object> {
 
     /** Exceptions of these types count as neither success nor failure. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read and copied, never stored or written
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
       Args.requireUnset(this.ignored != null, "ignoreExceptions");
-      Args.requireNonNull(types, "types");
-      List<Class<? extends Throwable>> list = new ArrayList<>(types.length);
-      for (Class<? extends Throwable> t : types) {
-        list.add(Args.requireNonNull(t, "type"));
-      }
-      this.ignored = List.copyOf(list);
+      this.ignored = Args.listOfNonNull(types, "types");
       return this;
     }
 

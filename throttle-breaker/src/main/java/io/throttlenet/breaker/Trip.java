@@ -53,7 +53,7 @@ public final class Trip {
    * @throws IllegalArgumentException if less than 1
    */
   public static Trip consecutive(int failures) {
-    requireAtLeastOne(failures, "failures");
+    Args.requireAtLeastOne(failures, "failures");
     return new Trip(Kind.CONSECUTIVE, failures, 0, 0, 0, 0, failures + " consecutive failures");
   }
 
@@ -66,7 +66,7 @@ public final class Trip {
    */
   public static Trip failureRate(double rate, int lastCalls, int minimumCalls) {
     requireRate(rate);
-    requireAtLeastOne(lastCalls, "lastCalls");
+    Args.requireAtLeastOne(lastCalls, "lastCalls");
     requireMinimum(minimumCalls, lastCalls);
     return new Trip(Kind.RATE, lastCalls, rate, minimumCalls, 0, 0,
         "failure rate " + rate + " over the last " + lastCalls + " calls");
@@ -78,7 +78,7 @@ public final class Trip {
    * @throws IllegalArgumentException if {@code failures < 1} or the window is not positive
    */
   public static Trip failuresWithin(int failures, Duration window) {
-    requireAtLeastOne(failures, "failures");
+    Args.requireAtLeastOne(failures, "failures");
     long w = Args.requirePositiveNanos(window, "window");
     return new Trip(Kind.COUNT_WITHIN, failures, 0, 0, w, 0, failures + " failures within " + window);
   }
@@ -93,7 +93,7 @@ public final class Trip {
   public static Trip failureRateWithin(double rate, Duration window, int minimumCalls) {
     requireRate(rate);
     long w = Args.requirePositiveNanos(window, "window");
-    requireAtLeastOne(minimumCalls, "minimumCalls");
+    Args.requireAtLeastOne(minimumCalls, "minimumCalls");
     return new Trip(Kind.RATE_WITHIN, 0, rate, minimumCalls, w, 0, "failure rate " + rate + " within " + window);
   }
 
@@ -106,7 +106,7 @@ public final class Trip {
   public static Trip slowCallRate(Duration slowerThan, double rate, int lastCalls, int minimumCalls) {
     long slow = Args.requirePositiveNanos(slowerThan, "slowerThan");
     requireRate(rate);
-    requireAtLeastOne(lastCalls, "lastCalls");
+    Args.requireAtLeastOne(lastCalls, "lastCalls");
     requireMinimum(minimumCalls, lastCalls);
     return new Trip(Kind.SLOW_RATE, lastCalls, rate, minimumCalls, 0, slow,
         "slow-call rate " + rate + " (slower than " + slowerThan + ") over the last " + lastCalls + " calls");
@@ -238,12 +238,6 @@ public final class Trip {
     }
   }
 
-  private static void requireAtLeastOne(int value, String name) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-    }
-  }
-
   private static void requireRate(double rate) {
     if (!(rate > 0 && rate <= 1)) {
       throw new IllegalArgumentException("rate must be in (0, 1], was " + rate);
@@ -251,7 +245,7 @@ public final class Trip {
   }
 
   private static void requireMinimum(int minimumCalls, int lastCalls) {
-    requireAtLeastOne(minimumCalls, "minimumCalls");
+    Args.requireAtLeastOne(minimumCalls, "minimumCalls");
     if (minimumCalls > lastCalls) {
       throw new IllegalArgumentException(
           "minimumCalls must be <= lastCalls (" + lastCalls + "), was " + minimumCalls);

@@ -442,9 +442,7 @@ public final class PerKey<K> {
      */
     public Builder<K> burst(long burst) {
       Args.requireUnset(this.burst >= 0, "burst");
-      if (burst < 1) {
-        throw new IllegalArgumentException("burst must be >= 1, was " + burst);
-      }
+      Args.requireAtLeastOne(burst, "burst");
       this.burst = burst;
       return this;
     }

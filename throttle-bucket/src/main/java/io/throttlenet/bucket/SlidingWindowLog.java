@@ -466,9 +466,7 @@ public final class SlidingWindowLog implements RateLimiter {
      */
     public Builder limit(long limit) {
       Args.requireUnset(this.limit != 0, "limit");
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-      }
+      Args.requireAtLeastOne(limit, "limit");
       this.limit = limit;
       return this;
     }

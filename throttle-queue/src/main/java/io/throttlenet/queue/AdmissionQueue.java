@@ -656,9 +656,7 @@ public final class AdmissionQueue<K> {
      */
     public Builder<K> capacity(int capacity) {
       Args.requireUnset(this.capacity != 0, "capacity");
-      if (capacity < 1) {
-        throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
-      }
+      Args.requireAtLeastOne(capacity, "capacity");
       this.capacity = capacity;
       return this;
     }

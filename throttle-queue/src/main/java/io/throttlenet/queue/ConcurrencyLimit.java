@@ -125,9 +125,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
    * @throws IllegalArgumentException if {@code limit < 1}
    */
   public void setLimit(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-    }
+    Args.requireAtLeastOne(limit, "limit");
     int from;
     List<AsyncWaiter> granted;
     lock.lock();
@@ -540,9 +538,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
      */
     public Builder limit(int limit) {
       Args.requireUnset(this.limit != 0, "limit");
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-      }
+      Args.requireAtLeastOne(limit, "limit");
       this.limit = limit;
       return this;
     }

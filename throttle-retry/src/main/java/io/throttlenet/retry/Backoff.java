@@ -117,9 +117,7 @@ public final class Backoff {
    * @throws IllegalArgumentException if {@code attempt < 1}
    */
   public long curveNanos(int attempt) {
-    if (attempt < 1) {
-      throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
-    }
+    Args.requireAtLeastOne(attempt, "attempt");
     long d;
     switch (curve) {
       case CONSTANT:

@@ -523,9 +523,7 @@ public final class Retry implements Decorator<Object> {
      */
     public Builder maxAttempts(int maxAttempts) {
       Args.requireUnset(this.maxAttempts >= 0, "maxAttempts");
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-      }
+      Args.requireAtLeastOne(maxAttempts, "maxAttempts");
       this.maxAttempts = maxAttempts;
       return this;
     }
@@ -581,14 +579,10 @@ public final class Retry implements Decorator<Object> {
 
     /** Failures of these types (and subtypes) are never retried, whatever the classifier says. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read and copied, never stored or written
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
       Args.requireUnset(this.ignored != null, "ignoreExceptions");
-      Args.requireNonNull(types, "types");
-      List<Class<? extends Throwable>> list = new ArrayList<>(types.length);
-      for (Class<? extends Throwable> t : types) {
-        list.add(Args.requireNonNull(t, "type"));
-      }
-      this.ignored = List.copyOf(list);
+      this.ignored = Args.listOfNonNull(types, "types");
       return this;
     }
 

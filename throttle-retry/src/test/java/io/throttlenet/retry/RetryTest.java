@@ -322,6 +322,9 @@ class RetryTest {
     assertThatThrownBy(() -> Retry.builder().maxAttempts(2).maxAttempts(3))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("maxAttempts was already set");
+    assertThatThrownBy(() -> Retry.builder().ignoreExceptions(IOException.class, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("types element must not be null");
   }
 
   @Test

@@ -1,6 +1,9 @@
 package io.throttlenet.core.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Argument checks shared by every module. Each failure names the argument and the value it had,
@@ -23,6 +26,23 @@ public final class Args {
       throw new IllegalArgumentException(name + " must be > 0, was " + value);
     }
     return value;
+  }
+
+  /** For counts, where "must be >= 1" reads better than "must be > 0". */
+  public static void requireAtLeastOne(long value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+    }
+  }
+
+  /** An immutable copy of {@code items}; a null array or element fails naming {@code name}. */
+  public static <T> List<T> listOfNonNull(T[] items, String name) {
+    requireNonNull(items, name);
+    List<T> list = new ArrayList<>(items.length);
+    for (T item : items) {
+      list.add(requireNonNull(item, name + " element"));
+    }
+    return Collections.unmodifiableList(list);
   }
 
   public static long requireNonNegative(long value, String name) {
