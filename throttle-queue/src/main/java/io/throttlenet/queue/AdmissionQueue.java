@@ -5,6 +5,7 @@ import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Permit;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
@@ -14,9 +15,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +31,10 @@ import java.util.function.Supplier;
 /**
  * A bounded queue in front of a limiter that decides who goes next: higher priority first, then
  * fairness across keys (deficit round robin by cost, so a tenant with a thousand requests queued
- * cannot starve one with a single request), then arrival order.
+ * cannot starve one with a single request), then arrival order. The limiter is either a {@link
+ * RateLimiter} (the caller's turn charges its cost, which is spent: the {@link Permit} it gets is
+ * {@link Permit#SPENT}) or a {@link ConcurrencyLimit} (the turn is a slot, and the caller gives it
+ * back by releasing its {@link Permit} when the call ends; its cost only weighs its turn).
  *
  * <pre>{@code
  * AdmissionQueue<String> queue = AdmissionQueue.<String>builder(Throttle.perSecond(100))
@@ -36,18 +42,26 @@ import java.util.function.Supplier;
  *     .overflow(Overflow.DROP_LOWEST_PRIORITY)
  *     .build();
  * queue.acquire("tenant-42", 5, 1, Duration.ofSeconds(2));   // priority 5, cost 1, deadline 2 s
+ *
+ * AdmissionQueue<String> slots = AdmissionQueue.<String>builder(ConcurrencyLimit.of(8)).build();
+ * try (Permit permit = slots.acquire("tenant-42", 0, 1, null)) {
+ *   call();
+ *   permit.success();
+ * }
  * }</pre>
  *
  * <h2>Design</h2>
  *
  * One short lock guards the queue. Only the head of the line (the waiter the policy picks) ever
- * waits on the limiter: a single timer is set for the moment the limiter predicts it can afford
- * that waiter's cost, and when it fires (or when the queue changes) the queue grants as many
- * waiters, in policy order, as the limiter admits at once. Nobody else is woken, so there are no
+ * waits on the limiter: a single timer is set for the moment a rate limiter predicts it can afford
+ * that waiter's cost (a concurrency limit instead calls the queue back when a slot is given back),
+ * and when it fires (or when the queue changes) the queue grants as many waiters, in policy order,
+ * as the limiter admits at once. Nobody else is woken, so there are no
  * wake-up storms, and a caller arriving while others wait never overtakes them. Waiters are never
  * dispatched after their deadline: each has a timer that removes it when the deadline passes, and
- * a caller whose predicted wait already exceeds its deadline is refused at once. Completions,
- * timers and events run after the lock is released.
+ * a caller whose predicted wait already exceeds its deadline is refused at once (a concurrency
+ * limit predicts nothing, so there a deadline only bounds the wait). Completions, timers and
+ * events run after the lock is released.
  *
  * <p>Deficit round robin: within a priority, keys take turns; a key's turn lets it spend up to its
  * accumulated credit (the quantum per turn, 1 by default), so cheap and expensive requests share
@@ -59,10 +73,13 @@ import java.util.function.Supplier;
  * @param <K> the key fairness is kept across (a tenant, an API key)
  */
 public final class AdmissionQueue<K> {
-  private final RateLimiter limiter;
+  private static final Optional<Permit> SPENT_PERMIT = Optional.of(Permit.SPENT);
+
+  private final Gate gate;
   private final String name;
   private final Ticker ticker;
   private final int capacity;
+  private final long maxQueuedCost;
   private final Overflow overflow;
   private final long quantum;
   private final EventPublisher<QueueEvent.Enqueued> enqueuedEvents;
@@ -74,7 +91,8 @@ public final class AdmissionQueue<K> {
   // all guarded by lock
   private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private final LinkedHashSet<Waiter> arrivals = new LinkedHashSet<>();
-  private int size;
+  private volatile int size; // written under lock; read without it by the gauge and the hook
+  private long queuedCost;
   private long sequence;
   private long nextPumpAt;
   private boolean pumpPending;
@@ -84,13 +102,14 @@ public final class AdmissionQueue<K> {
   private Ticker.Scheduled pumpTimer;
 
   private AdmissionQueue(Builder<K> b) {
-    this.limiter = b.limiter;
+    this.gate = b.gate;
     this.name = b.name != null ? b.name : "admission-queue";
-    this.ticker = b.limiter.ticker();
+    this.ticker = b.gate.ticker();
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
+    this.maxQueuedCost = b.maxQueuedCost > 0 ? b.maxQueuedCost : Long.MAX_VALUE;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
     // A turn never needs more credit than the largest cost the limiter can grant.
-    this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.limiter.capacity()));
+    this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
     this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
@@ -98,9 +117,22 @@ public final class AdmissionQueue<K> {
     this.expiredEvents = events.publisher(QueueEvent.Expired.class, name);
   }
 
-  /** A builder for a queue in front of {@code limiter}; it waits through the limiter's ticker. */
+  /**
+   * A builder for a queue in front of {@code limiter}: a caller's turn charges its cost there. The
+   * queue waits through the limiter's ticker.
+   */
   public static <K> Builder<K> builder(RateLimiter limiter) {
-    return new Builder<>(Args.requireNonNull(limiter, "limiter"));
+    return new Builder<>(Gate.of(Args.requireNonNull(limiter, "limiter")));
+  }
+
+  /**
+   * A builder for a queue in front of {@code limit}: a caller's turn is one of its slots, handed
+   * over as a {@link Permit} to release when the call ends. The queue waits through the limit's
+   * ticker. Callers of the limit's own verbs go before the queue; the queue stays registered with
+   * the limit (to learn when slots free up) as long as the limit lives.
+   */
+  public static <K> Builder<K> builder(ConcurrencyLimit limit) {
+    return new Builder<>(Gate.of(Args.requireNonNull(limit, "limit")));
   }
 
   /** This queue's name, used in events and errors. */
@@ -110,9 +142,14 @@ public final class AdmissionQueue<K> {
 
   /** Waiters in the queue right now (the depth gauge). */
   public int size() {
+    return size;
+  }
+
+  /** The total cost of the waiters in the queue right now. */
+  public long queuedCost() {
     lock.lock();
     try {
-      return size;
+      return queuedCost;
     } finally {
       lock.unlock();
     }
@@ -122,35 +159,39 @@ public final class AdmissionQueue<K> {
    * Takes {@code cost} for {@code key} only if nobody is queued and the limiter grants it at once;
    * never waits, never overtakes a waiter.
    *
+   * @return the permit (see {@link #acquire}), or empty if the caller would have to wait
    * @throws IllegalArgumentException if {@code cost} is negative
    */
-  public boolean tryAcquire(K key, long cost) {
+  public Optional<Permit> tryAcquire(K key, long cost) {
     Args.requireNonNull(key, "key");
     Args.requireNonNegative(cost, "cost");
+    Permit permit;
     lock.lock();
     try {
-      long now = ticker.read();
-      return size == 0 && limiter.waitNanos(cost, now) == 0 && limiter.reserve(cost, now, 0) >= 0;
+      permit = size == 0 ? gate.take(cost, ticker.read()) : null;
     } finally {
       lock.unlock();
     }
+    return permit == null ? Optional.empty() : permit == Permit.SPENT ? SPENT_PERMIT : Optional.of(permit);
   }
 
   /**
    * Waits in the queue for {@code cost} for {@code key} at {@code priority} (higher goes first),
    * at most until {@code deadline} (null: no deadline).
    *
+   * @return the caller's turn: over a rate limiter {@link Permit#SPENT} (nothing to give back),
+   *     over a concurrency limit its slot, to release when the call ends
    * @throws QueueFullException if the queue was full (refused, or dropped later for a newcomer)
    * @throws DeadlineExceededException if the deadline passed, or was predicted to, before the turn
-   * @throws CostExceedsCapacityException at once if the limiter can never grant {@code cost}
+   * @throws CostExceedsCapacityException at once if the limiter can never grant {@code cost}, or
+   *     if {@code cost} alone is more than the queue may hold ({@link Builder#maxQueuedCost})
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
-  public void acquire(K key, int priority, long cost, Duration deadline) throws InterruptedException {
-    CompletableFuture<Void> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+  public Permit acquire(K key, int priority, long cost, Duration deadline) throws InterruptedException {
+    CompletableFuture<Permit> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
     Throwable failure;
     try {
-      turn.get();
-      return;
+      return turn.get();
     } catch (InterruptedException e) {
       if (turn.cancel(false)) {
         throw e; // left the queue
@@ -159,7 +200,7 @@ public final class AdmissionQueue<K> {
       Thread.currentThread().interrupt();
       failure = turn.handle((ignored, f) -> f).join();
       if (failure == null) {
-        return;
+        return turn.join();
       }
     } catch (ExecutionException e) {
       failure = e.getCause();
@@ -181,12 +222,15 @@ public final class AdmissionQueue<K> {
    * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
    * stage leaves the queue.
    */
-  public CompletionStage<Void> acquireAsync(K key, int priority, long cost, Duration deadline) {
+  public CompletionStage<Permit> acquireAsync(K key, int priority, long cost, Duration deadline) {
     Args.requireNonNull(key, "key");
     Args.requireNonNegative(cost, "cost");
     long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
-    if (cost > limiter.capacity()) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(limiter.name(), cost, limiter.capacity()));
+    if (cost > gate.capacity()) {
+      return CompletableFuture.failedStage(new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+    }
+    if (cost > maxQueuedCost) {
+      return CompletableFuture.failedStage(new CostExceedsCapacityException(name, cost, maxQueuedCost));
     }
     long start = ticker.read();
     Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
@@ -194,18 +238,19 @@ public final class AdmissionQueue<K> {
     lock.lock();
     try {
       long now = ticker.read(); // fresh: another thread may have held the lock a while
-      if (size == 0 && limiter.waitNanos(cost, now) == 0 && limiter.reserve(cost, now, 0) >= 0) {
+      Permit permit = size == 0 ? gate.take(cost, now) : null;
+      if (permit != null) {
         after.add(() -> dispatched(w, now));
-        w.future.complete(null);
-      } else if (size >= capacity && overflow == Overflow.REJECT) {
+        w.future.complete(permit);
+      } else if (isFullFor(cost) && overflow == Overflow.REJECT) {
         after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(new QueueFullException(name, capacity, false));
+        w.future.completeExceptionally(full(false));
       } else if (w.hasDeadline && predictedWait(w, now) > w.deadline - now) {
         after.add(() -> expired(w, true));
         w.future.completeExceptionally(new DeadlineExceededException(name, true));
-      } else if (size >= capacity && !makeRoom(w, after)) {
+      } else if (isFullFor(cost) && !makeRoom(w, after)) {
         after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(new QueueFullException(name, capacity, false));
+        w.future.completeExceptionally(full(false));
       } else {
         add(w);
         int depth = size;
@@ -241,14 +286,14 @@ public final class AdmissionQueue<K> {
    * What the caller gets: a view of the waiter's future, so that whatever the caller does with it
    * (cancel, time out, complete it) leaves the queue, and a turn nobody takes is given back.
    */
-  private CompletableFuture<Void> view(Waiter w) {
-    CompletableFuture<Void> view = new CompletableFuture<>();
+  private CompletableFuture<Permit> view(Waiter w) {
+    CompletableFuture<Permit> view = new CompletableFuture<>();
     w.future.whenComplete(
-        (ignored, failure) -> {
+        (permit, failure) -> {
           if (failure != null) {
             view.completeExceptionally(failure);
-          } else if (!view.complete(null)) {
-            limiter.cancel(w.cost, ticker.read(), 0); // the caller finished the view itself
+          } else if (!view.complete(permit)) {
+            gate.giveBack(permit, w.cost, ticker.read()); // the caller finished the view itself
           }
         });
     view.whenComplete(
@@ -262,8 +307,10 @@ public final class AdmissionQueue<K> {
 
   /**
    * A decorator that queues every call it wraps for {@code key} at {@code priority} with {@code
-   * cost} and {@code deadline} (null: none), then makes the call when its turn comes. The
-   * asynchronous form waits without holding a thread; cancelling its stage leaves the queue.
+   * cost} and {@code deadline} (null: none), then makes the call when its turn comes. Over a
+   * concurrency limit, the slot is given back when the call ends, with the outcome the limit's
+   * classifier gives a failure. The asynchronous form waits without holding a thread; cancelling
+   * its stage leaves the queue.
    */
   public Decorator<Object> decorator(K key, int priority, long cost, Duration deadline) {
     Args.requireNonNull(key, "key");
@@ -273,8 +320,16 @@ public final class AdmissionQueue<K> {
       public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
         Args.requireNonNull(call, "call");
         return () -> {
-          acquire(key, priority, cost, deadline);
-          return call.get();
+          Permit permit = acquire(key, priority, cost, deadline);
+          R result;
+          try {
+            result = call.get();
+          } catch (Throwable t) {
+            permit.release(gate.classify(t));
+            throw t;
+          }
+          permit.success();
+          return result;
         };
       }
 
@@ -282,8 +337,8 @@ public final class AdmissionQueue<K> {
       public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
         Args.requireNonNull(call, "call");
         return () -> {
-          CompletableFuture<Void> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
-          CompletableFuture<R> out = turn.thenCompose(ignored -> call.get());
+          CompletableFuture<Permit> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+          CompletableFuture<R> out = turn.thenCompose(permit -> callReleasing(permit, call));
           out.whenComplete(
               (ignored, failure) -> {
                 if (failure != null) {
@@ -294,6 +349,29 @@ public final class AdmissionQueue<K> {
         };
       }
     };
+  }
+
+  /** Makes the call under {@code permit} and releases it when the call's stage ends. */
+  private <R> CompletionStage<R> callReleasing(Permit permit, Supplier<? extends CompletionStage<R>> call) {
+    CompletionStage<R> stage;
+    try {
+      stage = Args.requireNonNull(call.get(), "the call's stage");
+    } catch (RuntimeException | Error e) {
+      permit.release(gate.classify(e));
+      throw e;
+    }
+    return stage.whenComplete(
+        (result, failure) -> {
+          if (failure == null) {
+            permit.success();
+          } else {
+            Throwable cause = failure;
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+              cause = cause.getCause();
+            }
+            permit.release(gate.classify(cause));
+          }
+        });
   }
 
   @Override
@@ -314,6 +392,7 @@ public final class AdmissionQueue<K> {
     kq.waiters.addLast(w);
     kq.queuedCost += w.cost;
     level.totalCost += w.cost;
+    queuedCost += w.cost;
     w.seq = ++sequence;
     arrivals.add(w);
     w.queued = true;
@@ -330,6 +409,7 @@ public final class AdmissionQueue<K> {
       level.ring.remove(kq);
     }
     level.totalCost -= w.cost;
+    queuedCost -= w.cost;
     if (level.byKey.isEmpty()) {
       levels.remove(w.priority);
     }
@@ -383,9 +463,8 @@ public final class AdmissionQueue<K> {
         });
         continue;
       }
-      long wait = limiter.waitNanos(w.cost, now); // peek first: no rejection events for probes
-      long result = wait == 0 ? limiter.reserve(w.cost, now, 0) : RateLimiter.rejection(wait);
-      if (result >= 0) {
+      Permit permit = gate.take(w.cost, now);
+      if (permit != null) {
         Level level = levels.get(w.priority);
         KeyQueue kq = level.byKey.get(w.key);
         kq.deficit -= w.cost;
@@ -395,15 +474,19 @@ public final class AdmissionQueue<K> {
           level.ring.addLast(level.ring.pollFirst()); // its turn is spent: the next key's turn
         }
         after.add(() -> {
-          if (w.future.complete(null)) {
+          if (w.future.complete(permit)) {
             dispatched(w, now);
           } else {
-            limiter.cancel(w.cost, now, 0); // the caller left at the instant of its turn
+            gate.giveBack(permit, w.cost, now); // the caller left at the instant of its turn
           }
         });
         continue;
       }
-      wait = RateLimiter.requiredWait(result);
+      long wait = gate.waitNanos(w.cost, now);
+      if (wait == Gate.UNTIL_FREED) {
+        pumpPending = false; // the gate calls back when a slot is given back
+        return;
+      }
       nextPumpAt = now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4));
       pumpPending = true;
       return;
@@ -429,41 +512,73 @@ public final class AdmissionQueue<K> {
       }
       ahead = SaturatedMath.add(ahead, e.getValue().totalCost);
     }
-    long wait = limiter.waitNanos(Math.min(ahead, limiter.capacity()), now);
-    return wait == RateLimiter.NEVER ? Long.MAX_VALUE : wait;
+    long wait = gate.waitNanos(Math.min(ahead, gate.capacity()), now);
+    return wait == Gate.UNTIL_FREED ? 0 : wait;
   }
 
-  /** Applies the overflow policy for newcomer {@code w}; false if {@code w} must be refused. */
+  /** True if the queue cannot take {@code cost} more without dropping someone. */
+  private boolean isFullFor(long cost) {
+    return size >= capacity || queuedCost > maxQueuedCost - cost;
+  }
+
+  private QueueFullException full(boolean dropped) {
+    return new QueueFullException(name, capacity, maxQueuedCost, dropped);
+  }
+
+  /**
+   * Applies the overflow policy for newcomer {@code w}: drops as few waiters as make room for it,
+   * or none at all and answers false if {@code w} must be refused.
+   */
   private boolean makeRoom(Waiter w, List<Runnable> after) {
-    Waiter victim;
+    Iterator<Waiter> candidates;
     switch (overflow) {
       case DROP_OLDEST:
-        victim = arrivals.iterator().next();
+        candidates = arrivals.iterator();
         break;
       case DROP_LOWEST_PRIORITY:
-        Map.Entry<Integer, Level> lowest = levels.lastEntry();
-        if (lowest.getKey() >= w.priority) {
-          return false;
-        }
-        victim = null;
-        for (KeyQueue kq : lowest.getValue().ring) {
-          Waiter newest = kq.waiters.peekLast();
-          if (victim == null || newest.seq > victim.seq) {
-            victim = newest;
-          }
-        }
+        candidates = lowerRanked(w.priority).iterator();
         break;
       default:
         return false;
     }
-    Waiter dropped = victim;
-    remove(dropped);
-    after.add(() -> {
-      if (dropped.future.completeExceptionally(new QueueFullException(name, capacity, true))) {
-        dropped(dropped, true);
+    List<Waiter> victims = new ArrayList<>(1);
+    int n = size;
+    long c = queuedCost;
+    while (n >= capacity || c > maxQueuedCost - w.cost) {
+      if (!candidates.hasNext()) {
+        return false; // not enough ranks below the newcomer: drop nobody
       }
-    });
+      Waiter v = candidates.next();
+      victims.add(v);
+      n--;
+      c -= v.cost;
+    }
+    QueueFullException dropped = full(true);
+    for (Waiter v : victims) {
+      remove(v);
+      after.add(() -> {
+        if (v.future.completeExceptionally(dropped)) {
+          dropped(v, true);
+        }
+      });
+    }
     return true;
+  }
+
+  /** The waiters ranked strictly below {@code priority}, lowest priority and newest first. */
+  private List<Waiter> lowerRanked(int priority) {
+    List<Waiter> out = new ArrayList<>();
+    for (Map.Entry<Integer, Level> e : levels.descendingMap().entrySet()) {
+      if (e.getKey() >= priority) {
+        break;
+      }
+      int from = out.size();
+      for (KeyQueue kq : e.getValue().ring) {
+        out.addAll(kq.waiters);
+      }
+      out.subList(from, out.size()).sort(Comparator.comparingLong((Waiter x) -> x.seq).reversed());
+    }
+    return out;
   }
 
   // ---- timers and departures (each takes the lock itself) ----
@@ -501,6 +616,22 @@ public final class AdmissionQueue<K> {
     }
     if (w.deadlineTimer != null) {
       w.deadlineTimer.cancel();
+    }
+    runAll(after);
+    schedulePump();
+  }
+
+  /** The gate freed capacity (a slot was given back): serve the head if it now fits. */
+  private void freed() {
+    if (size == 0) {
+      return; // nobody waits: no lock on the limit's release path
+    }
+    List<Runnable> after = new ArrayList<>(2);
+    lock.lock();
+    try {
+      pump(ticker.read(), after);
+    } finally {
+      lock.unlock();
     }
     runAll(after);
     schedulePump();
@@ -605,7 +736,7 @@ public final class AdmissionQueue<K> {
     final boolean hasDeadline;
     final long deadline;
     final long enqueuedAt;
-    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final CompletableFuture<Permit> future = new CompletableFuture<>();
     boolean queued; // guarded by lock
     long seq; // arrival order, guarded by lock
     volatile Ticker.Scheduled deadlineTimer;
@@ -638,15 +769,16 @@ public final class AdmissionQueue<K> {
    * @param <K> the key type
    */
   public static final class Builder<K> {
-    private final RateLimiter limiter;
+    private final Gate gate;
     private int capacity;
+    private long maxQueuedCost;
     private Overflow overflow;
     private long quantum;
     private String name;
     private EventRegistry events;
 
-    private Builder(RateLimiter limiter) {
-      this.limiter = limiter;
+    private Builder(Gate gate) {
+      this.gate = gate;
     }
 
     /**
@@ -658,6 +790,19 @@ public final class AdmissionQueue<K> {
       Args.requireUnset(this.capacity != 0, "capacity");
       Args.requireAtLeastOne(capacity, "capacity");
       this.capacity = capacity;
+      return this;
+    }
+
+    /**
+     * The most total cost the queue holds, on top of the bound in waiters; default unbounded. The
+     * overflow policy applies when either bound would be exceeded, and a caller whose cost alone
+     * exceeds it is refused at once with a {@link CostExceedsCapacityException}.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K> maxQueuedCost(long maxQueuedCost) {
+      Args.requireUnset(this.maxQueuedCost != 0, "maxQueuedCost");
+      this.maxQueuedCost = Args.requirePositive(maxQueuedCost, "maxQueuedCost");
       return this;
     }
 
@@ -696,7 +841,9 @@ public final class AdmissionQueue<K> {
 
     /** Builds the queue. */
     public AdmissionQueue<K> build() {
-      return new AdmissionQueue<>(this);
+      AdmissionQueue<K> queue = new AdmissionQueue<>(this);
+      gate.onFreed(queue::freed);
+      return queue;
     }
   }
 }

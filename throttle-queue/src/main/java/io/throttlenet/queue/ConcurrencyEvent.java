@@ -1,6 +1,7 @@
 package io.throttlenet.queue;
 
 import io.throttlenet.core.Event;
+import io.throttlenet.core.Outcome;
 import java.time.Duration;
 import java.util.Objects;
 

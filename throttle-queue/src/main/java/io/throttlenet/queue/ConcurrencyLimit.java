@@ -4,11 +4,14 @@ import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Outcome;
+import io.throttlenet.core.Permit;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +31,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * ConcurrencyLimit bulkhead = ConcurrencyLimit.of(10);
- * try (ConcurrencyLimit.Permit permit = bulkhead.acquire()) {
+ * try (Permit permit = bulkhead.acquire()) {
  *   call();
  *   permit.success();
  * }
@@ -44,6 +47,11 @@ import java.util.function.Supplier;
  * drives them in tests. A waiter that is interrupted, cancelled or times out leaves the queue; if
  * a slot was handed to it at that very moment, the slot passes on to the next waiter.
  *
+ * <p>Waiters here are served strictly in arrival order. For priorities, fairness across tenants,
+ * deadlines or a bound on the waiters, put an {@link AdmissionQueue} in front ({@link
+ * AdmissionQueue#builder(ConcurrencyLimit)}); callers of this limit's own verbs go before the
+ * queue's.
+ *
  * <p>Thread-safe.
  */
 public final class ConcurrencyLimit implements Decorator<Object> {
@@ -57,6 +65,8 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
   private int limit; // guarded by lock
   private int inFlight; // guarded by lock
+  // Admission queues built over this limit, pumped whenever a slot may have freed up.
+  private volatile Runnable[] freedHooks = new Runnable[0];
 
   private ConcurrencyLimit(Builder b) {
     this.name = b.name != null ? b.name : "concurrency-limit";
@@ -86,6 +96,11 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   /** This limit's name, used in events and errors. */
   public String name() {
     return name;
+  }
+
+  /** The time source for latencies and timeouts. */
+  public Ticker ticker() {
+    return ticker;
   }
 
   /** The current limit. */
@@ -137,6 +152,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       lock.unlock();
     }
     complete(granted);
+    freed();
     if (from != limit && limitEvents.hasListeners()) {
       limitEvents.publish(new ConcurrencyEvent.LimitChanged(name, from, limit));
     }
@@ -148,13 +164,55 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     try {
       if (waiters.isEmpty() && inFlight < limit) {
         inFlight++;
-        return Optional.of(new Permit(ticker.read()));
+        return Optional.of(new Slot(ticker.read()));
       }
     } finally {
       lock.unlock();
     }
     rejected();
     return Optional.empty();
+  }
+
+  // ---- for an AdmissionQueue in front of this limit ----
+
+  /** True if a slot is free and no caller of this limit's own verbs is waiting for one. */
+  boolean hasFreeSlot() {
+    lock.lock();
+    try {
+      return waiters.isEmpty() && inFlight < limit;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Like {@link #tryAcquire()}, but null instead of a rejection event when no slot is free. */
+  Permit tryTake() {
+    lock.lock();
+    try {
+      if (waiters.isEmpty() && inFlight < limit) {
+        inFlight++;
+        return new Slot(ticker.read());
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code hook} (outside this limit's lock) whenever a slot may have become free. The hook
+   * lives as long as this limit: an admission queue over a limit lives as long as the limit.
+   */
+  synchronized void onFreed(Runnable hook) {
+    Runnable[] hooks = Arrays.copyOf(freedHooks, freedHooks.length + 1);
+    hooks[hooks.length - 1] = hook;
+    freedHooks = hooks;
+  }
+
+  private void freed() {
+    for (Runnable hook : freedHooks) {
+      hook.run();
+    }
   }
 
   /**
@@ -186,7 +244,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     try {
       if (waiters.isEmpty() && inFlight < limit) {
         inFlight++;
-        return CompletableFuture.completedStage(new Permit(ticker.read()));
+        return CompletableFuture.completedStage(new Slot(ticker.read()));
       }
       waiters.add(w);
     } finally {
@@ -295,7 +353,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     try {
       if (waiters.isEmpty() && inFlight < limit) {
         inFlight++;
-        return Optional.of(new Permit(ticker.read()));
+        return Optional.of(new Slot(ticker.read()));
       }
       if (maxWaitNanos == 0) {
         w = null;
@@ -352,7 +410,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       rejected();
       return Optional.empty();
     }
-    return Optional.of(new Permit(ticker.read()));
+    return Optional.of(new Slot(ticker.read()));
   }
 
   private void timeOut(SyncWaiter w) {
@@ -403,7 +461,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       return;
     }
     for (AsyncWaiter w : granted) {
-      if (!w.future.complete(new Permit(ticker.read()))) {
+      if (!w.future.complete(new Slot(ticker.read()))) {
         giveBack();
       }
     }
@@ -419,6 +477,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       lock.unlock();
     }
     complete(granted);
+    freed();
   }
 
   private void rejected() {
@@ -429,7 +488,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   }
 
   /** The outcome a failure stands for; a throwing classifier counts as IGNORED and is kept. */
-  private Outcome classify(Throwable failure) {
+  Outcome classify(Throwable failure) {
     try {
       return Args.requireNonNull(classifier.apply(failure), "outcome");
     } catch (RuntimeException | Error e) {
@@ -461,35 +520,16 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     final CompletableFuture<Permit> future = new CompletableFuture<>();
   }
 
-  /**
-   * One slot; give it back exactly once by reporting how the call ended ({@link #success()},
-   * {@link #dropped()}, {@link #ignore()}) or by closing it (which counts as ignored). Thread-safe:
-   * the first report wins.
-   */
-  public final class Permit implements AutoCloseable {
+  /** One slot; the first report gives it back, with the call's outcome and latency. */
+  private final class Slot implements Permit {
     private final long start;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private Permit(long start) {
+    Slot(long start) {
       this.start = start;
     }
 
-    /** The call succeeded. */
-    public void success() {
-      release(Outcome.SUCCESS);
-    }
-
-    /** The downstream signalled overload (429, 503, a timeout). */
-    public void dropped() {
-      release(Outcome.DROPPED);
-    }
-
-    /** The call ended in a way that says nothing about the downstream's capacity. */
-    public void ignore() {
-      release(Outcome.IGNORED);
-    }
-
-    /** Gives the slot back with {@code outcome}; later reports are ignored. */
+    @Override
     public void release(Outcome outcome) {
       Args.requireNonNull(outcome, "outcome");
       if (!released.compareAndSet(false, true)) {
@@ -509,15 +549,10 @@ public final class ConcurrencyLimit implements Decorator<Object> {
         lock.unlock();
       }
       complete(granted);
+      freed();
       if (releasedEvents.hasListeners()) {
         releasedEvents.publish(new ConcurrencyEvent.Released(name, outcome, Duration.ofNanos(latency), left, l));
       }
-    }
-
-    /** Gives the slot back as {@link Outcome#IGNORED} unless an outcome was reported. */
-    @Override
-    public void close() {
-      release(Outcome.IGNORED);
     }
   }
 

@@ -12,10 +12,16 @@ public final class QueueFullException extends RejectedException {
   private final boolean dropped;
 
   public QueueFullException(String component, int capacity, boolean dropped) {
+    this(component, capacity, Long.MAX_VALUE, dropped);
+  }
+
+  /** With a bound on total queued cost as well ({@code Long.MAX_VALUE}: none). */
+  public QueueFullException(String component, int capacity, long maxQueuedCost, boolean dropped) {
     super(
         component,
         component + (dropped ? ": dropped from the full queue (" : ": the queue is full (")
-            + capacity + " waiters)",
+            + capacity + " waiters"
+            + (maxQueuedCost == Long.MAX_VALUE ? "" : " or " + maxQueuedCost + " cost") + ")",
         null);
     this.dropped = dropped;
   }

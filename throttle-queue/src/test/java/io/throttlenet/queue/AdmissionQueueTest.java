@@ -3,7 +3,10 @@ package io.throttlenet.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Permit;
 import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
 import java.time.Duration;
@@ -27,8 +30,8 @@ class AdmissionQueueTest {
     return AdmissionQueue.<String>builder(limiter).events(events);
   }
 
-  private CompletableFuture<Void> join(AdmissionQueue<String> q, String key, int priority, String label) {
-    CompletableFuture<Void> f = q.acquireAsync(key, priority, 1, null).toCompletableFuture();
+  private CompletableFuture<Permit> join(AdmissionQueue<String> q, String key, int priority, String label) {
+    CompletableFuture<Permit> f = q.acquireAsync(key, priority, 1, null).toCompletableFuture();
     f.thenRun(() -> served.add(label));
     return f;
   }
@@ -100,7 +103,7 @@ class AdmissionQueueTest {
     AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).build();
     join(q, "k", 0, "1");
     join(q, "k", 0, "2");
-    CompletableFuture<Void> third = join(q, "k", 0, "3");
+    CompletableFuture<Permit> third = join(q, "k", 0, "3");
     assertThat(third).isCompletedExceptionally();
     assertThatThrownBy(third::join)
         .hasCauseInstanceOf(QueueFullException.class)
@@ -111,7 +114,7 @@ class AdmissionQueueTest {
   @Test
   void overflowDropOldest_dropsTheFirstWaiter() {
     AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).overflow(Overflow.DROP_OLDEST).build();
-    CompletableFuture<Void> first = join(q, "k", 0, "1");
+    CompletableFuture<Permit> first = join(q, "k", 0, "1");
     join(q, "k", 0, "2");
     join(q, "k", 0, "3");
     assertThatThrownBy(first::join)
@@ -125,8 +128,8 @@ class AdmissionQueueTest {
   void overflowDropLowestPriority_onlyForAStrictlyHigherNewcomer() {
     AdmissionQueue<String> q = queue(onePerSecond()).capacity(2).overflow(Overflow.DROP_LOWEST_PRIORITY).build();
     join(q, "a", 1, "low1");
-    CompletableFuture<Void> low2 = join(q, "b", 1, "low2");
-    CompletableFuture<Void> sameRank = join(q, "c", 1, "same");
+    CompletableFuture<Permit> low2 = join(q, "b", 1, "low2");
+    CompletableFuture<Permit> sameRank = join(q, "c", 1, "same");
     assertThat(sameRank).isCompletedExceptionally(); // not strictly higher: refused
     join(q, "d", 5, "high");
     assertThat(low2).isCompletedExceptionally(); // the newest of the lowest priority made room
@@ -134,11 +137,73 @@ class AdmissionQueueTest {
     assertThat(served).containsExactly("high", "low1");
   }
 
+  private CompletableFuture<Permit> joinCost(AdmissionQueue<String> q, int priority, long cost, String label) {
+    CompletableFuture<Permit> f = q.acquireAsync("k" + label, priority, cost, null).toCompletableFuture();
+    f.thenRun(() -> served.add(label));
+    return f;
+  }
+
+  private Throttle tenPerSecond() {
+    return Throttle.builder().rate(10, Duration.ofSeconds(1)).burst(10).initialPermits(0).ticker(ticker).build();
+  }
+
+  @Test
+  void costBound_reject_refusesANewcomerThatWouldExceedIt() {
+    AdmissionQueue<String> q = queue(tenPerSecond()).maxQueuedCost(5).build();
+    joinCost(q, 0, 3, "a");
+    CompletableFuture<Permit> b = joinCost(q, 0, 3, "b");
+    assertThatThrownBy(b::join)
+        .hasCauseInstanceOf(QueueFullException.class)
+        .hasMessageContaining("1024 waiters or 5 cost");
+    joinCost(q, 0, 2, "c"); // exactly at the bound
+    assertThat(q.queuedCost()).isEqualTo(5);
+    assertThat(q.size()).isEqualTo(2);
+  }
+
+  @Test
+  void costBound_aCostAboveItAlone_isRefusedAtOnce() {
+    AdmissionQueue<String> q = queue(tenPerSecond()).maxQueuedCost(5).build();
+    CompletableFuture<Permit> f = joinCost(q, 0, 6, "big");
+    assertThatThrownBy(f::join).hasCauseInstanceOf(CostExceedsCapacityException.class);
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void costBound_dropOldest_dropsAsManyAsNeeded() {
+    AdmissionQueue<String> q = queue(tenPerSecond()).maxQueuedCost(6).overflow(Overflow.DROP_OLDEST).build();
+    CompletableFuture<Permit> a = joinCost(q, 0, 2, "a");
+    CompletableFuture<Permit> b = joinCost(q, 0, 2, "b");
+    CompletableFuture<Permit> c = joinCost(q, 0, 2, "c");
+    joinCost(q, 0, 4, "d");
+    assertThat(a).isCompletedExceptionally();
+    assertThat(b).isCompletedExceptionally();
+    assertThat(c).isNotDone();
+    assertThat(q.queuedCost()).isEqualTo(6);
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactlyInAnyOrder("c", "d");
+  }
+
+  @Test
+  void costBound_dropLowestPriority_dropsNobodyIfTheLowerRanksCannotMakeRoom() {
+    AdmissionQueue<String> q = queue(tenPerSecond()).maxQueuedCost(6).overflow(Overflow.DROP_LOWEST_PRIORITY).build();
+    CompletableFuture<Permit> low = joinCost(q, 1, 2, "low");
+    CompletableFuture<Permit> mid = joinCost(q, 5, 4, "mid");
+    CompletableFuture<Permit> tooBig = joinCost(q, 3, 5, "tooBig"); // only "low" ranks below it
+    assertThatThrownBy(tooBig::join).hasCauseInstanceOf(QueueFullException.class);
+    assertThat(low).isNotDone(); // nothing half-done: nobody was dropped for a refused newcomer
+    assertThat(mid).isNotDone();
+    CompletableFuture<Permit> high = joinCost(q, 9, 6, "high"); // both rank below: both go
+    assertThat(low).isCompletedExceptionally();
+    assertThat(mid).isCompletedExceptionally();
+    assertThat(high).isNotDone();
+    assertThat(q.queuedCost()).isEqualTo(6);
+  }
+
   @Test
   void deadline_predictedTooLong_isRefusedAtOnce() {
     Throttle hourly = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
     AdmissionQueue<String> q = queue(hourly).build();
-    CompletableFuture<Void> f = q.acquireAsync("k", 0, 1, Duration.ofMillis(30)).toCompletableFuture();
+    CompletableFuture<Permit> f = q.acquireAsync("k", 0, 1, Duration.ofMillis(30)).toCompletableFuture();
     assertThatThrownBy(f::join).hasCauseInstanceOf(DeadlineExceededException.class);
     assertThat(q.size()).isZero();
   }
@@ -147,7 +212,7 @@ class AdmissionQueueTest {
   void deadline_passingWhileQueued_removesTheWaiterWhichIsNeverDispatched() {
     AdmissionQueue<String> q = queue(onePerSecond()).build();
     join(q, "k", 0, "first");
-    CompletableFuture<Void> second = q.acquireAsync("k", 0, 1, Duration.ofMillis(1500)).toCompletableFuture();
+    CompletableFuture<Permit> second = q.acquireAsync("k", 0, 1, Duration.ofMillis(1500)).toCompletableFuture();
     second.thenRun(() -> served.add("second"));
     ticker.advance(Duration.ofSeconds(1));
     assertThat(served).containsExactly("first");
@@ -162,7 +227,7 @@ class AdmissionQueueTest {
   @Test
   void cancelledWaiter_leavesAndTheNextIsServed() {
     AdmissionQueue<String> q = queue(onePerSecond()).build();
-    CompletableFuture<Void> first = join(q, "k", 0, "first");
+    CompletableFuture<Permit> first = join(q, "k", 0, "first");
     join(q, "k", 0, "second");
     first.cancel(false);
     assertThat(q.size()).isEqualTo(1);
@@ -211,10 +276,10 @@ class AdmissionQueueTest {
   void emptyQueueAndAFreeLimiter_grantAtOnce_butNobodyOvertakesTheQueue() {
     Throttle limiter = Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(2).initialPermits(1).ticker(ticker).build();
     AdmissionQueue<String> q = queue(limiter).build();
-    assertThat(q.tryAcquire("k", 1)).isTrue();
+    assertThat(q.tryAcquire("k", 1)).contains(Permit.SPENT);
     join(q, "k", 0, "queued");
     ticker.advance(Duration.ofMillis(500));
-    assertThat(q.tryAcquire("k", 1)).isFalse(); // someone is waiting
+    assertThat(q.tryAcquire("k", 1)).isEmpty(); // someone is waiting
     ticker.advance(Duration.ofMillis(500));
     assertThat(served).containsExactly("queued");
   }
@@ -234,12 +299,20 @@ class AdmissionQueueTest {
 
   @Test
   void badInput() {
-    assertThatThrownBy(() -> AdmissionQueue.<String>builder(null))
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder((RateLimiter) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("limiter must not be null");
     assertThatThrownBy(() -> AdmissionQueue.<String>builder(onePerSecond()).capacity(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("capacity must be >= 1, was 0");
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder((ConcurrencyLimit) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limit must not be null");
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder(onePerSecond()).maxQueuedCost(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueuedCost must be > 0, was 0");
+    assertThatThrownBy(() -> AdmissionQueue.<String>builder(onePerSecond()).maxQueuedCost(5).maxQueuedCost(6))
+        .isInstanceOf(IllegalStateException.class);
     AdmissionQueue<String> q = queue(onePerSecond()).build();
     assertThatThrownBy(() -> q.acquireAsync("k", 0, -1, null))
         .isInstanceOf(IllegalArgumentException.class)
@@ -277,7 +350,7 @@ class AdmissionQueueTest {
       join(q, "heavy", 0, "heavy");
     }
     // turns alternate: the light tenant goes second, at 200 ms, well within 300 ms
-    CompletableFuture<Void> light = q.acquireAsync("light", 0, 1, Duration.ofMillis(300)).toCompletableFuture();
+    CompletableFuture<Permit> light = q.acquireAsync("light", 0, 1, Duration.ofMillis(300)).toCompletableFuture();
     light.thenRun(() -> served.add("light"));
     assertThat(light).isNotDone();
     ticker.advance(Duration.ofMillis(200));
@@ -289,7 +362,7 @@ class AdmissionQueueTest {
     AdmissionQueue<String> q = queue(onePerSecond()).capacity(3).overflow(Overflow.DROP_LOWEST_PRIORITY).build();
     join(q, "a", 1, "low1");
     join(q, "b", 1, "low2");
-    CompletableFuture<Void> low3 = join(q, "a", 1, "low3");
+    CompletableFuture<Permit> low3 = join(q, "a", 1, "low3");
     join(q, "d", 5, "high");
     assertThat(low3).isCompletedExceptionally();
     drain(3);
@@ -299,7 +372,7 @@ class AdmissionQueueTest {
   @Test
   void callerTimingOutItsStage_leavesTheQueue() {
     AdmissionQueue<String> q = queue(onePerSecond()).build();
-    CompletableFuture<Void> first = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
+    CompletableFuture<Permit> first = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
     first.completeExceptionally(new java.util.concurrent.TimeoutException("caller's own timeout"));
     join(q, "k", 0, "second");
     assertThat(q.size()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package io.throttlenet.queue;
 
+import io.throttlenet.core.Permit;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 public class ConcurrencyLimitLincheckTest {
   private final ConcurrencyLimit bulkhead =
       ConcurrencyLimit.builder().limit(1).ticker(ManualTicker.create()).events(EventRegistry.create()).build();
-  private final ConcurrencyLimit.Permit[] held = new ConcurrencyLimit.Permit[3];
+  private final Permit[] held = new Permit[3];
 
   @Operation
   public boolean acquire(@Param(name = "thread") int thread) {
@@ -30,7 +31,7 @@ public class ConcurrencyLimitLincheckTest {
 
   @Operation
   public boolean release(@Param(name = "thread") int thread) {
-    ConcurrencyLimit.Permit p = held[thread];
+    Permit p = held[thread];
     held[thread] = null;
     if (p == null) {
       return false;

@@ -1,5 +1,6 @@
 package io.throttlenet.queue;
 
+import io.throttlenet.core.Permit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class ConcurrencyLimitStressTest {
         try {
           start.await();
           for (int i = 0; i < rounds; i++) {
-            try (ConcurrencyLimit.Permit p = c.acquire()) {
+            try (Permit p = c.acquire()) {
               maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
               Thread.onSpinWait();
               running.decrementAndGet();

@@ -1,5 +1,7 @@
 package io.throttlenet.queue;
 
+import io.throttlenet.core.Outcome;
+import io.throttlenet.core.Permit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,8 +27,8 @@ class ConcurrencyLimitTest {
   @Test
   void atMostLimitInFlight_andAReleaseFreesASlot() {
     ConcurrencyLimit c = limit(2);
-    Optional<ConcurrencyLimit.Permit> a = c.tryAcquire();
-    Optional<ConcurrencyLimit.Permit> b = c.tryAcquire();
+    Optional<Permit> a = c.tryAcquire();
+    Optional<Permit> b = c.tryAcquire();
     assertThat(a).isPresent();
     assertThat(b).isPresent();
     assertThat(c.tryAcquire()).isEmpty();
@@ -40,9 +42,9 @@ class ConcurrencyLimitTest {
   @Test
   void waiters_areServedInArrivalOrder_andNewcomersCannotBargeIn() {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
-    CompletableFuture<ConcurrencyLimit.Permit> first = c.acquireAsync().toCompletableFuture();
-    CompletableFuture<ConcurrencyLimit.Permit> second = c.acquireAsync().toCompletableFuture();
+    Permit held = c.tryAcquire().orElseThrow();
+    CompletableFuture<Permit> first = c.acquireAsync().toCompletableFuture();
+    CompletableFuture<Permit> second = c.acquireAsync().toCompletableFuture();
     held.success();
     assertThat(first).isCompleted();
     assertThat(second).isNotDone();
@@ -54,8 +56,8 @@ class ConcurrencyLimitTest {
   @Test
   void tryAcquireWithMaxWait_timesOutUnderTheManualTicker() throws Exception {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
-    AtomicReference<Optional<ConcurrencyLimit.Permit>> got = new AtomicReference<>();
+    Permit held = c.tryAcquire().orElseThrow();
+    AtomicReference<Optional<Permit>> got = new AtomicReference<>();
     Thread t = new Thread(() -> {
       try {
         got.set(c.tryAcquire(Duration.ofSeconds(5)));
@@ -80,7 +82,7 @@ class ConcurrencyLimitTest {
   @Test
   void interruptedWaiter_leavesTheQueue() throws Exception {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
+    Permit held = c.tryAcquire().orElseThrow();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread t = new Thread(() -> {
       try {
@@ -104,9 +106,9 @@ class ConcurrencyLimitTest {
   @Test
   void cancelledAsyncWaiter_leavesTheQueue_andTheNextOneIsServed() {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
-    CompletableFuture<ConcurrencyLimit.Permit> cancelled = c.acquireAsync().toCompletableFuture();
-    CompletableFuture<ConcurrencyLimit.Permit> next = c.acquireAsync().toCompletableFuture();
+    Permit held = c.tryAcquire().orElseThrow();
+    CompletableFuture<Permit> cancelled = c.acquireAsync().toCompletableFuture();
+    CompletableFuture<Permit> next = c.acquireAsync().toCompletableFuture();
     cancelled.cancel(false);
     assertThat(c.waiting()).isEqualTo(1);
     held.success();
@@ -117,9 +119,9 @@ class ConcurrencyLimitTest {
   @Test
   void setLimit_raisedAdmitsWaiters_loweredDrainsFirst() {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit p1 = c.tryAcquire().orElseThrow();
-    CompletableFuture<ConcurrencyLimit.Permit> w1 = c.acquireAsync().toCompletableFuture();
-    CompletableFuture<ConcurrencyLimit.Permit> w2 = c.acquireAsync().toCompletableFuture();
+    Permit p1 = c.tryAcquire().orElseThrow();
+    CompletableFuture<Permit> w1 = c.acquireAsync().toCompletableFuture();
+    CompletableFuture<Permit> w2 = c.acquireAsync().toCompletableFuture();
     c.setLimit(3);
     assertThat(w1).isCompleted();
     assertThat(w2).isCompleted();
@@ -136,7 +138,7 @@ class ConcurrencyLimitTest {
     List<ConcurrencyEvent> seen = new ArrayList<>();
     events.subscribe(ConcurrencyEvent.class, seen::add);
     ConcurrencyLimit c = limit(2);
-    ConcurrencyLimit.Permit p = c.tryAcquire().orElseThrow();
+    Permit p = c.tryAcquire().orElseThrow();
     ticker.advance(Duration.ofMillis(40));
     p.dropped();
     c.setLimit(1);
@@ -177,7 +179,7 @@ class ConcurrencyLimitTest {
   @Test
   void decorateAsync_cancelledWhileQueued_leavesTheQueueAndLeaksNoSlot() {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
+    Permit held = c.tryAcquire().orElseThrow();
     CompletableFuture<String> out =
         c.decorateAsync(() -> CompletableFuture.completedFuture("x")).get().toCompletableFuture();
     assertThat(c.waiting()).isEqualTo(1);
@@ -207,8 +209,8 @@ class ConcurrencyLimitTest {
   @Test
   void acquireAsync_completedByTheCallerItself_neverLeaksTheSlot() {
     ConcurrencyLimit c = limit(1);
-    ConcurrencyLimit.Permit held = c.tryAcquire().orElseThrow();
-    CompletableFuture<ConcurrencyLimit.Permit> view = c.acquireAsync().toCompletableFuture();
+    Permit held = c.tryAcquire().orElseThrow();
+    CompletableFuture<Permit> view = c.acquireAsync().toCompletableFuture();
     view.complete(null); // a careless caller
     assertThat(c.waiting()).isZero();
     held.success();

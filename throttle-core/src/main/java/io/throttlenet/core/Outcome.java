@@ -1,0 +1,14 @@
+package io.throttlenet.core;
+
+/**
+ * How an admitted call ended, as far as the downstream's capacity is concerned: the evidence
+ * adaptive controllers steer by. Immutable.
+ */
+public enum Outcome {
+  /** The call succeeded: evidence the downstream copes with the current load. */
+  SUCCESS,
+  /** The downstream signalled overload (a 429 or 503, a timeout): evidence to back off. */
+  DROPPED,
+  /** Neither (cancelled, a client-side error): says nothing about the downstream's capacity. */
+  IGNORED
+}
