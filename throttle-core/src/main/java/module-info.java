@@ -13,5 +13,6 @@ module io.throttlenet.core {
       io.throttlenet.multidim,
       io.throttlenet.retry,
       io.throttlenet.breaker,
-      io.throttlenet.queue;
+      io.throttlenet.queue,
+      io.throttlenet.all;
 }

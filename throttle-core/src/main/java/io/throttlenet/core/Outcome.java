@@ -9,6 +9,11 @@ public enum Outcome {
   SUCCESS,
   /** The downstream signalled overload (a 429 or 503, a timeout): evidence to back off. */
   DROPPED,
-  /** Neither (cancelled, a client-side error): says nothing about the downstream's capacity. */
+  /**
+   * The call failed, but not from overload (an error response, a bug in the call): a failure for
+   * metrics, no evidence either way for adaptive control.
+   */
+  FAILURE,
+  /** Nothing was learned (the call was cancelled or never reached the downstream). */
   IGNORED
 }

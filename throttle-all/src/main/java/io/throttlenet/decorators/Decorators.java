@@ -1,0 +1,369 @@
+package io.throttlenet.decorators;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.internal.Args;
+import io.throttlenet.multidim.Costs;
+import io.throttlenet.multidim.MultiLimiter;
+import io.vavr.CheckedFunction0;
+import io.vavr.control.Try;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Decorates a call with any capabilities, in one fluent, immutable chain:
+ *
+ * <pre>{@code
+ * Supplier<String> guarded = Decorators.ofSupplier(() -> client.call())
+ *     .withThrottle(throttle)     // 1. innermost: every attempt takes a permit
+ *     .withBreaker(breaker)       // 2. every attempt is recorded; an open breaker fails fast
+ *     .withRetry(retry)           // 3. retries everything inside it
+ *     .withFallback(e -> "n/a")   // 4. outermost: the final failure becomes a value
+ *     .decorate();
+ * }</pre>
+ *
+ * <h2>Wrapping order: a later {@code with} is an outer layer</h2>
+ *
+ * <pre>
+ *   caller ─▶ fallback ─▶ retry ─▶ breaker ─▶ throttle ─▶ [call event] ─▶ call
+ *             (4, outer)                      (1, inner)
+ * </pre>
+ *
+ * The order above is the one we recommend for outbound calls: the throttle innermost, so each
+ * retry attempt pays for its own permit and the downstream's budget is never exceeded by retries;
+ * the breaker inside the retry, so every attempt is counted and an open breaker stops retrying
+ * without spending budget (give the retry {@code ignoreExceptions(CircuitOpenException.class)} to
+ * stop at once); a queue or bulkhead next to the throttle; the fallback outermost. Reversing
+ * retry and throttle would let a retried call go out without a permit.
+ *
+ * <h2>One call shape, outcome events</h2>
+ *
+ * Every entry point is adapted to one internal call shape and every step is a {@link
+ * io.throttlenet.core.Decorator} over it, so any decorator of your own composes with {@link
+ * DecoratorChain#with}. Around the call itself, innermost, each attempt is classified once
+ * ({@link DecoratorChain#classifiedBy}) and published as a {@link io.throttlenet.core.CallEvent}
+ * under the chain's {@linkplain DecoratorChain#named name}: adaptive controllers and metrics
+ * subscribe to it without any wiring in the chain. When nobody listens, that costs one volatile
+ * read, and the synchronous path of throttle, retry and breaker allocates nothing.
+ *
+ * <h2>Exceptions</h2>
+ *
+ * The call's own exceptions reach the caller unwrapped where the terminal's type allows: {@link
+ * CallableChain#call()} throws them as they are; the {@link Supplier}, {@link Runnable} and {@link
+ * Function} terminals cannot throw checked exceptions, so they wrap a checked one (including an
+ * {@link InterruptedException} from a wait, which also keeps the thread interrupted) in a {@link
+ * CompletionException}. Asynchronous chains never block: permits, queue turns and retry delays
+ * are waited for by the ticker's scheduler.
+ *
+ * <p>Vavr is optional: {@link #ofCheckedSupplier} and the {@code tryGet()} terminals need it on
+ * the class path, nothing else does. Thread-safe.
+ */
+public final class Decorators {
+  private Decorators() {}
+
+  /** A chain over {@code supplier}. */
+  public static <T> SupplierChain<T> ofSupplier(Supplier<? extends T> supplier) {
+    Args.requireNonNull(supplier, "supplier");
+    return new SupplierChain<>(supplier::get, Spec.EMPTY);
+  }
+
+  /** A chain over {@code callable}; its exceptions reach the caller unwrapped. */
+  public static <T> CallableChain<T> ofCallable(Callable<? extends T> callable) {
+    Args.requireNonNull(callable, "callable");
+    return new CallableChain<>(callable::call, Spec.EMPTY);
+  }
+
+  /** A chain over {@code runnable}. */
+  public static RunnableChain ofRunnable(Runnable runnable) {
+    Args.requireNonNull(runnable, "runnable");
+    return new RunnableChain(
+        () -> {
+          runnable.run();
+          return null;
+        },
+        Spec.EMPTY);
+  }
+
+  /** A chain over {@code function}: steps may depend on each call's argument (its cost). */
+  public static <A, T> FunctionChain<A, T> ofFunction(Function<? super A, ? extends T> function) {
+    Args.requireNonNull(function, "function");
+    return new FunctionChain<>(function, Spec.EMPTY);
+  }
+
+  /**
+   * A chain over an asynchronous call: no thread is blocked while it waits for a permit, a turn
+   * or a retry delay. {@code call} is invoked once per attempt.
+   */
+  public static <T> StageChain<T> ofCompletionStage(Supplier<? extends CompletionStage<T>> call) {
+    Args.requireNonNull(call, "call");
+    return new StageChain<>(call, Spec.EMPTY);
+  }
+
+  /** A chain over a Vavr {@link CheckedFunction0}; needs Vavr on the class path. */
+  public static <T> CheckedChain<T> ofCheckedSupplier(CheckedFunction0<? extends T> supplier) {
+    Args.requireNonNull(supplier, "supplier");
+    return new CheckedChain<>(supplier, Spec.EMPTY);
+  }
+
+  /** Runs a composed call from a terminal that cannot throw checked exceptions. */
+  static <T> T unchecked(CheckedSupplier<T> composed) {
+    try {
+      return composed.get();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  /**
+   * A chain over a {@link Supplier}.
+   *
+   * @param <T> the result type
+   */
+  public static final class SupplierChain<T> extends DecoratorChain<T, SupplierChain<T>> {
+    private final CheckedSupplier<T> call;
+
+    SupplierChain(CheckedSupplier<T> call, Spec spec) {
+      super(spec);
+      this.call = call;
+    }
+
+    @Override
+    SupplierChain<T> copy(Spec spec) {
+      return new SupplierChain<>(call, spec);
+    }
+
+    /** The decorated supplier; reuse it for many calls. */
+    public Supplier<T> decorate() {
+      CheckedSupplier<T> c = composed(call);
+      return () -> unchecked(c);
+    }
+
+    /** Makes one decorated call. */
+    public T get() {
+      return unchecked(composed(call));
+    }
+
+    /** Makes one decorated call, its failure captured in a Vavr {@link Try}; needs Vavr. */
+    public Try<T> tryGet() {
+      CheckedSupplier<T> c = composed(call);
+      return Try.of(c::get);
+    }
+  }
+
+  /**
+   * A chain over a {@link Callable}: exceptions reach the caller unwrapped.
+   *
+   * @param <T> the result type
+   */
+  public static final class CallableChain<T> extends DecoratorChain<T, CallableChain<T>> {
+    private final CheckedSupplier<T> call;
+
+    CallableChain(CheckedSupplier<T> call, Spec spec) {
+      super(spec);
+      this.call = call;
+    }
+
+    @Override
+    CallableChain<T> copy(Spec spec) {
+      return new CallableChain<>(call, spec);
+    }
+
+    /** The decorated callable; reuse it for many calls. */
+    public Callable<T> decorate() {
+      return composed(call)::get;
+    }
+
+    /**
+     * Makes one decorated call.
+     *
+     * @throws Exception the call's own exception, unwrapped, or a capability's rejection
+     */
+    public T call() throws Exception {
+      return composed(call).get();
+    }
+
+    /** Makes one decorated call, its failure captured in a Vavr {@link Try}; needs Vavr. */
+    public Try<T> tryGet() {
+      CheckedSupplier<T> c = composed(call);
+      return Try.of(c::get);
+    }
+  }
+
+  /** A chain over a {@link Runnable}. A fallback's result is ignored (return null). */
+  public static final class RunnableChain extends DecoratorChain<Void, RunnableChain> {
+    private final CheckedSupplier<Void> call;
+
+    RunnableChain(CheckedSupplier<Void> call, Spec spec) {
+      super(spec);
+      this.call = call;
+    }
+
+    @Override
+    RunnableChain copy(Spec spec) {
+      return new RunnableChain(call, spec);
+    }
+
+    /** The decorated runnable; reuse it for many calls. */
+    public Runnable decorate() {
+      CheckedSupplier<Void> c = composed(call);
+      return () -> unchecked(c);
+    }
+
+    /** Makes one decorated call. */
+    public void run() {
+      unchecked(composed(call));
+    }
+  }
+
+  /**
+   * A chain over a {@link Function}: steps may depend on each call's argument, such as the tokens
+   * a prompt will cost. Each call composes its steps afresh for its argument (a few small objects
+   * per call; the other chains compose once).
+   *
+   * @param <A> the argument type
+   * @param <T> the result type
+   */
+  public static final class FunctionChain<A, T> extends DecoratorChain<T, FunctionChain<A, T>> {
+    private final Function<? super A, ? extends T> function;
+
+    FunctionChain(Function<? super A, ? extends T> function, Spec spec) {
+      super(spec);
+      this.function = function;
+    }
+
+    @Override
+    FunctionChain<A, T> copy(Spec spec) {
+      return new FunctionChain<>(function, spec);
+    }
+
+    /**
+     * Adds a step that charges {@code costs} of each call's argument to {@code limiter} before
+     * the call (an unknown dimension fails that call with an {@link IllegalArgumentException}).
+     */
+    @SuppressWarnings("unchecked")
+    public FunctionChain<A, T> withThrottle(MultiLimiter limiter, Function<? super A, Costs> costs) {
+      Args.requireNonNull(limiter, "limiter");
+      Args.requireNonNull(costs, "costs");
+      return copy(spec.with(Layer.costs(limiter, arg -> costs.apply((A) arg), null)));
+    }
+
+    /**
+     * Adds a step that reserves {@code estimate} of each call's argument on {@code limiter} and
+     * settles it at {@code actual} of the argument and the result when the call returns (a failed
+     * call keeps the estimate charged).
+     */
+    @SuppressWarnings("unchecked")
+    public FunctionChain<A, T> withThrottle(
+        MultiLimiter limiter, Function<? super A, Costs> estimate, BiFunction<? super A, ? super T, Costs> actual) {
+      Args.requireNonNull(limiter, "limiter");
+      Args.requireNonNull(estimate, "estimate");
+      Args.requireNonNull(actual, "actual");
+      return copy(spec.with(Layer.costs(limiter, arg -> estimate.apply((A) arg), (arg, result) -> actual.apply((A) arg, (T) result))));
+    }
+
+    /** The decorated function; reuse it for many calls. */
+    public Function<A, T> decorate() {
+      return this::apply;
+    }
+
+    /** Makes one decorated call with {@code argument}. */
+    public T apply(A argument) {
+      return unchecked(spec.compose(argument, () -> function.apply(argument)));
+    }
+  }
+
+  /**
+   * A chain over an asynchronous call; nothing in it blocks a thread.
+   *
+   * @param <T> the result type
+   */
+  public static final class StageChain<T> extends DecoratorChain<T, StageChain<T>> {
+    private final Supplier<? extends CompletionStage<T>> call;
+    private volatile Supplier<CompletionStage<T>> composed;
+
+    StageChain(Supplier<? extends CompletionStage<T>> call, Spec spec) {
+      super(spec);
+      this.call = call;
+    }
+
+    @Override
+    StageChain<T> copy(Spec spec) {
+      return new StageChain<>(call, spec);
+    }
+
+    /** The decorated asynchronous call; reuse it for many calls. */
+    public Supplier<CompletionStage<T>> decorate() {
+      Supplier<CompletionStage<T>> c = composed;
+      if (c == null) {
+        c = spec.composeAsync(null, call);
+        composed = c;
+      }
+      return c;
+    }
+
+    /** Starts one decorated call. Cancelling the stage while it waits gives its place back. */
+    public CompletionStage<T> get() {
+      return decorate().get();
+    }
+  }
+
+  /**
+   * A chain over a Vavr {@link CheckedFunction0}; needs Vavr on the class path.
+   *
+   * @param <T> the result type
+   */
+  public static final class CheckedChain<T> extends DecoratorChain<T, CheckedChain<T>> {
+    private final CheckedFunction0<? extends T> supplier;
+    private final CheckedSupplier<T> call;
+
+    CheckedChain(CheckedFunction0<? extends T> supplier, Spec spec) {
+      super(spec);
+      this.supplier = supplier;
+      this.call = () -> {
+        try {
+          return supplier.apply();
+        } catch (Exception | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new CompletionException(t); // a bare Throwable: no step can pass it otherwise
+        }
+      };
+    }
+
+    @Override
+    CheckedChain<T> copy(Spec spec) {
+      return new CheckedChain<>(supplier, spec);
+    }
+
+    private CheckedSupplier<T> composed() {
+      return composed(call);
+    }
+
+    /** The decorated function; reuse it for many calls. */
+    public CheckedFunction0<T> decorate() {
+      return composed()::get;
+    }
+
+    /**
+     * Makes one decorated call.
+     *
+     * @throws Throwable the call's own failure, unwrapped, or a capability's rejection
+     */
+    public T get() throws Throwable {
+      return composed().get();
+    }
+
+    /** Makes one decorated call, its failure captured in a {@link Try}. */
+    public Try<T> tryGet() {
+      return Try.of(decorate());
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.throttlenet.decorators;
+
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.multidim.Costs;
+import io.throttlenet.multidim.MultiLimiter;
+import io.throttlenet.multidim.Reservation;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One step of a chain: wraps the next inner call. {@code arg} is the argument of the invocation
+ * being decorated (a function chain's input; null for the other chains), so that a step such as
+ * a per-call cost can depend on it. The chain guarantees that a step reading {@code arg} or the
+ * result is only ever added with the matching types, which makes the unchecked casts here safe.
+ */
+interface Layer {
+
+  <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner);
+
+  <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner);
+
+  /** Any capability: the step is the decorator itself, whatever the argument. */
+  @SuppressWarnings("unchecked")
+  static Layer of(Decorator<?> decorator) {
+    Decorator<Object> d = (Decorator<Object>) decorator;
+    return new Layer() {
+      @Override
+      public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
+        return d.decorate(inner);
+      }
+
+      @Override
+      public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
+        return d.decorateAsync(inner);
+      }
+    };
+  }
+
+  /** {@code cost} from {@code limiter} before every call (for cost 1 the limiter decorates itself). */
+  static Layer throttle(RateLimiter limiter, long cost) {
+    if (cost == 1) {
+      return of(limiter);
+    }
+    return new Layer() {
+      @Override
+      public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
+        return () -> {
+          limiter.acquire(cost);
+          return inner.get();
+        };
+      }
+
+      @Override
+      public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
+        return () -> afterPermit(limiter.acquireAsync(cost).toCompletableFuture(), inner);
+      }
+    };
+  }
+
+  /**
+   * Costs from {@code limiter} before every call: {@code estimate} of the argument; if {@code
+   * actual} is given, the estimate is reserved and settled at {@code actual} of the argument and
+   * the result once the call returns (a failed call keeps the estimate charged: the downstream
+   * may have counted it).
+   */
+  @SuppressWarnings("unchecked")
+  static Layer costs(
+      MultiLimiter limiter, Function<Object, Costs> estimate, BiFunction<Object, Object, Costs> actual) {
+    return new Layer() {
+      @Override
+      public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
+        if (actual == null) {
+          return () -> {
+            limiter.acquire(estimate.apply(arg));
+            return inner.get();
+          };
+        }
+        return () -> {
+          Reservation reservation = limiter.reserve(estimate.apply(arg));
+          T result;
+          try {
+            result = inner.get();
+          } catch (Throwable t) {
+            reservation.close();
+            throw t;
+          }
+          settle(reservation, actual, arg, result);
+          return result;
+        };
+      }
+
+      @Override
+      public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
+        if (actual == null) {
+          return () -> afterPermit(limiter.acquireAsync(estimate.apply(arg)).toCompletableFuture(), inner);
+        }
+        return () -> {
+          CompletableFuture<Reservation> granted = limiter.reserveAsync(estimate.apply(arg)).toCompletableFuture();
+          CompletableFuture<T> out = granted.thenCompose(
+              reservation -> {
+                CompletionStage<T> stage;
+                try {
+                  stage = inner.get();
+                } catch (RuntimeException | Error e) {
+                  reservation.close();
+                  throw e;
+                }
+                return stage.thenApply(
+                    result -> {
+                      settle(reservation, actual, arg, result);
+                      return result;
+                    })
+                    .whenComplete((result, failure) -> reservation.close());
+              });
+          cancelWith(out, granted);
+          return out;
+        };
+      }
+    };
+  }
+
+  private static <T> void settle(
+      Reservation reservation, BiFunction<Object, Object, Costs> actual, Object arg, T result) {
+    try {
+      reservation.settle(actual.apply(arg, result));
+    } catch (RuntimeException | Error e) {
+      reservation.close(); // a bad actual cost is the caller's bug: keep the estimate, report it
+      throw e;
+    }
+  }
+
+  /** Starts {@code inner} once {@code permit} completes; cancelling the result gives the permit back. */
+  private static <T> CompletableFuture<T> afterPermit(
+      CompletableFuture<?> permit, Supplier<? extends CompletionStage<T>> inner) {
+    CompletableFuture<T> out = permit.thenCompose(ignored -> inner.get());
+    cancelWith(out, permit);
+    return out;
+  }
+
+  private static void cancelWith(CompletableFuture<?> out, CompletableFuture<?> permit) {
+    out.whenComplete(
+        (ignored, failure) -> {
+          if (failure instanceof CancellationException
+              || (failure instanceof CompletionException && failure.getCause() instanceof CancellationException)) {
+            permit.cancel(false);
+          }
+        });
+  }
+
+  /** Turns a failure of type {@code type} into {@code fallback}'s result. */
+  @SuppressWarnings("unchecked")
+  static <X extends Throwable> Layer fallback(Class<X> type, Function<? super X, ?> fallback) {
+    return new Layer() {
+      @Override
+      public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
+        return () -> {
+          try {
+            return inner.get();
+          } catch (Throwable t) {
+            if (!type.isInstance(t)) {
+              throw t;
+            }
+            if (t instanceof InterruptedException) {
+              Thread.currentThread().interrupt(); // handled, but the thread stays interrupted
+            }
+            return (T) fallback.apply(type.cast(t));
+          }
+        };
+      }
+
+      @Override
+      public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
+        return () -> {
+          CompletableFuture<T> out = new CompletableFuture<>();
+          CompletionStage<T> stage;
+          try {
+            stage = inner.get();
+          } catch (Throwable t) {
+            recover(out, t);
+            return out;
+          }
+          stage.whenComplete(
+              (result, failure) -> {
+                if (failure == null) {
+                  out.complete(result);
+                } else {
+                  recover(out, unwrap(failure));
+                }
+              });
+          return out;
+        };
+      }
+
+      private <T> void recover(CompletableFuture<T> out, Throwable failure) {
+        if (!type.isInstance(failure)) {
+          out.completeExceptionally(failure);
+          return;
+        }
+        try {
+          out.complete((T) fallback.apply(type.cast(failure)));
+        } catch (Throwable t) {
+          out.completeExceptionally(t);
+        }
+      }
+    };
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
