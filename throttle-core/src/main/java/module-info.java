@@ -14,5 +14,6 @@ module io.throttlenet.core {
       io.throttlenet.retry,
       io.throttlenet.breaker,
       io.throttlenet.queue,
+      io.throttlenet.micrometer,
       io.throttlenet.all;
 }

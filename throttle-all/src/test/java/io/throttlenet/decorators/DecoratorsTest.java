@@ -279,4 +279,31 @@ class DecoratorsTest {
     assertThat(bulkhead.inFlight()).isZero();
     assertThat(limiter.availablePermits()).isEqualTo(9);
   }
+
+  @Test
+  void theReadmeChain_throttleBreakerRetryFallbackNamed() throws Exception {
+    Throttle limiter = throttle(10);
+    CircuitBreaker breaker = CircuitBreaker.builder().trip(Trip.consecutive(5)).ticker(ticker).events(events).build();
+    List<CallEvent.Finished> seen = new ArrayList<>();
+    events.subscribe(CallEvent.Finished.class, "search-api", seen::add);
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<String> guarded = Decorators.ofSupplier(() -> {
+          if (calls.incrementAndGet() < 3) {
+            throw new IllegalStateException("flaky");
+          }
+          return "live answer";
+        })
+        .withThrottle(limiter)
+        .withBreaker(breaker)
+        .withRetry(retry(2))
+        .withFallback(e -> "cached answer")
+        .named("search-api")
+        .withEvents(events)
+        .decorate();
+    assertThat(whileTicking(guarded::get)).isEqualTo("cached answer"); // two attempts, both failed
+    assertThat(whileTicking(guarded::get)).isEqualTo("live answer");
+    assertThat(limiter.availablePermits()).isEqualTo(7);
+    assertThat(seen).extracting(CallEvent.Finished::outcome)
+        .containsExactly(Outcome.FAILURE, Outcome.FAILURE, Outcome.SUCCESS);
+  }
 }

@@ -1,0 +1,63 @@
+package io.throttlenet.micrometer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.throttlenet.breaker.BreakerEvent;
+import io.throttlenet.breaker.BreakerState;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Subscription;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Meters for circuit breakers. The state gauge follows transitions; until a breaker's first
+ * event it is not known, and the first event of a closed breaker that never moved sets CLOSED.
+ */
+final class BreakerMeters {
+  private BreakerMeters() {}
+
+  private static final class Breaker {
+    final AtomicReference<BreakerState> state = new AtomicReference<>(BreakerState.CLOSED);
+    final Counter[][] transitions = new Counter[BreakerState.values().length][BreakerState.values().length];
+    final Counter notPermitted;
+    final Timer success;
+    final Timer failure;
+    final Timer slow;
+
+    Breaker(Meters m, String c) {
+      for (BreakerState s : BreakerState.values()) {
+        Gauge.builder(m.prefix + "breaker.state", state, r -> r.get() == s ? 1 : 0)
+            .tags("component", c, "state", Meters.tag(s))
+            .register(m.registry);
+        for (BreakerState to : BreakerState.values()) {
+          transitions[s.ordinal()][to.ordinal()] =
+              m.counter("breaker.transitions", c, "from", Meters.tag(s), "to", Meters.tag(to));
+        }
+      }
+      notPermitted = m.counter("breaker.not_permitted", c);
+      success = m.timer("breaker.calls", c, "kind", "success");
+      failure = m.timer("breaker.calls", c, "kind", "failure");
+      slow = m.timer("breaker.calls", c, "kind", "slow");
+    }
+  }
+
+  static List<Subscription> bind(EventRegistry events, Meters m) {
+    Meters.PerComponent<Breaker> breakers = new Meters.PerComponent<>(c -> new Breaker(m, c));
+    return List.of(events.subscribe(BreakerEvent.class, e -> {
+      Breaker b = breakers.get(e.component());
+      if (e instanceof BreakerEvent.StateTransition t) {
+        b.state.set(t.to());
+        b.transitions[t.from().ordinal()][t.to().ordinal()].increment();
+      } else if (e instanceof BreakerEvent.CallNotPermitted) {
+        b.notPermitted.increment();
+      } else if (e instanceof BreakerEvent.Success s) {
+        b.success.record(s.duration());
+      } else if (e instanceof BreakerEvent.Failure f) {
+        b.failure.record(f.duration());
+      } else if (e instanceof BreakerEvent.SlowCall s) {
+        b.slow.record(s.duration());
+      }
+    }));
+  }
+}

@@ -1,0 +1,198 @@
+package io.throttlenet.micrometer;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.Subscription;
+import io.throttlenet.core.internal.Args;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Micrometer meters for every throttle-net component, fed by its events: bind once and every
+ * limiter, retry, breaker, queue and decorated chain publishing to the {@link EventRegistry} is
+ * metered, with the component's name as the {@code component} tag.
+ *
+ * <pre>{@code
+ * ThrottleMetrics metrics = ThrottleMetrics.bindTo(EventRegistry.defaultRegistry(), meterRegistry);
+ * metrics.availablePermits(throttle);                       // a gauge needs the object itself
+ * metrics.gauge("queue.depth", "tenants", queue::size);
+ * }</pre>
+ *
+ * <h2>Meters (prefix {@code throttlenet.}, tag {@code component} on all)</h2>
+ *
+ * <ul>
+ *   <li>{@code limiter.acquired} counter, {@code limiter.wait} timer, {@code limiter.rejected}
+ *       counter (tag {@code reason}), {@code limiter.cancelled} counter; {@code multi.acquired},
+ *       {@code multi.rejected} (tags {@code dimension}, {@code reason}), {@code multi.cost} counter
+ *       per {@code dimension}, {@code multi.settled} counters (tags {@code dimension}, {@code
+ *       direction=charged|refunded});
+ *   <li>{@code calls} timer (tag {@code outcome}) from decorated chains' call events;
+ *   <li>{@code retry.attempts} counter, {@code retry.calls} counter (tag {@code
+ *       result=succeeded_after_retry|exhausted|aborted|budget_exhausted});
+ *   <li>{@code breaker.state} gauge per {@code state} (1 for the current one),
+ *       {@code breaker.transitions} counter (tags {@code from}, {@code to}), {@code
+ *       breaker.not_permitted} counter, {@code breaker.calls} timer (tag {@code
+ *       kind=success|failure|slow});
+ *   <li>{@code queue.enqueued}, {@code queue.dropped} (tag {@code queued}), {@code queue.expired}
+ *       (tag {@code predicted}) counters, {@code queue.wait} timer;
+ *   <li>{@code bulkhead.calls} timer (tag {@code outcome}), {@code bulkhead.rejected} counter,
+ *       {@code bulkhead.limit} and {@code bulkhead.in_flight} gauges (the adaptive limit);
+ *   <li>{@code perkey.indebted_evictions} counter and {@code perkey.owed} summary.
+ * </ul>
+ *
+ * <p>Tag cardinality stays bounded: tags are component names, dimension names and enum values.
+ * Per-key values (tenant ids) become tags only if {@link Builder#keyTags} opts in. Meters of a
+ * capability module are bound only when that module is on the class path, so this module needs
+ * nothing but throttle-core at run time. Meters are created on a component's first event and
+ * cached, so recording allocates nothing new per event beyond what Micrometer does.
+ *
+ * <p>Thread-safe; {@link #close()} stops listening (the meters stay in the registry).
+ */
+public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
+  private final EventRegistry events;
+  private final String prefix;
+  private final boolean keyTags;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private MeterRegistry registry;
+
+  private ThrottleMetrics(Builder b) {
+    this.events = b.events;
+    this.prefix = b.prefix != null ? b.prefix : "throttlenet.";
+    this.keyTags = b.keyTags;
+  }
+
+  /** Meters every component that publishes to {@code events}, in {@code registry}, with defaults. */
+  public static ThrottleMetrics bindTo(EventRegistry events, MeterRegistry registry) {
+    ThrottleMetrics metrics = builder(events).build();
+    metrics.bindTo(registry);
+    return metrics;
+  }
+
+  /** A builder over {@code events}; bind the result with {@link #bindTo(MeterRegistry)}. */
+  public static Builder builder(EventRegistry events) {
+    return new Builder(Args.requireNonNull(events, "events"));
+  }
+
+  /**
+   * Starts metering into {@code registry}.
+   *
+   * @throws IllegalStateException if already bound
+   */
+  @Override
+  public synchronized void bindTo(MeterRegistry registry) {
+    Args.requireNonNull(registry, "registry");
+    if (this.registry != null) {
+      throw new IllegalStateException("already bound to a registry");
+    }
+    this.registry = registry;
+    Meters meters = new Meters(registry, prefix, keyTags);
+    subscriptions.addAll(CoreMeters.bind(events, meters));
+    if (present("io.throttlenet.multidim.MultiLimiterEvent")) {
+      subscriptions.addAll(MultiMeters.bind(events, meters));
+    }
+    if (present("io.throttlenet.retry.RetryEvent")) {
+      subscriptions.addAll(RetryMeters.bind(events, meters));
+    }
+    if (present("io.throttlenet.breaker.BreakerEvent")) {
+      subscriptions.addAll(BreakerMeters.bind(events, meters));
+    }
+    if (present("io.throttlenet.queue.QueueEvent")) {
+      subscriptions.addAll(QueueMeters.bind(events, meters));
+    }
+    if (present("io.throttlenet.bucket.PerKeyEvent")) {
+      subscriptions.addAll(PerKeyMeters.bind(events, meters));
+    }
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, ThrottleMetrics.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * A gauge {@code limiter.available} of the permits {@code limiter} could grant now (negative
+   * while reservations are owed), tagged with its name. The gauge holds {@code limiter} weakly.
+   *
+   * @throws IllegalStateException if not bound yet
+   */
+  public ThrottleMetrics availablePermits(RateLimiter limiter) {
+    Args.requireNonNull(limiter, "limiter");
+    Gauge.builder(prefix + "limiter.available", limiter, l -> l.availablePermits())
+        .tag("component", limiter.name())
+        .register(bound());
+    return this;
+  }
+
+  /**
+   * Any gauge, named {@code prefix + name} and tagged with {@code component}: a queue's depth
+   * ({@code queue::size}), a multi-limiter dimension's available permits ({@code () ->
+   * llm.availablePermits("tokens")}). The gauge holds {@code value} strongly.
+   *
+   * @throws IllegalStateException if not bound yet
+   */
+  public ThrottleMetrics gauge(String name, String component, LongSupplier value) {
+    Args.requireNonNull(name, "name");
+    Args.requireNonNull(component, "component");
+    Args.requireNonNull(value, "value");
+    Gauge.builder(prefix + name, value, v -> v.getAsLong()).tag("component", component).strongReference(true)
+        .register(bound());
+    return this;
+  }
+
+  private synchronized MeterRegistry bound() {
+    if (registry == null) {
+      throw new IllegalStateException("bind to a registry first");
+    }
+    return registry;
+  }
+
+  /** Stops listening to events; meters already registered stay. Idempotent. */
+  @Override
+  public synchronized void close() {
+    subscriptions.forEach(Subscription::close);
+    subscriptions.clear();
+  }
+
+  /** Builds {@link ThrottleMetrics}; each option may be set once. Not thread-safe. */
+  public static final class Builder {
+    private final EventRegistry events;
+    private String prefix;
+    private boolean keyTags;
+    private boolean keyTagsSet;
+
+    private Builder(EventRegistry events) {
+      this.events = events;
+    }
+
+    /** The meter name prefix; default {@code "throttlenet."}. */
+    public Builder prefix(String prefix) {
+      Args.requireUnset(this.prefix != null, "prefix");
+      this.prefix = Args.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /**
+     * Whether per-key values (such as the tenant of an evicted per-key limiter) become a {@code
+     * key} tag; default false, since every distinct key would be a new time series.
+     */
+    public Builder keyTags(boolean keyTags) {
+      Args.requireUnset(keyTagsSet, "keyTags");
+      this.keyTags = keyTags;
+      this.keyTagsSet = true;
+      return this;
+    }
+
+    /** Builds the binder; nothing is metered until {@link ThrottleMetrics#bindTo(MeterRegistry)}. */
+    public ThrottleMetrics build() {
+      return new ThrottleMetrics(this);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.throttlenet.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.throttlenet.core.CallEvent;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Outcome;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Runs in its own surefire execution with only throttle-core (and Micrometer) on the class path. */
+class CoreOnlyTest {
+
+  @Test
+  void theCapabilityModulesAreReallyAbsent() {
+    assertThatThrownBy(() -> Class.forName("io.throttlenet.retry.RetryEvent")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.throttlenet.bucket.Throttle")).isInstanceOf(ClassNotFoundException.class);
+  }
+
+  @Test
+  void bindingWorks_andCoreEventsAreMetered() {
+    EventRegistry events = EventRegistry.create();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ThrottleMetrics.bindTo(events, registry);
+    events.publisher(CallEvent.Finished.class, "chat")
+        .publish(new CallEvent.Finished("chat", Outcome.DROPPED, Duration.ofMillis(12), Optional.empty(), Optional.empty()));
+    assertThat(registry.get("throttlenet.calls").tags("component", "chat", "outcome", "dropped").timer().count()).isEqualTo(1);
+  }
+}
