@@ -1,9 +1,9 @@
 package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
-import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -37,11 +37,14 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>How waiting differs from a single {@link Throttle}: a composite does not book future time on
  * its parts (booking a fast, shared part minutes ahead because a slow part makes the caller wait
- * would stall everyone else using the fast part). A waiting caller sleeps until every part is
- * predicted to afford its cost, then tries again atomically; if other users took the capacity in
- * the meantime, it waits again. So {@link #tryAcquire(long, Duration)} may, under contention,
- * wait and still answer {@code false} at its deadline, and waiters are not served in strict
- * arrival order. {@link #reserve} books only immediate grants.
+ * would stall everyone else using the fast part). Instead, callers that must wait stand in one
+ * line, served in arrival order: only the head of the line waits for the moment every part is
+ * predicted to afford its cost, then tries again atomically; if other users of a part took the
+ * capacity in the meantime, it waits again. A caller arriving while others wait joins the line
+ * rather than overtaking it, even if its own cost would fit now (FIFO, with its usual head-of-line
+ * blocking). So {@link #tryAcquire(long, Duration)} may, under contention from the parts' other
+ * users, wait and still answer {@code false} at its deadline. {@link #reserve} (the SPI other
+ * composites use) books only immediate grants and does not look at the line.
  *
  * <p>Parts may be {@link Throttle}s, {@link SlidingWindowLog}s or other {@code AllOf}s (which are
  * flattened); a part listed twice counts once. Thread-safe.
@@ -57,10 +60,12 @@ public final class AllOf implements RateLimiter {
   private final Part[] parts;
   private final long capacity;
   private final CompositeEvents events;
+  private final Line line;
 
   private AllOf(String name, Ticker ticker, EventRegistry events, Part[] parts) {
     this.name = name;
     this.ticker = ticker;
+    this.line = new Line(ticker);
     this.parts = parts;
     long min = Long.MAX_VALUE;
     for (Part p : parts) {
@@ -158,6 +163,29 @@ public final class AllOf implements RateLimiter {
     return Atomic.peek(parts, null, cost, nowNanos);
   }
 
+  /** Callers waiting in this composite's line right now. */
+  public int waiting() {
+    return line.size();
+  }
+
+  /**
+   * Takes {@code cost} if every part can afford it now and nobody is waiting in line (a caller
+   * never overtakes the line); never waits.
+   */
+  @Override
+  public boolean tryAcquire(long cost) {
+    Args.requireNonNegative(cost, "cost");
+    if (cost == 0 || line.isEmpty()) {
+      return reserve(cost, ticker.read(), 0) >= 0;
+    }
+    if (cost > capacity) {
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+    } else {
+      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, behindLine(cost, ticker.read()));
+    }
+    return false;
+  }
+
   @Override
   public boolean tryAcquire(long cost, Duration maxWait) throws InterruptedException {
     long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
@@ -167,12 +195,12 @@ public final class AllOf implements RateLimiter {
       return false;
     }
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, null, cost, now);
+    long wait = firstTry(cost, now);
     if (wait == 0) {
       events.acquired(cost, 0);
       return true;
     }
-    return Waits.await(ticker, events.attempt(parts, cost), now, wait, maxWaitNanos);
+    return line.await(events.attempt(parts, cost), now, wait, maxWaitNanos);
   }
 
   @Override
@@ -180,12 +208,27 @@ public final class AllOf implements RateLimiter {
     Args.requireNonNegative(cost, "cost");
     failIfNever(cost);
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, null, cost, now);
+    long wait = firstTry(cost, now);
     if (wait == 0) {
       events.acquired(cost, 0);
       return;
     }
-    Waits.await(ticker, events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
+    line.await(events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
+  }
+
+  /**
+   * Charges {@code cost} at once if nobody waits in line and every part affords it (returns 0);
+   * otherwise the caller's own predicted wait, at least 1 while others wait ahead of it.
+   */
+  private long firstTry(long cost, long now) {
+    if (cost == 0) {
+      return 0;
+    }
+    return line.isEmpty() ? Atomic.tryCharge(parts, null, cost, now) : behindLine(cost, now);
+  }
+
+  private long behindLine(long cost, long now) {
+    return Math.max(1, Atomic.peek(parts, null, cost, now));
   }
 
   @Override
@@ -205,16 +248,12 @@ public final class AllOf implements RateLimiter {
       return CompletableFuture.failedStage(capacityError(cost));
     }
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, null, cost, now);
+    long wait = firstTry(cost, now);
     if (wait == 0) {
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    Waits.Attempt attempt = events.attempt(parts, cost);
-    if (wait > maxWaitNanos) {
-      return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
-    }
-    return Waits.async(ticker, attempt, now, wait, maxWaitNanos);
+    return line.join(events.attempt(parts, cost), now, wait, maxWaitNanos);
   }
 
   private void failIfNever(long cost) {

@@ -51,6 +51,11 @@ final class CompositeEvents {
       }
 
       @Override
+      public long peek(long now) {
+        return Atomic.peek(parts, null, cost, now);
+      }
+
+      @Override
       public void undo(long at) {
         long[] costs = new long[parts.length];
         Arrays.fill(costs, cost);

@@ -246,6 +246,11 @@ public final class Layered<K> {
     }
 
     @Override
+    public long peek(long now) {
+      return Atomic.peek(new Scopes(key, endpoint).parts, null, cost, now);
+    }
+
+    @Override
     public void undo(long at) {
       long[] costs = new long[charged.length];
       Arrays.fill(costs, cost);

@@ -85,11 +85,11 @@ class AllOfTest {
     AllOf a = Throttle.allOf(fast, slow);
     assertThat(a.tryAcquire()).isTrue();
     Waiter waiter = Waiter.start(() -> a.acquire());
-    ticker.awaitSleepers(1);
+    awaitTimer();
     // While the composite waits, the fast part is not charged: its other users keep it all.
     assertThat(fast.availablePermits()).isEqualTo(9);
     ticker.advance(Duration.ofSeconds(1).minusNanos(1));
-    assertThat(ticker.sleepers()).isEqualTo(1);
+    assertThat(a.waiting()).isEqualTo(1);
     ticker.advance(1);
     assertThat(waiter.join()).isNull();
     assertThat(fast.availablePermits()).isEqualTo(9); // refilled 1, charged 1 at release
@@ -133,11 +133,69 @@ class AllOfTest {
     f.cancel(false);
     assertThat(ticker.pendingTasks()).isZero();
     Waiter waiter = Waiter.start(a::acquire);
-    ticker.awaitSleepers(1);
+    awaitTimer();
     waiter.interrupt();
     assertThat(waiter.join()).isInstanceOf(InterruptedException.class);
     assertThat(fast.availablePermits()).isEqualTo(9);
     assertThat(slow.waitTime(1)).contains(Duration.ofSeconds(1));
+    assertThat(a.waiting()).isZero();
+  }
+
+  /** Hand-shake: a blocked caller is in line once the head's timer is set. */
+  private void awaitTimer() {
+    while (ticker.pendingTasks() == 0) {
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void waiters_areServedInArrivalOrder_smallCostsNeverOvertakeALargeOne() {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(5, Duration.ofSeconds(5)));
+    assertThat(a.tryAcquire(5)).isTrue(); // the slow part is empty, refilling 1 per second
+    List<String> served = new ArrayList<>();
+    a.acquireAsync(4).thenRun(() -> served.add("big"));
+    a.acquireAsync(1).thenRun(() -> served.add("small1"));
+    a.acquireAsync(1).thenRun(() -> served.add("small2"));
+    assertThat(a.waiting()).isEqualTo(3);
+    ticker.advance(Duration.ofSeconds(3)); // 3 permits: enough for both small ones, not for big
+    assertThat(served).isEmpty();
+    assertThat(a.tryAcquire(1)).isFalse(); // a newcomer does not overtake the line either
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactly("big");
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactly("big", "small1");
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(served).containsExactly("big", "small1", "small2");
+    assertThat(a.waiting()).isZero();
+    assertThat(a.tryAcquire(1)).isFalse(); // the line is empty again: refused only for capacity
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(a.tryAcquire(1)).isTrue();
+  }
+
+  @Test
+  void boundedWaiterBehindTheHead_givesUpAtItsDeadline_andTheHeadLeavingServesTheNext() {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(2, Duration.ofSeconds(2)));
+    assertThat(a.tryAcquire(2)).isTrue(); // the slow part refills one a second
+    CompletableFuture<Void> head = a.acquireAsync(2).toCompletableFuture(); // due in 2 s
+    // alone it would be due in 1 s, within its bound; behind the head it is not
+    CompletableFuture<Void> bounded = a.acquireAsync(1, Duration.ofMillis(1500)).toCompletableFuture();
+    CompletableFuture<Void> last = a.acquireAsync(1).toCompletableFuture();
+    ticker.advance(Duration.ofMillis(1500));
+    assertThatThrownBy(bounded::join).hasCauseInstanceOf(MaxWaitExceededException.class);
+    assertThat(a.waiting()).isEqualTo(2);
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(head).isCompleted();
+    assertThat(last).isNotDone();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(last).isCompleted();
+
+    CompletableFuture<Void> cancelled = a.acquireAsync(1).toCompletableFuture();
+    CompletableFuture<Void> next = a.acquireAsync(1).toCompletableFuture();
+    ticker.advance(Duration.ofMillis(999));
+    cancelled.cancel(false);
+    assertThat(a.waiting()).isEqualTo(1);
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(next).isCompleted();
   }
 
   @Test

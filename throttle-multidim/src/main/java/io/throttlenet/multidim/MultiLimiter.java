@@ -1,6 +1,7 @@
 package io.throttlenet.multidim;
 
 import io.throttlenet.bucket.internal.Atomic;
+import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
@@ -56,8 +57,10 @@ import java.util.concurrent.CompletionStage;
  * charged or given back as if the actual cost had been charged in the first place.
  *
  * <p>Waiting works as for {@link io.throttlenet.bucket.AllOf}: no future time is booked on the
- * dimensions, so a waiting caller never stalls other users of a shared budget; it is woken when
- * every dimension is predicted to afford its costs and then tries again atomically. Dimensions may
+ * dimensions, so a waiting caller never stalls other users of a shared budget. Callers that must
+ * wait stand in one line, served in arrival order (a small call never overtakes a large one that
+ * came first, and a newcomer never overtakes the line); the head is woken when every dimension is
+ * predicted to afford its costs and then tries again atomically. Dimensions may
  * be {@code Throttle}s, {@code SlidingWindowLog}s or {@code AllOf}s (a dimension with several
  * limits), each used by at most one dimension. Thread-safe.
  */
@@ -72,6 +75,7 @@ public final class MultiLimiter {
   private final Part[] parts;
   private final Map<String, Integer> index;
   private final Set<String> dimensionSet;
+  private final Line line;
   private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
   private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
   final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
@@ -79,6 +83,7 @@ public final class MultiLimiter {
   private MultiLimiter(Builder b, Ticker ticker, EventRegistry events) {
     this.name = b.name != null ? b.name : "multi-limiter";
     this.ticker = ticker;
+    this.line = new Line(ticker);
     int n = b.limiters.size();
     this.dimensions = b.limiters.keySet().toArray(String[]::new);
     this.limiters = b.limiters.values().toArray(RateLimiter[]::new);
@@ -123,6 +128,11 @@ public final class MultiLimiter {
     return new Builder();
   }
 
+  /** Callers waiting in this limiter's line right now. */
+  public int waiting() {
+    return line.size();
+  }
+
   /** This limiter's name, used in events and errors. */
   public String name() {
     return name;
@@ -162,13 +172,14 @@ public final class MultiLimiter {
       rejectNever(costs, b);
       return false;
     }
+    long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    long wait = firstTry(b, now, handles);
     if (wait == 0) {
       publishAcquired(costs, 0);
       return true;
     }
-    return Waits.await(ticker, new Attempt(costs, b, new long[parts.length]), now, wait, maxWaitNanos);
+    return line.await(new Attempt(costs, b, handles), now, wait, maxWaitNanos);
   }
 
   /**
@@ -218,13 +229,13 @@ public final class MultiLimiter {
     }
     long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    long wait = firstTry(b, now, handles);
     if (wait == 0) {
       publishAcquired(estimate, 0);
       return new Reservation(this, estimate, b.partCosts, handles, now);
     }
     Attempt attempt = new Attempt(estimate, b, handles);
-    Waits.await(ticker, attempt, now, wait, Long.MAX_VALUE);
+    line.await(attempt, now, wait, Long.MAX_VALUE);
     return new Reservation(this, estimate, b.partCosts, handles, attempt.grantedAt);
   }
 
@@ -242,7 +253,7 @@ public final class MultiLimiter {
     }
     long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    long wait = firstTry(b, now, handles);
     if (wait != 0) {
       rejectWait(estimate, b, wait, now);
       return Optional.empty();
@@ -264,13 +275,13 @@ public final class MultiLimiter {
     }
     long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
+    long wait = firstTry(b, now, handles);
     if (wait == 0) {
       publishAcquired(estimate, 0);
       return CompletableFuture.completedStage(new Reservation(this, estimate, b.partCosts, handles, now));
     }
     Attempt attempt = new Attempt(estimate, b, handles);
-    CompletableFuture<Void> granted = Waits.async(ticker, attempt, now, wait, Long.MAX_VALUE).toCompletableFuture();
+    CompletableFuture<Void> granted = line.join(attempt, now, wait, Long.MAX_VALUE);
     CompletableFuture<Reservation> out = new CompletableFuture<>();
     granted.whenComplete(
         (ignored, failure) -> {
@@ -374,13 +385,14 @@ public final class MultiLimiter {
     if (b.neverDimension >= 0) {
       throw rejectNever(costs, b);
     }
+    long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    long wait = firstTry(b, now, handles);
     if (wait == 0) {
       publishAcquired(costs, 0);
       return;
     }
-    Waits.await(ticker, new Attempt(costs, b, new long[parts.length]), now, wait, Long.MAX_VALUE);
+    line.await(new Attempt(costs, b, handles), now, wait, Long.MAX_VALUE);
   }
 
   private boolean tryAcquireAt(Costs costs, long now) {
@@ -389,7 +401,7 @@ public final class MultiLimiter {
       rejectNever(costs, b);
       return false;
     }
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    long wait = firstTry(b, now, null);
     if (wait == 0) {
       publishAcquired(costs, 0);
       return true;
@@ -403,17 +415,28 @@ public final class MultiLimiter {
     if (b.neverDimension >= 0) {
       return CompletableFuture.failedStage(rejectNever(costs, b));
     }
+    long[] handles = new long[parts.length];
     long now = ticker.read();
-    long wait = Atomic.tryCharge(parts, b.partCosts, 0, now);
+    long wait = firstTry(b, now, handles);
     if (wait == 0) {
       publishAcquired(costs, 0);
       return CompletableFuture.completedStage(null);
     }
-    Attempt attempt = new Attempt(costs, b, new long[parts.length]);
-    if (wait > maxWaitNanos) {
-      return CompletableFuture.failedStage(attempt.gaveUp(wait, maxWaitNanos));
+    return line.join(new Attempt(costs, b, handles), now, wait, maxWaitNanos);
+  }
+
+  /**
+   * Charges the binding's costs at once if nobody waits in line and every dimension affords them
+   * (returns 0, with {@code handles} identifying the charge if given); otherwise the caller's own
+   * predicted wait, at least 1 while others wait ahead of it: nobody overtakes the line.
+   */
+  private long firstTry(Binding b, long now, long[] handles) {
+    if (line.isEmpty()) {
+      return handles == null
+          ? Atomic.tryCharge(parts, b.partCosts, 0, now)
+          : Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
     }
-    return Waits.async(ticker, attempt, now, wait, maxWaitNanos);
+    return Math.max(1, Atomic.peek(parts, b.partCosts, 0, now));
   }
 
   void charge(long[] partCosts, long at) {
@@ -525,6 +548,11 @@ public final class MultiLimiter {
         grantedAt = now;
       }
       return wait;
+    }
+
+    @Override
+    public long peek(long now) {
+      return Atomic.peek(parts, binding.partCosts, 0, now);
     }
 
     @Override

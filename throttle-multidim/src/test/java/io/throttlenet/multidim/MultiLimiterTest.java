@@ -147,10 +147,12 @@ class MultiLimiterTest {
               }
             });
     caller.start();
-    ticker.awaitSleepers(1);
+    while (ticker.pendingTasks() == 0) {
+      Thread.onSpinWait(); // hand-shake: in line, with the head's timer set
+    }
     assertThat(llm.availablePermits("requests")).isEqualTo(10); // not charged while waiting
     ticker.advance(Duration.ofSeconds(12).minusNanos(1));
-    assertThat(ticker.sleepers()).isEqualTo(1);
+    assertThat(llm.waiting()).isEqualTo(1);
     ticker.advance(1);
     caller.join(30_000);
     assertThat(failure.get()).isNull();
@@ -322,5 +324,24 @@ class MultiLimiterTest {
     ticker.advance(Duration.ofSeconds(30));
     assertThat(llm.availablePermits("input_tokens")).isEqualTo(1000);
     assertThat(llm.availablePermits("requests")).isEqualTo(5);
+  }
+
+  @Test
+  void waiters_areServedInArrivalOrder_aLargeCallIsNotStarvedBySmallOnes() throws Exception {
+    MultiLimiter llm = llm(); // output tokens: 500 a minute, one every 120 ms
+    assertThat(llm.tryAcquire(Costs.of("output_tokens", 500))).isTrue();
+    List<String> served = new ArrayList<>();
+    llm.acquireAsync(Costs.of("requests", 1, "output_tokens", 300)).thenRun(() -> served.add("big"));
+    llm.reserveAsync(Costs.of("output_tokens", 10)).thenRun(() -> served.add("small"));
+    assertThat(llm.waiting()).isEqualTo(2);
+    ticker.advance(Duration.ofSeconds(12)); // 100 tokens: "small" would fit, but "big" came first
+    assertThat(served).isEmpty();
+    assertThat(llm.tryAcquire(Costs.of("requests", 1))).isFalse(); // nor does a newcomer overtake
+    ticker.advance(Duration.ofSeconds(24));
+    assertThat(served).containsExactly("big");
+    ticker.advance(Duration.ofMillis(1200));
+    assertThat(served).containsExactly("big", "small");
+    assertThat(llm.waiting()).isZero();
+    assertThat(llm.tryAcquire(Costs.of("requests", 1))).isTrue();
   }
 }

@@ -17,6 +17,9 @@ public final class Waits {
     /** Charges everything if it fits at {@code now} and returns 0; otherwise the wait. */
     long tryAt(long now);
 
+    /** The wait {@link #tryAt} would answer at {@code now}, charging nothing. */
+    long peek(long now);
+
     /** Gives back a grant made at {@code at} that nobody will use (cancelled at that instant). */
     void undo(long at);
 
