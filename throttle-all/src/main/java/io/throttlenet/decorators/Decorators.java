@@ -108,6 +108,22 @@ public final class Decorators {
     return new CheckedChain<>(supplier, Spec.EMPTY);
   }
 
+  /**
+   * Runs a composed call into a Vavr {@link Try}. Vavr rethrows an {@link InterruptedException}
+   * instead of capturing it (it counts it as fatal), so an interrupted wait is captured as a
+   * {@link CompletionException} with the thread's interrupt status restored.
+   */
+  static <T> Try<T> tryOf(CheckedSupplier<T> composed) {
+    return Try.of(() -> {
+      try {
+        return composed.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CompletionException(e);
+      }
+    });
+  }
+
   /** Runs a composed call from a terminal that cannot throw checked exceptions. */
   static <T> T unchecked(CheckedSupplier<T> composed) {
     try {
@@ -153,8 +169,7 @@ public final class Decorators {
 
     /** Makes one decorated call, its failure captured in a Vavr {@link Try}; needs Vavr. */
     public Try<T> tryGet() {
-      CheckedSupplier<T> c = composed(call);
-      return Try.of(c::get);
+      return tryOf(composed(call));
     }
   }
 
@@ -192,8 +207,7 @@ public final class Decorators {
 
     /** Makes one decorated call, its failure captured in a Vavr {@link Try}; needs Vavr. */
     public Try<T> tryGet() {
-      CheckedSupplier<T> c = composed(call);
-      return Try.of(c::get);
+      return tryOf(composed(call));
     }
   }
 
@@ -363,7 +377,7 @@ public final class Decorators {
 
     /** Makes one decorated call, its failure captured in a {@link Try}. */
     public Try<T> tryGet() {
-      return Try.of(decorate());
+      return tryOf(composed());
     }
   }
 }

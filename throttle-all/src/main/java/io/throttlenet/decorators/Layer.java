@@ -3,12 +3,12 @@ package io.throttlenet.decorators;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.internal.Stages;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.Reservation;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -59,7 +59,10 @@ interface Layer {
 
       @Override
       public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
-        return () -> afterPermit(limiter.acquireAsync(cost).toCompletableFuture(), inner);
+        return () -> Stages.afterGrant(
+            limiter.acquireAsync(cost).toCompletableFuture(),
+            ignored -> inner.get(),
+            ignored -> limiter.cancel(cost, limiter.ticker().read(), 0)); // taken as the caller gave up
       }
     };
   }
@@ -98,30 +101,27 @@ interface Layer {
 
       @Override
       public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
-        if (actual == null) {
-          return () -> afterPermit(limiter.acquireAsync(estimate.apply(arg)).toCompletableFuture(), inner);
-        }
-        return () -> {
-          CompletableFuture<Reservation> granted = limiter.reserveAsync(estimate.apply(arg)).toCompletableFuture();
-          CompletableFuture<T> out = granted.thenCompose(
-              reservation -> {
-                CompletionStage<T> stage;
-                try {
-                  stage = inner.get();
-                } catch (RuntimeException | Error e) {
-                  reservation.close();
-                  throw e;
-                }
-                return stage.thenApply(
-                    result -> {
+        // always a reservation, so that a grant the caller abandoned can be given back whole
+        return () -> Stages.afterGrant(
+            limiter.reserveAsync(estimate.apply(arg)).toCompletableFuture(),
+            reservation -> {
+              CompletionStage<T> stage;
+              try {
+                stage = inner.get();
+              } catch (RuntimeException | Error e) {
+                reservation.close(); // the call may have gone out: keep the estimate
+                return CompletableFuture.failedStage(e);
+              }
+              return stage.whenComplete(
+                  (result, failure) -> {
+                    if (failure == null && actual != null) {
                       settle(reservation, actual, arg, result);
-                      return result;
-                    })
-                    .whenComplete((result, failure) -> reservation.close());
-              });
-          cancelWith(out, granted);
-          return out;
-        };
+                    } else {
+                      reservation.close();
+                    }
+                  });
+            },
+            Reservation::cancel); // the call never went out
       }
     };
   }
@@ -134,24 +134,6 @@ interface Layer {
       reservation.close(); // a bad actual cost is the caller's bug: keep the estimate, report it
       throw e;
     }
-  }
-
-  /** Starts {@code inner} once {@code permit} completes; cancelling the result gives the permit back. */
-  private static <T> CompletableFuture<T> afterPermit(
-      CompletableFuture<?> permit, Supplier<? extends CompletionStage<T>> inner) {
-    CompletableFuture<T> out = permit.thenCompose(ignored -> inner.get());
-    cancelWith(out, permit);
-    return out;
-  }
-
-  private static void cancelWith(CompletableFuture<?> out, CompletableFuture<?> permit) {
-    out.whenComplete(
-        (ignored, failure) -> {
-          if (failure instanceof CancellationException
-              || (failure instanceof CompletionException && failure.getCause() instanceof CancellationException)) {
-            permit.cancel(false);
-          }
-        });
   }
 
   /** Turns a failure of type {@code type} into {@code fallback}'s result. */
@@ -194,6 +176,16 @@ interface Layer {
                   recover(out, unwrap(failure));
                 }
               });
+          out.whenComplete(
+              (result, failure) -> {
+                if (failure instanceof CancellationException) {
+                  try {
+                    stage.toCompletableFuture().cancel(false); // pass the caller's cancel inward
+                  } catch (UnsupportedOperationException minimalStage) {
+                    // a stage that cannot be cancelled runs to its end; its result is dropped
+                  }
+                }
+              });
           return out;
         };
       }
@@ -213,9 +205,6 @@ interface Layer {
   }
 
   static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return Stages.unwrap(t);
   }
 }

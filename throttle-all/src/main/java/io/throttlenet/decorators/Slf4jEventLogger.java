@@ -23,8 +23,9 @@ import org.slf4j.event.Level;
 /**
  * Logs every throttle-net event through SLF4J, one line per event, naming the component:
  * breaker transitions to open, exhausted retries, dropped waiters and evictions that forgave debt
- * at WARN; other transitions, retries that succeeded, limit changes and overload at INFO; permits,
- * attempts and the rest at DEBUG.
+ * at WARN; other transitions, retries that succeeded, limit changes and expired waiters at INFO;
+ * permits, attempts and the rest at DEBUG. Decorated calls' outcomes are logged (overload at INFO,
+ * the rest at DEBUG) only when DEBUG is enabled, since listening makes every call build an event.
  *
  * <pre>{@code
  * Subscription logging = Slf4jEventLogger.attach(EventRegistry.defaultRegistry());
@@ -46,6 +47,7 @@ public final class Slf4jEventLogger {
   private static final List<Class<? extends Event>> INFO = List.of(
       RetryEvent.SucceededAfterRetries.class, RetryEvent.Aborted.class, ConcurrencyEvent.LimitChanged.class,
       QueueEvent.Expired.class);
+  // Subscribing makes every decorated call build its event, so call events wait for DEBUG.
   private static final List<Class<? extends Event>> INFO_OR_DEBUG = List.of(CallEvent.Finished.class);
   private static final List<Class<? extends Event>> DEBUG = List.of(
       LimiterEvent.class, MultiLimiterEvent.class, RetryEvent.Attempt.class, BreakerEvent.CallNotPermitted.class,
@@ -76,9 +78,9 @@ public final class Slf4jEventLogger {
     }
     if (logger.isInfoEnabled()) {
       subscribe(registry, INFO, logger, subscriptions);
-      subscribe(registry, INFO_OR_DEBUG, logger, subscriptions);
     }
     if (logger.isDebugEnabled()) {
+      subscribe(registry, INFO_OR_DEBUG, logger, subscriptions);
       subscribe(registry, DEBUG, logger, subscriptions);
     }
     return () -> subscriptions.forEach(Subscription::close);

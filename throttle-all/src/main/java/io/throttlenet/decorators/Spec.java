@@ -152,7 +152,9 @@ final class Spec {
       if (outcome == null) {
         outcome = Outcome.IGNORED;
       }
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable t) {
       outcome = Outcome.IGNORED; // a broken classifier never breaks the call
       retryAfter = null;
     }

@@ -306,4 +306,17 @@ class DecoratorsTest {
     assertThat(seen).extracting(CallEvent.Finished::outcome)
         .containsExactly(Outcome.FAILURE, Outcome.FAILURE, Outcome.SUCCESS);
   }
+
+  @Test
+  void cancellingAnAsyncChainWithAFallback_leavesTheQueue() {
+    Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> queue = AdmissionQueue.<String>builder(empty).events(events).build();
+    CompletableFuture<String> stage = Decorators.ofCompletionStage(() -> CompletableFuture.completedFuture("x"))
+        .withQueue(queue, "k", 0)
+        .withFallback(e -> "fallback")
+        .get().toCompletableFuture();
+    assertThat(queue.size()).isEqualTo(1);
+    stage.cancel(false);
+    assertThat(queue.size()).isZero();
+  }
 }

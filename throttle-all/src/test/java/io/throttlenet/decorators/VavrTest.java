@@ -41,4 +41,15 @@ class VavrTest {
       throw odd;
     }).get()).hasCause(odd);
   }
+
+  @Test
+  void tryGet_capturesAnInterruptedWait_andKeepsTheThreadInterrupted() {
+    Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    Thread.currentThread().interrupt();
+    Try<String> interrupted = Decorators.ofSupplier(() -> "never").withThrottle(empty).tryGet();
+    assertThat(Thread.interrupted()).isTrue();
+    assertThat(interrupted.isFailure()).isTrue();
+    assertThat(interrupted.getCause()).isInstanceOf(java.util.concurrent.CompletionException.class)
+        .hasCauseInstanceOf(InterruptedException.class);
+  }
 }

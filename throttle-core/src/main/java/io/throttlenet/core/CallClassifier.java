@@ -29,7 +29,8 @@ public interface CallClassifier {
   }
 
   /**
-   * The default: a result is a {@link Outcome#SUCCESS}; a timeout ({@link TimeoutException},
+   * The default, looking through {@code CompletionException}, {@code ExecutionException} and
+   * {@code UncheckedIOException}: a result is a {@link Outcome#SUCCESS}; a timeout ({@link TimeoutException},
    * {@link SocketTimeoutException}, {@code java.net.http.HttpTimeoutException}) is {@link
    * Outcome#DROPPED}; an interrupt, a cancellation or a throttle-net rejection is {@link
    * Outcome#IGNORED}; any other exception is a {@link Outcome#FAILURE}.
@@ -41,6 +42,13 @@ public interface CallClassifier {
   private static Outcome byDefault(Object result, Throwable failure) {
     if (failure == null) {
       return Outcome.SUCCESS;
+    }
+    // look through the wrappers a synchronous caller of asynchronous or I/O code meets
+    while ((failure instanceof java.util.concurrent.CompletionException
+            || failure instanceof java.util.concurrent.ExecutionException
+            || failure instanceof java.io.UncheckedIOException)
+        && failure.getCause() != null) {
+      failure = failure.getCause();
     }
     if (failure instanceof InterruptedException
         || failure instanceof CancellationException

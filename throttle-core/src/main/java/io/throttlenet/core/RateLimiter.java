@@ -213,24 +213,19 @@ public interface RateLimiter extends Decorator<Object> {
 
   /**
    * Wraps {@code call} so that every invocation first {@linkplain #acquireAsync(long) acquires} a
-   * permit without blocking, then starts the call. Cancelling the returned stage before the permit
-   * is granted gives the permit back and the call is never started.
+   * permit without blocking, then starts the call. If the returned stage is cancelled (or otherwise
+   * completed by the caller) before the call starts, the permit is given back and the call is
+   * never started.
    */
   @Override
   default <R> Supplier<CompletionStage<R>> decorateAsync(
       Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () -> {
-      CompletableFuture<Void> permit = acquireAsync(1).toCompletableFuture();
-      CompletableFuture<R> result = permit.thenCompose(ignored -> call.get());
-      result.whenComplete(
-          (ignored, failure) -> {
-            if (failure instanceof CancellationException) {
-              permit.cancel(false);
-            }
-          });
-      return result;
-    };
+    return () ->
+        Stages.afterGrant(
+            acquireAsync(1).toCompletableFuture(),
+            ignored -> call.get(),
+            ignored -> cancel(1, ticker().read(), 0)); // taken as the caller gave up: return it
   }
 
   private void awaitReservation(long cost, long now, long wait) throws InterruptedException {

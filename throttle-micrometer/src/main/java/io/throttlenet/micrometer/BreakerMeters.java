@@ -1,24 +1,22 @@
 package io.throttlenet.micrometer;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.throttlenet.breaker.BreakerEvent;
 import io.throttlenet.breaker.BreakerState;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Subscription;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Meters for circuit breakers. The state gauge follows transitions; until a breaker's first
- * event it is not known, and the first event of a closed breaker that never moved sets CLOSED.
+ * Meters for circuit breakers, from their events. The state itself is a gauge the user registers
+ * on the breaker ({@link ThrottleMetrics#stateGauge}): events published from different threads may
+ * arrive out of order, and a breaker may have moved before metrics were bound.
  */
 final class BreakerMeters {
   private BreakerMeters() {}
 
   private static final class Breaker {
-    final AtomicReference<BreakerState> state = new AtomicReference<>(BreakerState.CLOSED);
     final Counter[][] transitions = new Counter[BreakerState.values().length][BreakerState.values().length];
     final Counter notPermitted;
     final Timer success;
@@ -27,9 +25,6 @@ final class BreakerMeters {
 
     Breaker(Meters m, String c) {
       for (BreakerState s : BreakerState.values()) {
-        Gauge.builder(m.prefix + "breaker.state", state, r -> r.get() == s ? 1 : 0)
-            .tags("component", c, "state", Meters.tag(s))
-            .register(m.registry);
         for (BreakerState to : BreakerState.values()) {
           transitions[s.ordinal()][to.ordinal()] =
               m.counter("breaker.transitions", c, "from", Meters.tag(s), "to", Meters.tag(to));
@@ -47,7 +42,6 @@ final class BreakerMeters {
     return List.of(events.subscribe(BreakerEvent.class, e -> {
       Breaker b = breakers.get(e.component());
       if (e instanceof BreakerEvent.StateTransition t) {
-        b.state.set(t.to());
         b.transitions[t.from().ordinal()][t.to().ordinal()].increment();
       } else if (e instanceof BreakerEvent.CallNotPermitted) {
         b.notPermitted.increment();

@@ -1,7 +1,6 @@
 package io.throttlenet.micrometer;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Outcome;
@@ -9,9 +8,12 @@ import io.throttlenet.core.Subscription;
 import io.throttlenet.queue.ConcurrencyEvent;
 import io.throttlenet.queue.QueueEvent;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Meters for admission queues and bulkheads, including the (adaptive) concurrency limit. */
+/**
+ * Meters for admission queues and bulkheads, from their events. Depth, calls in flight and the
+ * (adaptive) limit are gauges the user registers on the objects ({@link ThrottleMetrics#gauge}):
+ * events arrive too late and possibly out of order to track them.
+ */
 final class QueueMeters {
   private QueueMeters() {}
 
@@ -36,17 +38,14 @@ final class QueueMeters {
   private static final class Bulkhead {
     final Timer[] calls = new Timer[Outcome.values().length];
     final Counter rejected;
-    final AtomicInteger limit = new AtomicInteger();
-    final AtomicInteger inFlight = new AtomicInteger();
+    final Counter limitChanges;
 
     Bulkhead(Meters m, String c) {
       for (Outcome o : Outcome.values()) {
         calls[o.ordinal()] = m.timer("bulkhead.calls", c, "outcome", Meters.tag(o));
       }
       rejected = m.counter("bulkhead.rejected", c);
-      Gauge.builder(m.prefix + "bulkhead.limit", limit, AtomicInteger::get).tag("component", c).register(m.registry);
-      Gauge.builder(m.prefix + "bulkhead.in_flight", inFlight, AtomicInteger::get).tag("component", c)
-          .register(m.registry);
+      limitChanges = m.counter("bulkhead.limit_changes", c);
     }
   }
 
@@ -70,13 +69,10 @@ final class QueueMeters {
           Bulkhead b = bulkheads.get(e.component());
           if (e instanceof ConcurrencyEvent.Released r) {
             b.calls[r.outcome().ordinal()].record(r.latency());
-            b.inFlight.set(r.inFlight());
-            b.limit.set(r.limit());
-          } else if (e instanceof ConcurrencyEvent.Rejected r) {
+          } else if (e instanceof ConcurrencyEvent.Rejected) {
             b.rejected.increment();
-            b.limit.set(r.limit());
-          } else if (e instanceof ConcurrencyEvent.LimitChanged c) {
-            b.limit.set(c.to());
+          } else if (e instanceof ConcurrencyEvent.LimitChanged) {
+            b.limitChanges.increment();
           }
         }));
   }

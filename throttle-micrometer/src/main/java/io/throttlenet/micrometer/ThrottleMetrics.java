@@ -10,6 +10,7 @@ import io.throttlenet.core.internal.Args;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Micrometer meters for every throttle-net component, fed by its events: bind once and every
@@ -20,6 +21,10 @@ import java.util.function.LongSupplier;
  * ThrottleMetrics metrics = ThrottleMetrics.bindTo(EventRegistry.defaultRegistry(), meterRegistry);
  * metrics.availablePermits(throttle);                       // a gauge needs the object itself
  * metrics.gauge("queue.depth", "tenants", queue::size);
+ * metrics.gauge("bulkhead.limit", "slots", bulkhead::limit); // the adaptive limit
+ * metrics.gauge("bulkhead.in_flight", "slots", bulkhead::inFlight);
+ * metrics.gauge("multi.available", "llm", () -> llm.availablePermits("tokens"));
+ * metrics.stateGauge("breaker.state", "payments", breaker::state);
  * }</pre>
  *
  * <h2>Meters (prefix {@code throttlenet.}, tag {@code component} on all)</h2>
@@ -33,16 +38,20 @@ import java.util.function.LongSupplier;
  *   <li>{@code calls} timer (tag {@code outcome}) from decorated chains' call events;
  *   <li>{@code retry.attempts} counter, {@code retry.calls} counter (tag {@code
  *       result=succeeded_after_retry|exhausted|aborted|budget_exhausted});
- *   <li>{@code breaker.state} gauge per {@code state} (1 for the current one),
- *       {@code breaker.transitions} counter (tags {@code from}, {@code to}), {@code
+ *   <li>{@code breaker.transitions} counter (tags {@code from}, {@code to}), {@code
  *       breaker.not_permitted} counter, {@code breaker.calls} timer (tag {@code
  *       kind=success|failure|slow});
  *   <li>{@code queue.enqueued}, {@code queue.dropped} (tag {@code queued}), {@code queue.expired}
  *       (tag {@code predicted}) counters, {@code queue.wait} timer;
- *   <li>{@code bulkhead.calls} timer (tag {@code outcome}), {@code bulkhead.rejected} counter,
- *       {@code bulkhead.limit} and {@code bulkhead.in_flight} gauges (the adaptive limit);
+ *   <li>{@code bulkhead.calls} timer (tag {@code outcome}), {@code bulkhead.rejected} and {@code
+ *       bulkhead.limit_changes} counters;
  *   <li>{@code perkey.indebted_evictions} counter and {@code perkey.owed} summary.
  * </ul>
+ *
+ * <p>Gauges (available permits, queue depth, calls in flight, the adaptive limit, a breaker's
+ * state) read the objects themselves, registered with {@link #availablePermits}, {@link #gauge} and
+ * {@link #stateGauge}: events from different threads may arrive out of order, and a component may
+ * have moved before metrics were bound, so a gauge fed by events could lie.
  *
  * <p>Tag cardinality stays bounded: tags are component names, dimension names and enum values.
  * Per-key values (tenant ids) become tags only if {@link Builder#keyTags} opts in. Meters of a
@@ -144,6 +153,30 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
     Args.requireNonNull(value, "value");
     Gauge.builder(prefix + name, value, v -> v.getAsLong()).tag("component", component).strongReference(true)
         .register(bound());
+    return this;
+  }
+
+  /**
+   * A gauge per constant of an enum state, {@code prefix + name} tagged with {@code component}
+   * and {@code state} (lower case): 1 for the current state, 0 for the others. For a breaker:
+   * {@code stateGauge("breaker.state", "payments", breaker::state)}. The gauges hold {@code
+   * state} strongly.
+   *
+   * @throws IllegalStateException if not bound yet
+   * @throws NullPointerException if {@code state} answers null now
+   */
+  public <E extends Enum<E>> ThrottleMetrics stateGauge(String name, String component, Supplier<E> state) {
+    Args.requireNonNull(name, "name");
+    Args.requireNonNull(component, "component");
+    Args.requireNonNull(state, "state");
+    E current = Args.requireNonNull(state.get(), "the current state");
+    MeterRegistry registry = bound();
+    for (E constant : current.getDeclaringClass().getEnumConstants()) {
+      Gauge.builder(prefix + name, state, s -> s.get() == constant ? 1 : 0)
+          .tags("component", component, "state", Meters.tag(constant))
+          .strongReference(true)
+          .register(registry);
+    }
     return this;
   }
 

@@ -68,8 +68,9 @@ class ThrottleMetricsTest {
 
   @Test
   void breaker_stateGaugeFollowsTransitions_retriesAreCounted() throws Exception {
-    ThrottleMetrics.bindTo(events, registry);
+    ThrottleMetrics metrics = ThrottleMetrics.bindTo(events, registry);
     CircuitBreaker breaker = CircuitBreaker.builder().name("pay").trip(Trip.consecutive(1)).ticker(ticker).events(events).build();
+    metrics.stateGauge("breaker.state", "pay", breaker::state);
     breaker.tryAcquire().orElseThrow().failure(new IllegalStateException("down"));
     assertThat(registry.get("throttlenet.breaker.state").tags("component", "pay", "state", "open").gauge().value()).isEqualTo(1);
     assertThat(registry.get("throttlenet.breaker.state").tags("component", "pay", "state", "closed").gauge().value()).isEqualTo(0);
@@ -101,8 +102,10 @@ class ThrottleMetricsTest {
         .isEqualTo(30);
     assertThat(registry.get("throttlenet.bulkhead.calls").tags("component", "slots", "outcome", "success").timer().count())
         .isEqualTo(1);
+    metrics.gauge("bulkhead.limit", "slots", bulkhead::limit);
     bulkhead.setLimit(5);
     assertThat(registry.get("throttlenet.bulkhead.limit").tag("component", "slots").gauge().value()).isEqualTo(5);
+    assertThat(count("throttlenet.bulkhead.limit_changes", "component", "slots")).isEqualTo(1);
   }
 
   @Test

@@ -9,7 +9,9 @@ import io.throttlenet.core.Permit;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.HeadTimer;
 import io.throttlenet.core.internal.SaturatedMath;
+import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -94,17 +96,15 @@ public final class AdmissionQueue<K> {
   private volatile int size; // written under lock; read without it by the gauge and the hook
   private long queuedCost;
   private long sequence;
-  private long nextPumpAt;
-  private boolean pumpPending;
-  private boolean armed;
-  private long armedAt;
-  private long generation;
-  private Ticker.Scheduled pumpTimer;
+  private final HeadTimer pumpTimer;
+  private boolean draining; // a thread is serving freed capacity; guarded by lock
+  private boolean drainAgain; // capacity was freed again meanwhile; guarded by lock
 
   private AdmissionQueue(Builder<K> b) {
     this.gate = b.gate;
     this.name = b.name != null ? b.name : "admission-queue";
     this.ticker = b.gate.ticker();
+    this.pumpTimer = new HeadTimer(ticker, lock, this::pumpNow);
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
     this.maxQueuedCost = b.maxQueuedCost > 0 ? b.maxQueuedCost : Long.MAX_VALUE;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
@@ -336,43 +336,34 @@ public final class AdmissionQueue<K> {
       @Override
       public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
         Args.requireNonNull(call, "call");
-        return () -> {
-          CompletableFuture<Permit> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
-          CompletableFuture<R> out = turn.thenCompose(permit -> callReleasing(permit, call));
-          out.whenComplete(
-              (ignored, failure) -> {
-                if (failure != null) {
-                  turn.cancel(false); // still queued: leave
-                }
-              });
-          return out;
-        };
+        return () ->
+            Stages.afterGrant(
+                acquireAsync(key, priority, cost, deadline).toCompletableFuture(),
+                permit -> callReleasing(permit, call),
+                permit -> gate.giveBack(permit, cost, ticker.read())); // the caller gave up as its turn came
       }
     };
   }
 
-  /** Makes the call under {@code permit} and releases it when the call's stage ends. */
+  /** Makes the call under {@code permit}; releases it when the call's stage ends. Never throws. */
   private <R> CompletionStage<R> callReleasing(Permit permit, Supplier<? extends CompletionStage<R>> call) {
     CompletionStage<R> stage;
     try {
       stage = Args.requireNonNull(call.get(), "the call's stage");
     } catch (RuntimeException | Error e) {
       permit.release(gate.classify(e));
-      throw e;
+      return CompletableFuture.failedStage(e);
     }
     return stage.whenComplete(
         (result, failure) -> {
           if (failure == null) {
             permit.success();
           } else {
-            Throwable cause = failure;
-            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-              cause = cause.getCause();
-            }
-            permit.release(gate.classify(cause));
+            permit.release(gate.classify(Stages.unwrap(failure)));
           }
         });
   }
+
 
   @Override
   public String toString() {
@@ -451,7 +442,7 @@ public final class AdmissionQueue<K> {
     for (;;) {
       Waiter w = select();
       if (w == null) {
-        pumpPending = false;
+        pumpTimer.idle();
         return;
       }
       if (w.hasDeadline && now - w.deadline > 0) {
@@ -484,11 +475,10 @@ public final class AdmissionQueue<K> {
       }
       long wait = gate.waitNanos(w.cost, now);
       if (wait == Gate.UNTIL_FREED) {
-        pumpPending = false; // the gate calls back when a slot is given back
+        pumpTimer.idle(); // the gate calls back when a slot is given back
         return;
       }
-      nextPumpAt = now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4));
-      pumpPending = true;
+      pumpTimer.due(now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4)));
       return;
     }
   }
@@ -621,19 +611,56 @@ public final class AdmissionQueue<K> {
     schedulePump();
   }
 
-  /** The gate freed capacity (a slot was given back): serve the head if it now fits. */
+  /**
+   * The gate freed capacity (a slot was given back): serve the head if it now fits. Completing a
+   * waiter runs its continuation, which may end a call at once and free a slot again; that nested
+   * call only asks the thread already draining to pump once more, so the stack never grows with
+   * the length of the queue.
+   */
   private void freed() {
     if (size == 0) {
       return; // nobody waits: no lock on the limit's release path
     }
-    List<Runnable> after = new ArrayList<>(2);
     lock.lock();
     try {
-      pump(ticker.read(), after);
+      if (draining) {
+        drainAgain = true;
+        return;
+      }
+      draining = true;
     } finally {
       lock.unlock();
     }
-    runAll(after);
+    try {
+      for (;;) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+          drainAgain = false;
+          pump(ticker.read(), after);
+        } finally {
+          lock.unlock();
+        }
+        runAll(after);
+        lock.lock();
+        try {
+          if (!drainAgain) {
+            draining = false;
+            break;
+          }
+        } finally {
+          lock.unlock();
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      lock.lock();
+      try {
+        draining = false;
+      } finally {
+        lock.unlock();
+      }
+      throw e;
+    }
     schedulePump();
   }
 
@@ -641,11 +668,9 @@ public final class AdmissionQueue<K> {
     List<Runnable> after = new ArrayList<>(2);
     lock.lock();
     try {
-      if (gen != generation) {
+      if (!pumpTimer.fired(gen)) {
         return; // superseded by a timer armed for an earlier time
       }
-      armed = false;
-      pumpTimer = null;
       pump(ticker.read(), after);
     } finally {
       lock.unlock();
@@ -654,40 +679,8 @@ public final class AdmissionQueue<K> {
     schedulePump();
   }
 
-  /**
-   * Arms the single pump timer for the head's predicted time, outside the lock; keeps an armed
-   * timer that fires no later.
-   */
   private void schedulePump() {
-    long at;
-    long gen;
-    Ticker.Scheduled previous;
-    lock.lock();
-    try {
-      if (!pumpPending || (armed && armedAt - nextPumpAt <= 0)) {
-        return;
-      }
-      at = nextPumpAt;
-      armed = true;
-      armedAt = at;
-      gen = ++generation;
-      previous = pumpTimer;
-      pumpTimer = null;
-    } finally {
-      lock.unlock();
-    }
-    if (previous != null) {
-      previous.cancel();
-    }
-    Ticker.Scheduled timer = ticker.schedule(at, () -> pumpNow(gen));
-    lock.lock();
-    try {
-      if (generation == gen && armed) {
-        pumpTimer = timer;
-      }
-    } finally {
-      lock.unlock();
-    }
+    pumpTimer.arm();
   }
 
   private static void runAll(List<Runnable> actions) {

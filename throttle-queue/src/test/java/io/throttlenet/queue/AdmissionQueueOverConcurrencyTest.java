@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** An admission queue in front of a bulkhead: turns are slots, handed on as calls end. */
@@ -125,5 +126,41 @@ class AdmissionQueueOverConcurrencyTest {
     assertThat(limit.inFlight()).isZero();
     assertThat(released).extracting(ConcurrencyEvent.Released::outcome)
         .containsExactly(Outcome.SUCCESS, Outcome.DROPPED, Outcome.SUCCESS);
+  }
+
+  @Test
+  void manyWaitersWhoseCallsEndAtOnce_areServedWithoutDeepRecursion() throws Exception {
+    ConcurrencyLimit limit = limit(1);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limit).capacity(20_000).build();
+    Permit held = q.tryAcquire("k", 1).orElseThrow();
+    var decorator = q.decorator("k", 0, 1, null);
+    List<CompletableFuture<String>> outs = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      // each call ends at once, freeing its slot inside the completion that granted it
+      outs.add(decorator.decorateAsync(() -> CompletableFuture.completedFuture("x")).get().toCompletableFuture());
+    }
+    held.success();
+    assertThat(outs).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    assertThat(limit.inFlight()).isZero();
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void aCallerFinishingItsStageBeforeItsTurn_leavesAndNeverTakesASlot() throws Exception {
+    ConcurrencyLimit limit = limit(1);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limit).build();
+    Permit held = q.tryAcquire("k", 1).orElseThrow();
+    AtomicInteger calls = new AtomicInteger();
+    CompletableFuture<String> out = q.decorator("k", 0, 1, null)
+        .decorateAsync(() -> {
+          calls.incrementAndGet();
+          return CompletableFuture.completedFuture("x");
+        })
+        .get().toCompletableFuture();
+    out.completeExceptionally(new java.util.concurrent.TimeoutException("gave up"));
+    assertThat(q.size()).isZero();
+    held.success();
+    assertThat(calls).hasValue(0);
+    assertThat(limit.inFlight()).isZero();
   }
 }

@@ -1,7 +1,10 @@
 package io.throttlenet.core.internal;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Shared completion stages. Not part of the public API. */
 public final class Stages {
@@ -12,4 +15,58 @@ public final class Stages {
    * cancelled by its holders ({@code toCompletableFuture()} returns a fresh copy).
    */
   public static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
+
+  /**
+   * The stage of a call that starts once {@code grant} (a permit, a turn, a reservation) is given.
+   * Whatever the caller does with the returned stage, nothing leaks: if it ends before the grant
+   * (cancelled, timed out, completed by the caller), the pending grant is cancelled; if it ended
+   * just as the grant came, the call never starts and the grant goes to {@code giveBack}. A
+   * failed grant fails the stage with its cause, unwrapped. {@code start} must not throw once it
+   * holds something to give back (it should fail its stage instead).
+   */
+  public static <G, R> CompletableFuture<R> afterGrant(
+      CompletableFuture<G> grant, Function<? super G, ? extends CompletionStage<R>> start, Consumer<? super G> giveBack) {
+    CompletableFuture<R> out = new CompletableFuture<>();
+    grant.whenComplete(
+        (granted, failure) -> {
+          if (failure != null) {
+            out.completeExceptionally(unwrap(failure));
+            return;
+          }
+          if (out.isDone()) {
+            giveBack.accept(granted);
+            return;
+          }
+          CompletionStage<R> stage;
+          try {
+            stage = Args.requireNonNull(start.apply(granted), "the call's stage");
+          } catch (RuntimeException | Error e) {
+            out.completeExceptionally(e);
+            return;
+          }
+          stage.whenComplete(
+              (result, thrown) -> {
+                if (thrown == null) {
+                  out.complete(result);
+                } else {
+                  out.completeExceptionally(unwrap(thrown));
+                }
+              });
+        });
+    out.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null && !grant.isDone()) {
+            grant.cancel(false); // the caller gave up while waiting: leave
+          }
+        });
+    return out;
+  }
+
+  /** The cause a {@link CompletionException} wraps, however deep. */
+  public static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
 }
