@@ -8,6 +8,8 @@ import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -39,10 +40,14 @@ import java.util.function.Supplier;
  *
  * <h2>Design</h2>
  *
- * One short lock guards the count in flight and a FIFO of waiters; it is never held while anyone
- * waits or while user code runs. A slot given back goes straight to the first waiter (no barging:
- * a newcomer cannot overtake the queue), and exactly that waiter is woken: there are no wake-up
- * storms. Asynchronous waiters are completed after the lock is released, so their continuations
+ * The count in flight is one {@code int} changed by compare-and-set: while nobody waits, taking
+ * and giving back a slot is a CAS each, with no lock, no clock read (unless somebody listens for
+ * latencies) and, through {@link #decorate}, no allocation. Only callers that must wait take the
+ * short lock that guards the FIFO of waiters; it is never held while anyone waits or while user
+ * code runs. A newcomer takes the fast path only while nobody waits, and a waiter re-checks for a
+ * free slot after joining the queue while a releaser checks for waiters after giving its slot
+ * back (both through volatile fields), so no release is missed. A slot given back goes straight
+ * to the first waiter, and exactly that waiter is woken: there are no wake-up storms. Asynchronous waiters are completed after the lock is released, so their continuations
  * never run under it. Timeouts go through the {@link Ticker}'s scheduler, so a manual ticker
  * drives them in tests. A waiter that is interrupted, cancelled or times out leaves the queue; if
  * a slot was handed to it at that very moment, the slot passes on to the next waiter.
@@ -63,8 +68,9 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private final EventPublisher<ConcurrencyEvent.LimitChanged> limitEvents;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
-  private int limit; // guarded by lock
-  private int inFlight; // guarded by lock
+  private volatile int limit; // written under lock
+  private volatile int inFlight; // changed by CAS (IN_FLIGHT)
+  private volatile int waiting; // waiters.size(), written under lock
   // Admission queues built over this limit, pumped whenever a slot may have freed up.
   private volatile Runnable[] freedHooks = new Runnable[0];
 
@@ -105,32 +111,35 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /** The current limit. */
   public int limit() {
-    lock.lock();
-    try {
-      return limit;
-    } finally {
-      lock.unlock();
-    }
+    return limit;
   }
 
   /** Calls in flight right now. */
   public int inFlight() {
-    lock.lock();
-    try {
-      return inFlight;
-    } finally {
-      lock.unlock();
-    }
+    return inFlight;
   }
 
   /** Callers waiting for a slot right now. */
   public int waiting() {
-    lock.lock();
-    try {
-      return waiters.size();
-    } finally {
-      lock.unlock();
+    return waiting;
+  }
+
+  /** Takes a slot if one is free; never waits. Lock-free. */
+  private boolean tryIncrement() {
+    for (;;) {
+      int f = inFlight;
+      if (f >= limit) {
+        return false;
+      }
+      if (IN_FLIGHT.compareAndSet(this, f, f + 1)) {
+        return true;
+      }
     }
+  }
+
+  /** The fast path: a free slot, and nobody waiting to be served first. */
+  private boolean takeFast() {
+    return waiting == 0 && tryIncrement();
   }
 
   /**
@@ -160,14 +169,8 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /** A slot if one is free now and nobody is waiting for one; never waits. */
   public Optional<Permit> tryAcquire() {
-    lock.lock();
-    try {
-      if (waiters.isEmpty() && inFlight < limit) {
-        inFlight++;
-        return Optional.of(new Slot(ticker.read()));
-      }
-    } finally {
-      lock.unlock();
+    if (takeFast()) {
+      return Optional.of(newSlot());
     }
     rejected();
     return Optional.empty();
@@ -177,26 +180,12 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /** True if a slot is free and no caller of this limit's own verbs is waiting for one. */
   boolean hasFreeSlot() {
-    lock.lock();
-    try {
-      return waiters.isEmpty() && inFlight < limit;
-    } finally {
-      lock.unlock();
-    }
+    return waiting == 0 && inFlight < limit;
   }
 
   /** Like {@link #tryAcquire()}, but null instead of a rejection event when no slot is free. */
   Permit tryTake() {
-    lock.lock();
-    try {
-      if (waiters.isEmpty() && inFlight < limit) {
-        inFlight++;
-        return new Slot(ticker.read());
-      }
-      return null;
-    } finally {
-      lock.unlock();
-    }
+    return takeFast() ? newSlot() : null;
   }
 
   /**
@@ -239,17 +228,20 @@ public final class ConcurrencyLimit implements Decorator<Object> {
    * order. Cancelling the stage leaves the queue.
    */
   public CompletionStage<Permit> acquireAsync() {
+    if (takeFast()) {
+      return CompletableFuture.completedStage(newSlot());
+    }
     AsyncWaiter w = new AsyncWaiter();
+    List<AsyncWaiter> granted;
     lock.lock();
     try {
-      if (waiters.isEmpty() && inFlight < limit) {
-        inFlight++;
-        return CompletableFuture.completedStage(new Slot(ticker.read()));
-      }
       waiters.add(w);
+      waiting = waiters.size();
+      granted = dispatch(); // a slot given back since the fast path failed goes to the first
     } finally {
       lock.unlock();
     }
+    complete(granted);
     w.future.whenComplete(
         (permit, failure) -> {
           if (failure != null) {
@@ -280,6 +272,19 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
     Args.requireNonNull(call, "call");
     return () -> {
+      if (takeFast()) { // no permit object: the slot is given back right here
+        boolean timed = releasedEvents.hasListeners();
+        long start = timed ? ticker.read() : 0;
+        R result;
+        try {
+          result = call.get();
+        } catch (Throwable t) {
+          release(classify(t), start, timed);
+          throw t;
+        }
+        release(Outcome.SUCCESS, start, timed);
+        return result;
+      }
       Permit permit = acquire();
       try {
         R result = call.get();
@@ -348,26 +353,24 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private Optional<Permit> acquire(long maxWaitNanos) throws InterruptedException {
     // The deadline counts from the call, before the caller is visible in the queue.
     long deadline = maxWaitNanos == Long.MAX_VALUE ? 0 : ticker.read() + maxWaitNanos;
-    SyncWaiter w;
-    lock.lock();
-    try {
-      if (waiters.isEmpty() && inFlight < limit) {
-        inFlight++;
-        return Optional.of(new Slot(ticker.read()));
-      }
-      if (maxWaitNanos == 0) {
-        w = null;
-      } else {
-        w = new SyncWaiter(lock.newCondition());
-        waiters.add(w);
-      }
-    } finally {
-      lock.unlock();
+    if (takeFast()) {
+      return Optional.of(newSlot());
     }
-    if (w == null) {
+    if (maxWaitNanos == 0) {
       rejected();
       return Optional.empty();
     }
+    SyncWaiter w = new SyncWaiter(lock.newCondition());
+    List<AsyncWaiter> granted;
+    lock.lock();
+    try {
+      waiters.add(w);
+      waiting = waiters.size();
+      granted = dispatch(); // a slot given back since the fast path failed goes to the first
+    } finally {
+      lock.unlock();
+    }
+    complete(granted);
     Ticker.Scheduled timeout = null;
     if (maxWaitNanos != Long.MAX_VALUE) {
       try {
@@ -390,6 +393,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
           interrupted = e;
           if (!w.done) {
             waiters.remove(w);
+            waiting = waiters.size();
             w.done = true;
           }
         }
@@ -410,7 +414,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       rejected();
       return Optional.empty();
     }
-    return Optional.of(new Slot(ticker.read()));
+    return Optional.of(newSlot());
   }
 
   private void timeOut(SyncWaiter w) {
@@ -418,6 +422,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     try {
       if (!w.done) {
         waiters.remove(w);
+        waiting = waiters.size();
         w.done = true;
         w.condition.signal();
       }
@@ -430,17 +435,21 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     lock.lock();
     try {
       waiters.remove(w);
+      waiting = waiters.size();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Hands free slots to the first waiters; returns asynchronous ones to complete after unlocking. */
+  /**
+   * Hands free slots to the first waiters, with the lock held; returns asynchronous ones to
+   * complete after unlocking.
+   */
   private List<AsyncWaiter> dispatch() {
     List<AsyncWaiter> granted = null;
-    while (inFlight < limit && !waiters.isEmpty()) {
+    while (!waiters.isEmpty() && tryIncrement()) {
       Waiter w = waiters.poll();
-      inFlight++;
+      waiting = waiters.size();
       if (w instanceof SyncWaiter s) {
         s.granted = true;
         s.done = true;
@@ -461,29 +470,52 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       return;
     }
     for (AsyncWaiter w : granted) {
-      if (!w.future.complete(new Slot(ticker.read()))) {
+      if (!w.future.complete(newSlot())) {
         giveBack();
       }
     }
   }
 
+  /** Gives a slot back without reporting an outcome (it was handed to a caller who had left). */
   private void giveBack() {
-    List<AsyncWaiter> granted;
-    lock.lock();
-    try {
-      inFlight--;
-      granted = dispatch();
-    } finally {
-      lock.unlock();
+    IN_FLIGHT.getAndAdd(this, -1);
+    afterRelease();
+  }
+
+  /** After a slot came back: the first waiter, then any queue over this limit, may take it. */
+  private void afterRelease() {
+    if (waiting != 0) { // read after the decrement: a waiter that joined earlier is seen here
+      List<AsyncWaiter> granted;
+      lock.lock();
+      try {
+        granted = dispatch();
+      } finally {
+        lock.unlock();
+      }
+      complete(granted);
     }
-    complete(granted);
     freed();
+  }
+
+  /** Gives a slot back, reporting how its call ended. */
+  private void release(Outcome outcome, long start, boolean timed) {
+    int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
+    afterRelease();
+    if (releasedEvents.hasListeners()) {
+      long latency = timed ? Math.max(0, ticker.read() - start) : 0;
+      releasedEvents.publish(new ConcurrencyEvent.Released(name, outcome, Duration.ofNanos(latency), left, limit));
+    }
+  }
+
+  /** A permit for a slot just taken; its start is read only if somebody listens for latencies. */
+  private Slot newSlot() {
+    boolean timed = releasedEvents.hasListeners();
+    return new Slot(timed ? ticker.read() : 0, timed);
   }
 
   private void rejected() {
     if (rejectedEvents.hasListeners()) {
-      int l = limit();
-      rejectedEvents.publish(new ConcurrencyEvent.Rejected(name, l));
+      rejectedEvents.publish(new ConcurrencyEvent.Rejected(name, limit));
     }
   }
 
@@ -523,36 +555,33 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   /** One slot; the first report gives it back, with the call's outcome and latency. */
   private final class Slot implements Permit {
     private final long start;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final boolean timed;
+    private volatile int released; // 0, then 1 by CAS (RELEASED)
 
-    Slot(long start) {
+    Slot(long start, boolean timed) {
       this.start = start;
+      this.timed = timed;
     }
 
     @Override
     public void release(Outcome outcome) {
       Args.requireNonNull(outcome, "outcome");
-      if (!released.compareAndSet(false, true)) {
-        return;
+      if (RELEASED.compareAndSet(this, 0, 1)) {
+        ConcurrencyLimit.this.release(outcome, start, timed);
       }
-      long latency = releasedEvents.hasListeners() ? ticker.read() - start : 0;
-      int left;
-      int l;
-      List<AsyncWaiter> granted;
-      lock.lock();
-      try {
-        inFlight--;
-        granted = dispatch();
-        left = inFlight;
-        l = limit;
-      } finally {
-        lock.unlock();
-      }
-      complete(granted);
-      freed();
-      if (releasedEvents.hasListeners()) {
-        releasedEvents.publish(new ConcurrencyEvent.Released(name, outcome, Duration.ofNanos(latency), left, l));
-      }
+    }
+  }
+
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle RELEASED;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      IN_FLIGHT = lookup.findVarHandle(ConcurrencyLimit.class, "inFlight", int.class);
+      RELEASED = lookup.findVarHandle(Slot.class, "released", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
     }
   }
 
