@@ -200,7 +200,7 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return true;
     }
-    return line.await(events.attempt(parts, cost), now, wait, maxWaitNanos);
+    return line.await(events.attempt(parts, cost, ticker), now, wait, maxWaitNanos);
   }
 
   @Override
@@ -213,7 +213,7 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return;
     }
-    line.await(events.attempt(parts, cost), now, wait, Long.MAX_VALUE);
+    line.await(events.attempt(parts, cost, ticker), now, wait, Long.MAX_VALUE);
   }
 
   /**
@@ -253,7 +253,7 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    return line.join(events.attempt(parts, cost), now, wait, maxWaitNanos);
+    return line.join(events.attempt(parts, cost, ticker), now, wait, maxWaitNanos);
   }
 
   private void failIfNever(long cost) {

@@ -6,6 +6,7 @@ import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.Ticker;
 import io.throttlenet.core.MaxWaitExceededException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -42,7 +43,7 @@ final class CompositeEvents {
   }
 
   /** A waiting caller's attempts to charge {@code cost} on every one of {@code parts}. */
-  Waits.Attempt attempt(Part[] parts, long cost) {
+  Waits.Attempt attempt(Part[] parts, long cost, Ticker ticker) {
     long[] handles = new long[parts.length];
     return new Waits.Attempt() {
       @Override
@@ -59,7 +60,7 @@ final class CompositeEvents {
       public void undo(long at) {
         long[] costs = new long[parts.length];
         Arrays.fill(costs, cost);
-        Atomic.refund(parts, costs, handles, at, at);
+        Atomic.refund(parts, costs, handles, at, ticker.read()); // only what the charge still weighs
       }
 
       @Override

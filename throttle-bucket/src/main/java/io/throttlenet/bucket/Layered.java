@@ -254,7 +254,7 @@ public final class Layered<K> {
     public void undo(long at) {
       long[] costs = new long[charged.length];
       Arrays.fill(costs, cost);
-      Atomic.refund(charged, costs, handles, at, at);
+      Atomic.refund(charged, costs, handles, at, ticker.read()); // only what the charge still weighs
     }
 
     @Override

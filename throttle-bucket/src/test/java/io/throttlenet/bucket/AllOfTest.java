@@ -250,4 +250,27 @@ class AllOfTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("limiter must not be null");
   }
+
+  @Test
+  void aBoundedHeadDueExactlyAtItsDeadline_isGranted() {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(1, Duration.ofSeconds(1)));
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> f = a.acquireAsync(1, Duration.ofSeconds(1)).toCompletableFuture();
+    ticker.advance(Duration.ofSeconds(1)); // its timer and its deadline fall on the same instant
+    assertThat(f).isCompleted();
+    assertThat(f.isCompletedExceptionally()).isFalse();
+  }
+
+  @Test
+  void aHeadWhoseHolderEndsItsFuture_leavesTheLineAndTheNextIsServed() {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(5, Duration.ofSeconds(5)));
+    assertThat(a.tryAcquire(5)).isTrue();
+    CompletableFuture<Void> big = a.acquireAsync(5).toCompletableFuture(); // due in 5 s
+    CompletableFuture<Void> small = a.acquireAsync(1).toCompletableFuture();
+    big.completeExceptionally(new java.util.concurrent.TimeoutException("gave up")); // not a cancel
+    assertThat(a.waiting()).isEqualTo(1);
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(small).isCompleted();
+    assertThat(a.waiting()).isZero();
+  }
 }

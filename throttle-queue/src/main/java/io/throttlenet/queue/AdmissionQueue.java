@@ -12,6 +12,7 @@ import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.HeadTimer;
 import io.throttlenet.core.internal.SaturatedMath;
 import io.throttlenet.core.internal.Stages;
+import io.throttlenet.core.internal.Trampoline;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -97,8 +98,7 @@ public final class AdmissionQueue<K> {
   private long queuedCost;
   private long sequence;
   private final HeadTimer pumpTimer;
-  private boolean draining; // a thread is serving freed capacity; guarded by lock
-  private boolean drainAgain; // capacity was freed again meanwhile; guarded by lock
+  private final Trampoline drain = new Trampoline(this::drainOnce);
 
   private AdmissionQueue(Builder<K> b) {
     this.gate = b.gate;
@@ -613,55 +613,27 @@ public final class AdmissionQueue<K> {
 
   /**
    * The gate freed capacity (a slot was given back): serve the head if it now fits. Completing a
-   * waiter runs its continuation, which may end a call at once and free a slot again; that nested
-   * call only asks the thread already draining to pump once more, so the stack never grows with
-   * the length of the queue.
+   * waiter runs its continuation, which may end a call at once and free a slot again on this same
+   * thread; that nested call only asks for one more round (a {@link Trampoline}), so the stack
+   * never grows with the length of the queue. Other threads pump for themselves.
    */
   private void freed() {
     if (size == 0) {
       return; // nobody waits: no lock on the limit's release path
     }
+    drain.run();
+    schedulePump();
+  }
+
+  private void drainOnce() {
+    List<Runnable> after = new ArrayList<>(2);
     lock.lock();
     try {
-      if (draining) {
-        drainAgain = true;
-        return;
-      }
-      draining = true;
+      pump(ticker.read(), after);
     } finally {
       lock.unlock();
     }
-    try {
-      for (;;) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-          drainAgain = false;
-          pump(ticker.read(), after);
-        } finally {
-          lock.unlock();
-        }
-        runAll(after);
-        lock.lock();
-        try {
-          if (!drainAgain) {
-            draining = false;
-            break;
-          }
-        } finally {
-          lock.unlock();
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      lock.lock();
-      try {
-        draining = false;
-      } finally {
-        lock.unlock();
-      }
-      throw e;
-    }
-    schedulePump();
+    runAll(after);
   }
 
   private void pumpNow(long gen) {

@@ -8,6 +8,7 @@ import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Trampoline;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -73,6 +74,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private volatile int waiting; // waiters.size(), written under lock
   // Admission queues built over this limit, pumped whenever a slot may have freed up.
   private volatile Runnable[] freedHooks = new Runnable[0];
+  private final Trampoline handOver = new Trampoline(this::handOverOnce);
 
   private ConcurrencyLimit(Builder b) {
     this.name = b.name != null ? b.name : "concurrency-limit";
@@ -144,7 +146,9 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /**
    * Changes the limit. Raising it admits waiters at once; lowering it lets the calls in flight
-   * finish and admits nobody until they are below the new limit.
+   * finish and admits nobody until they are below the new limit. (A caller racing with the change
+   * on the lock-free path may still be admitted under the old limit: the excess is at most the
+   * callers admitted at that instant, and it drains as their calls end.)
    *
    * @throws IllegalArgumentException if {@code limit < 1}
    */
@@ -482,9 +486,19 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     afterRelease();
   }
 
-  /** After a slot came back: the first waiter, then any queue over this limit, may take it. */
+  /**
+   * After a slot came back: the first waiter, then any queue over this limit, may take it.
+   * Completing an asynchronous waiter runs its continuation, which may give a slot back at once on
+   * this thread; the {@link Trampoline} turns that into one more round instead of a nested call.
+   */
   private void afterRelease() {
-    if (waiting != 0) { // read after the decrement: a waiter that joined earlier is seen here
+    if (waiting != 0 || freedHooks.length != 0) { // read after the decrement: see the class comment
+      handOver.run();
+    }
+  }
+
+  private void handOverOnce() {
+    if (waiting != 0) {
       List<AsyncWaiter> granted;
       lock.lock();
       try {

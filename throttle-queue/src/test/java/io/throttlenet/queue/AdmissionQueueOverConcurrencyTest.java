@@ -163,4 +163,34 @@ class AdmissionQueueOverConcurrencyTest {
     assertThat(calls).hasValue(0);
     assertThat(limit.inFlight()).isZero();
   }
+
+  @Test
+  void aContinuationThatBlocksOnTheQueue_neverStopsOtherThreadsFromServingIt() throws Exception {
+    ConcurrencyLimit limit = limit(2);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limit).build();
+    Permit x = q.tryAcquire("k", 1).orElseThrow();
+    Permit y = q.tryAcquire("k", 1).orElseThrow();
+    CompletableFuture<Permit> nested = new CompletableFuture<>();
+    // A's continuation runs on the thread that frees y, and blocks there in the queue again
+    q.acquireAsync("k", 0, 1, null).thenAccept(a -> {
+      try {
+        a.success();
+        nested.complete(q.acquire("k", 0, 1, null));
+      } catch (Throwable e) {
+        nested.completeExceptionally(e);
+      }
+    });
+    CompletableFuture<Permit> b = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
+    Thread releasesY = new Thread(y::success);
+    releasesY.start();
+    while (!b.isDone() && q.size() < 2) {
+      Thread.onSpinWait(); // until A went and its nested acquire is queued behind B
+    }
+    x.success(); // this thread must serve B itself, not leave it to the blocked one
+    b.get(30, java.util.concurrent.TimeUnit.SECONDS).success();
+    nested.get(30, java.util.concurrent.TimeUnit.SECONDS).success();
+    releasesY.join(30_000);
+    assertThat(releasesY.isAlive()).isFalse();
+    assertThat(limit.inFlight()).isZero();
+  }
 }

@@ -6,7 +6,6 @@ import io.throttlenet.core.internal.HeadTimer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -74,23 +73,28 @@ public final class Line {
       lock.unlock();
     }
     run(after);
-    if (!w.future.isDone() && maxWaitNanos < Long.MAX_VALUE / 4) { // longer: never reached, no timer
-      Ticker.Scheduled t = ticker.schedule(start + maxWaitNanos, () -> expire(w));
-      w.deadline = t;
-      if (w.future.isDone()) {
-        t.cancel();
-      }
-    }
+    // However the future ends (granted, given up, or by its holder: cancelled, timed out,
+    // completed), the waiter leaves the line, and its deadline timer goes.
     w.future.whenComplete(
         (ignored, failure) -> {
           Ticker.Scheduled t = w.deadline;
           if (t != null) {
             t.cancel();
           }
-          if (failure instanceof CancellationException) {
-            leave(w);
-          }
+          leave(w);
         });
+    if (!w.future.isDone() && maxWaitNanos < Long.MAX_VALUE / 4) { // longer: never reached, no timer
+      try {
+        Ticker.Scheduled t = ticker.schedule(start + maxWaitNanos, () -> expire(w));
+        w.deadline = t;
+        if (w.future.isDone()) {
+          t.cancel();
+        }
+      } catch (RuntimeException | Error e) {
+        w.future.completeExceptionally(e); // leaves the line: nothing is charged for it later
+        throw e;
+      }
+    }
     arm();
     return w.future;
   }
@@ -173,15 +177,16 @@ public final class Line {
             w.attempt.granted(now - w.start);
           } else {
             w.attempt.undo(now); // the caller left at the instant of its grant
+            repump(); // the next caller was tried without this capacity
           }
         });
         continue;
       }
       long waited = now - w.start;
-      if (wait > w.maxWaitNanos - waited) {
+      if (wait < 0 || wait > w.maxWaitNanos - waited) { // < 0: can never fit any more
         waiters.pollFirst();
         size = waiters.size();
-        long refused = wait;
+        long refused = wait < 0 ? Long.MAX_VALUE : wait;
         after.add(() -> w.future.completeExceptionally(w.attempt.gaveUp(refused, w.maxWaitNanos)));
         continue;
       }
@@ -190,18 +195,43 @@ public final class Line {
     }
   }
 
-  /** A bounded waiter still behind others at its deadline gives up. */
+  /**
+   * A bounded waiter's deadline: the line is served first (the head may be due at this very
+   * instant), then the waiter gives up if it is still waiting.
+   */
   private void expire(Waiter w) {
     List<Runnable> after = new ArrayList<>(2);
     lock.lock();
     try {
+      long now = ticker.read();
+      pump(now, after);
       if (waiters.remove(w)) {
         size = waiters.size();
-        long now = ticker.read();
-        long wait = Math.max(1, w.attempt.peek(now));
-        after.add(() -> w.future.completeExceptionally(w.attempt.gaveUp(wait, w.maxWaitNanos)));
-        pump(now, after);
+        after.add(() -> {
+          long wait;
+          try {
+            wait = Math.max(1, w.attempt.peek(now));
+          } catch (RuntimeException | Error e) {
+            w.future.completeExceptionally(e);
+            return;
+          }
+          w.future.completeExceptionally(w.attempt.gaveUp(wait, w.maxWaitNanos));
+        });
+        pump(now, after); // it may have been the head
       }
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+    arm();
+  }
+
+  /** Serves the line again now: capacity came back outside the timer (an undone grant). */
+  private void repump() {
+    List<Runnable> after = new ArrayList<>(1);
+    lock.lock();
+    try {
+      pump(ticker.read(), after);
     } finally {
       lock.unlock();
     }
@@ -246,9 +276,23 @@ public final class Line {
     timer.arm();
   }
 
+  /** Runs every action even if one throws (each delivers a grant or a refusal); rethrows the first. */
   private static void run(List<Runnable> actions) {
+    Throwable first = null;
     for (Runnable r : actions) {
-      r.run();
+      try {
+        r.run();
+      } catch (RuntimeException | Error e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first instanceof Error e) {
+      throw e;
     }
   }
 

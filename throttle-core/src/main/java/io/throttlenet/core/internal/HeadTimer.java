@@ -91,14 +91,32 @@ public final class HeadTimer {
       return;
     }
     long g = gen;
-    Ticker.Scheduled t = ticker.schedule(at, () -> fire.accept(g));
+    Ticker.Scheduled t;
+    try {
+      t = ticker.schedule(at, () -> fire.accept(g));
+    } catch (RuntimeException | Error e) {
+      lock.lock();
+      try {
+        if (generation == gen) {
+          armed = false; // no task behind it: the next arm() must schedule again
+        }
+      } finally {
+        lock.unlock();
+      }
+      throw e;
+    }
+    boolean superseded;
     lock.lock();
     try {
-      if (generation == gen && armed) {
+      superseded = generation != gen || !armed;
+      if (!superseded) {
         timer = t;
       }
     } finally {
       lock.unlock();
+    }
+    if (superseded) {
+      t.cancel(); // a later arm() replaced it meanwhile: it would only fire as a no-op
     }
   }
 }
