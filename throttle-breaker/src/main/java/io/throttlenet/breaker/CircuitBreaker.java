@@ -1,5 +1,6 @@
 package io.throttlenet.breaker;
 
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.Decorator;
@@ -693,10 +694,12 @@ public final class CircuitBreaker implements Decorator<Object> {
   }
 
   /**
-   * Builds a {@link CircuitBreaker}. Each option may be set once; {@link #build()} validates. Not
+   * Builds a {@link CircuitBreaker}. Each option may be set once; {@link #build()} validates. The
+   * shared options ({@link ComponentBuilder}) default to the name {@code "circuit-breaker"}, the
+   * wrapped limiter's ticker (else {@link Ticker#system()}) and the default event registry. Not
    * thread-safe; the built breaker is.
    */
-  public static final class Builder {
+  public static final class Builder extends ComponentBuilder<Builder> {
     private final List<Trip> trips = new ArrayList<>();
     private Duration cooldown;
     private double growth = -1;
@@ -708,9 +711,6 @@ public final class CircuitBreaker implements Decorator<Object> {
     private Predicate<Throwable> recordFailure;
     private Predicate<Object> recordResult;
     private List<Class<? extends Throwable>> ignored;
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
 
     private Builder() {}
 
@@ -824,27 +824,6 @@ public final class CircuitBreaker implements Decorator<Object> {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "circuit-breaker"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
-
-    /** The time source; defaults to {@link Ticker#system()}. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
-
     /** Builds a breaker that wraps no limiter. */
     public CircuitBreaker build() {
       return build(null, false);
@@ -878,9 +857,9 @@ public final class CircuitBreaker implements Decorator<Object> {
       c.recordResult = recordResult;
       c.ignored = ignored != null ? ignored : List.of();
       c.limiter = wrapped ? limiter : null;
-      c.name = name != null ? name : "circuit-breaker";
-      c.ticker = ticker != null ? ticker : limiter != null ? limiter.ticker() : Ticker.system();
-      c.events = events != null ? events : EventRegistry.defaultRegistry();
+      c.name = nameOr("circuit-breaker");
+      c.ticker = tickerOr(limiter != null ? limiter.ticker() : Ticker.system());
+      c.events = eventsOrDefault();
       return new CircuitBreaker(c);
     }
   }

@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -278,7 +279,9 @@ public final class AllOf implements RateLimiter {
   }
 
   /**
-   * Builds an {@link AllOf}. Not thread-safe; the built limiter is.
+   * Builds an {@link AllOf}. The shared options ({@link ComponentBuilder}) default to the name
+   * {@code "all-of"}, the first part's ticker and the default event registry. Not thread-safe; the
+   * built limiter is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {
     private final List<Part> parts = new ArrayList<>();
@@ -286,10 +289,6 @@ public final class AllOf implements RateLimiter {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /**
      * Adds a limiter every call must pass.

@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -45,12 +46,12 @@ public final class Layered<K> {
   private final CompositeEvents events;
 
   private Layered(Builder<K> b) {
-    this.name = b.name != null ? b.name : "layered";
-    this.ticker = b.ticker != null ? b.ticker : b.global != null ? b.global.ticker() : Ticker.system();
+    this.name = b.resolvedName("layered");
+    this.ticker = b.resolvedTicker(b.global != null ? b.global.ticker() : Ticker.system());
     this.global = b.global == null ? new Part[0] : Parts.of(b.global);
     this.perKey = b.perKey;
     this.perEndpoint = b.perEndpoint;
-    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    EventRegistry events = b.resolvedEvents();
     this.events = new CompositeEvents(name, events);
   }
 
@@ -315,7 +316,9 @@ public final class Layered<K> {
   }
 
   /**
-   * Builds a {@link Layered}. Each scope and option may be set once. Not thread-safe.
+   * Builds a {@link Layered}. Each scope and option may be set once. The shared options ({@link
+   * ComponentBuilder}) default to the name {@code "layered"}, the global scope's ticker (else
+   * {@link Ticker#system()}) and the default event registry. Not thread-safe.
    *
    * @param <K> the type of keys and endpoints
    */
@@ -326,10 +329,6 @@ public final class Layered<K> {
 
     private Builder() {}
 
-    @Override
-    Builder<K> self() {
-      return this;
-    }
 
     /**
      * The overall ceiling, shared by every key and endpoint.

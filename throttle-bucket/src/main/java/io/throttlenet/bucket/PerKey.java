@@ -3,6 +3,7 @@ package io.throttlenet.bucket;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -71,11 +72,11 @@ public final class PerKey<K> {
       Builder<K> b, Function<? super K, ? extends RateLimiter> factory, RateLimiter unseen) {
     this.unseen = unseen;
     this.idleNanos = b.idleNanos;
-    this.name = b.name != null ? b.name : "per-key";
-    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+    this.name = b.resolvedName("per-key");
+    this.ticker = b.resolvedTicker(Ticker.system());
     this.factory = factory;
     this.create = key -> new Entry(factory.apply(key));
-    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
+    EventRegistry events = b.resolvedEvents();
     this.evictionEvents = events.publisher(PerKeyEvent.IndebtedEviction.class, name);
     long idleNanos = b.idleNanos;
     Ticker t = ticker;
@@ -402,7 +403,10 @@ public final class PerKey<K> {
   }
 
   /**
-   * Builds a {@link PerKey}. Each option may be set once. Not thread-safe; the built limiter is.
+   * Builds a {@link PerKey}. Each option may be set once. The shared options ({@link
+   * ComponentBuilder}) default to the name {@code "per-key"}, {@link Ticker#system()} and the
+   * default event registry; with {@link #rate}, each key's throttle gets the same three. Not
+   * thread-safe; the built limiter is.
    *
    * @param <K> the key type
    */
@@ -416,10 +420,6 @@ public final class PerKey<K> {
 
     private Builder() {}
 
-    @Override
-    Builder<K> self() {
-      return this;
-    }
 
     /**
      * Each key gets a {@link Throttle} of {@code permits} per {@code period}.
@@ -504,9 +504,9 @@ public final class PerKey<K> {
       }
       Function<? super K, ? extends RateLimiter> f = factory;
       if (f == null) {
-        String n = name != null ? name : "per-key";
-        Ticker t = ticker != null ? ticker : Ticker.system();
-        EventRegistry e = events != null ? events : EventRegistry.defaultRegistry();
+        String n = nameOr("per-key");
+        Ticker t = tickerOr(Ticker.system());
+        EventRegistry e = eventsOrDefault();
         long p = permits;
         Duration d = period;
         long b = burst >= 0 ? burst : permits;

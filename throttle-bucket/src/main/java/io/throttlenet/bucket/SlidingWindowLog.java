@@ -2,6 +2,7 @@ package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -445,8 +446,9 @@ public final class SlidingWindowLog implements RateLimiter {
   }
 
   /**
-   * Builds a {@link SlidingWindowLog}. Every option may be set once. Not thread-safe; the built
-   * log is.
+   * Builds a {@link SlidingWindowLog}. Every option may be set once. The shared options ({@link
+   * ComponentBuilder}) default to the name {@code "sliding-window-log"}, {@link Ticker#system()}
+   * and the default event registry. Not thread-safe; the built log is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {
     private long limit;
@@ -454,10 +456,6 @@ public final class SlidingWindowLog implements RateLimiter {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /**
      * The most cost released in any window. Required.

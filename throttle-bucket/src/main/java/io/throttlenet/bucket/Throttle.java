@@ -2,6 +2,7 @@ package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
@@ -619,7 +620,9 @@ public final class Throttle implements RateLimiter {
 
   /**
    * Builds a {@link Throttle}. Every option may be set once; {@link #build()} validates the whole
-   * and never leaves a half-built limiter. Not thread-safe; the built throttle is.
+   * and never leaves a half-built limiter. The shared options ({@link ComponentBuilder}) default
+   * to the name {@code "throttle"}, {@link Ticker#system()} and the default event registry. Not
+   * thread-safe; the built throttle is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {
     private long permits;
@@ -631,10 +634,6 @@ public final class Throttle implements RateLimiter {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /**
      * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}).

@@ -5,6 +5,7 @@ import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -80,8 +81,8 @@ public final class MultiLimiter {
   private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
   final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
 
-  private MultiLimiter(Builder b, Ticker ticker, EventRegistry events) {
-    this.name = b.name != null ? b.name : "multi-limiter";
+  private MultiLimiter(Builder b, String name, Ticker ticker, EventRegistry events) {
+    this.name = name;
     this.ticker = ticker;
     this.line = new Line(ticker);
     int n = b.limiters.size();
@@ -579,14 +580,12 @@ public final class MultiLimiter {
   }
 
   /**
-   * Builds a {@link MultiLimiter}. Each dimension name and each option may be given once. Not
-   * thread-safe; the built limiter is.
+   * Builds a {@link MultiLimiter}. Each dimension name and each option may be given once. The
+   * shared options ({@link ComponentBuilder}) default to the name {@code "multi-limiter"}, the
+   * first dimension's ticker and the default event registry. Not thread-safe; the built limiter is.
    */
-  public static final class Builder {
+  public static final class Builder extends ComponentBuilder<Builder> {
     private final LinkedHashMap<String, RateLimiter> limiters = new LinkedHashMap<>();
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
 
     private Builder() {}
 
@@ -616,27 +615,6 @@ public final class MultiLimiter {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "multi-limiter"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
-
-    /** The time source and waiting seam; defaults to the first dimension's. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
-
     /**
      * Builds the limiter.
      *
@@ -647,8 +625,8 @@ public final class MultiLimiter {
       if (limiters.isEmpty()) {
         throw new IllegalStateException("at least one dimension must be added");
       }
-      Ticker t = ticker != null ? ticker : limiters.values().iterator().next().ticker();
-      return new MultiLimiter(this, t, events != null ? events : EventRegistry.defaultRegistry());
+      Ticker t = tickerOr(limiters.values().iterator().next().ticker());
+      return new MultiLimiter(this, nameOr("multi-limiter"), t, eventsOrDefault());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.throttlenet.queue;
 
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
@@ -76,12 +77,11 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private volatile Runnable[] freedHooks = new Runnable[0];
   private final Trampoline handOver = new Trampoline(this::handOverOnce);
 
-  private ConcurrencyLimit(Builder b) {
-    this.name = b.name != null ? b.name : "concurrency-limit";
-    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+  private ConcurrencyLimit(Builder b, String name, Ticker ticker, EventRegistry events) {
+    this.name = name;
+    this.ticker = ticker;
     this.classifier = b.classifier != null ? b.classifier : t -> Outcome.IGNORED;
     this.limit = b.limit;
-    EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.releasedEvents = events.publisher(ConcurrencyEvent.Released.class, name);
     this.rejectedEvents = events.publisher(ConcurrencyEvent.Rejected.class, name);
     this.limitEvents = events.publisher(ConcurrencyEvent.LimitChanged.class, name);
@@ -599,13 +599,14 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     }
   }
 
-  /** Builds a {@link ConcurrencyLimit}; each option may be set once. Not thread-safe. */
-  public static final class Builder {
+  /**
+   * Builds a {@link ConcurrencyLimit}; each option may be set once. The shared options ({@link
+   * ComponentBuilder}) default to the name {@code "concurrency-limit"}, {@link Ticker#system()}
+   * and the default event registry. Not thread-safe.
+   */
+  public static final class Builder extends ComponentBuilder<Builder> {
     private int limit;
     private Function<? super Throwable, Outcome> classifier;
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
 
     private Builder() {}
 
@@ -628,27 +629,6 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "concurrency-limit"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
-
-    /** The time source for latencies and timeouts; defaults to {@link Ticker#system()}. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
-
     /**
      * Builds the limit.
      *
@@ -658,7 +638,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       if (limit == 0) {
         throw new IllegalStateException("limit must be set");
       }
-      return new ConcurrencyLimit(this);
+      return new ConcurrencyLimit(this, nameOr("concurrency-limit"), tickerOr(Ticker.system()), eventsOrDefault());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.throttlenet.retry;
 
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
@@ -455,9 +456,7 @@ public final class Retry implements Decorator<Object> {
     b.resultClassifier = config.resultClassifier;
     b.ignored = config.ignored;
     b.budget = config.budget;
-    b.name = config.name;
-    b.ticker = config.ticker;
-    b.events = config.events;
+    b.name(config.name).ticker(config.ticker).events(config.events);
     b.random = config.random;
     return b;
   }
@@ -490,10 +489,11 @@ public final class Retry implements Decorator<Object> {
   }
 
   /**
-   * Builds a {@link Retry}. Each option may be set once; {@link #build()} validates. Not
-   * thread-safe; the built retry is.
+   * Builds a {@link Retry}. Each option may be set once; {@link #build()} validates. The shared
+   * options ({@link ComponentBuilder}) default to the name {@code "retry"}, {@link Ticker#system()}
+   * and the default event registry. Not thread-safe; the built retry is.
    */
-  public static final class Builder {
+  public static final class Builder extends ComponentBuilder<Builder> {
     private Backoff backoff;
     private int maxAttempts = -1;
     private Duration maxDuration;
@@ -502,9 +502,6 @@ public final class Retry implements Decorator<Object> {
     private Function<Object, RetryAction> resultClassifier;
     private List<Class<? extends Throwable>> ignored;
     private RetryBudget budget;
-    private String name;
-    private Ticker ticker;
-    private EventRegistry events;
     private RandomGenerator random;
 
     private Builder() {}
@@ -593,27 +590,6 @@ public final class Retry implements Decorator<Object> {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "retry"}. */
-    public Builder name(String name) {
-      Args.requireUnset(this.name != null, "name");
-      this.name = Args.requireNonNull(name, "name");
-      return this;
-    }
-
-    /** The time source and waiting seam; defaults to {@link Ticker#system()}. */
-    public Builder ticker(Ticker ticker) {
-      Args.requireUnset(this.ticker != null, "ticker");
-      this.ticker = Args.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /** Where events are published; defaults to {@link EventRegistry#defaultRegistry()}. */
-    public Builder events(EventRegistry events) {
-      Args.requireUnset(this.events != null, "events");
-      this.events = Args.requireNonNull(events, "events");
-      return this;
-    }
-
     /** The jitter's random source; seed one for reproducible delays. Defaults to a thread-local one. */
     public Builder random(RandomGenerator random) {
       Args.requireUnset(this.random != null, "random");
@@ -632,9 +608,9 @@ public final class Retry implements Decorator<Object> {
       c.resultClassifier = resultClassifier;
       c.ignored = ignored != null ? ignored : List.of();
       c.budget = budget;
-      c.name = name != null ? name : "retry";
-      c.ticker = ticker != null ? ticker : Ticker.system();
-      c.events = events != null ? events : EventRegistry.defaultRegistry();
+      c.name = nameOr("retry");
+      c.ticker = tickerOr(Ticker.system());
+      c.events = eventsOrDefault();
       c.random = random != null ? random : new ThreadLocalRandomSource();
       return new Retry(c);
     }
