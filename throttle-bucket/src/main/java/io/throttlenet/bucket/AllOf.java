@@ -289,7 +289,6 @@ public final class AllOf implements RateLimiter {
 
     private Builder() {}
 
-
     /**
      * Adds a limiter every call must pass.
      *
@@ -318,8 +317,6 @@ public final class AllOf implements RateLimiter {
       }
       return this;
     }
-
-
 
     /**
      * Builds the composite; unless a ticker is set, it waits through the first limiter's.

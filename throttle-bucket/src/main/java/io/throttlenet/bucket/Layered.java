@@ -329,7 +329,6 @@ public final class Layered<K> {
 
     private Builder() {}
 
-
     /**
      * The overall ceiling, shared by every key and endpoint.
      *
@@ -359,9 +358,6 @@ public final class Layered<K> {
       this.perEndpoint = Args.requireNonNull(perEndpoint, "perEndpoint");
       return this;
     }
-
-
-
 
     /** Builds the layered limiter. */
     public Layered<K> build() {

@@ -20,10 +20,6 @@ abstract class LimiterBuilder<B extends LimiterBuilder<B>> extends ComponentBuil
     return tickerOr(fallback);
   }
 
-  boolean tickerSet() {
-    return hasTicker();
-  }
-
   EventRegistry resolvedEvents() {
     return eventsOrDefault();
   }

@@ -420,7 +420,6 @@ public final class PerKey<K> {
 
     private Builder() {}
 
-
     /**
      * Each key gets a {@link Throttle} of {@code permits} per {@code period}.
      *
@@ -482,9 +481,6 @@ public final class PerKey<K> {
       this.idleNanos = Args.requireNonNegativeNanos(idleTimeout, "idleTimeout");
       return this;
     }
-
-
-
 
     /**
      * Builds the per-key limiter.

@@ -456,7 +456,6 @@ public final class SlidingWindowLog implements RateLimiter {
 
     private Builder() {}
 
-
     /**
      * The most cost released in any window. Required.
      *
@@ -484,9 +483,6 @@ public final class SlidingWindowLog implements RateLimiter {
       this.windowNanos = nanos;
       return this;
     }
-
-
-
 
     /**
      * Builds the log.

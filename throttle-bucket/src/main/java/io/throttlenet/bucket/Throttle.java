@@ -634,7 +634,6 @@ public final class Throttle implements RateLimiter {
 
     private Builder() {}
 
-
     /**
      * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}).
      *
@@ -686,9 +685,6 @@ public final class Throttle implements RateLimiter {
       this.initialPermits = Args.requireNonNegative(initialPermits, "initialPermits");
       return this;
     }
-
-
-
 
     /**
      * Builds the throttle.

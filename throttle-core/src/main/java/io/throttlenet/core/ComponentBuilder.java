@@ -69,11 +69,6 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
     return ticker != null ? ticker : fallback;
   }
 
-  /** True if a ticker was set. */
-  protected final boolean hasTicker() {
-    return ticker != null;
-  }
-
   /** The registry set, or the default one. */
   protected final EventRegistry eventsOrDefault() {
     return events != null ? events : EventRegistry.defaultRegistry();

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +54,9 @@ public final class LlmProviderDemo {
       new SimulatedLlmProvider.Limits(40, 16_000, Duration.ofSeconds(10));
 
   private static final Pattern USAGE = Pattern.compile("\"(prompt_tokens|completion_tokens)\"\\s*:\\s*(\\d+)");
+
+  /** The share of the provider's limits the client budgets for itself. */
+  static final double BUDGET_SHARE = 0.9;
 
   private LlmProviderDemo() {}
 
@@ -121,21 +125,26 @@ public final class LlmProviderDemo {
     out.printf("%d callers make %d calls per phase (prompt 150-450 tokens, max_tokens 300).%n%n", callers, calls);
     List<Report> reports = new ArrayList<>();
     if (throttled) {
-      reports.add(run("throttled", true, calls, callers, out));
+      reports.add(run("throttled", true, BUDGET_SHARE, calls, callers, out));
     }
     if (unthrottled) {
-      reports.add(run("unthrottled", false, calls, callers, out));
+      reports.add(run("unthrottled", false, BUDGET_SHARE, calls, callers, out));
     }
     printTable(reports, out);
   }
 
-  /** Runs one phase against a fresh provider. */
-  static Report run(String label, boolean throttle, int calls, int callers, PrintStream out) throws Exception {
+  /**
+   * Runs one phase against a fresh provider; a throttled phase budgets {@code budgetShare} of the
+   * provider's limits.
+   */
+  static Report run(String label, boolean throttle, double budgetShare, int calls, int callers, PrintStream out)
+      throws Exception {
     try (SimulatedLlmProvider provider = new SimulatedLlmProvider(LIMITS, 0.02)) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       AtomicInteger tooMany = new AtomicInteger();
       AtomicInteger unavailable = new AtomicInteger();
-      Function<Prompt, Usage> guarded = chain(http, provider.endpoint(), throttle, tooMany, unavailable);
+      Function<Prompt, Usage> guarded =
+          chain(http, provider.endpoint(), throttle ? budgetShare : 0, tooMany, unavailable);
 
       AtomicInteger next = new AtomicInteger();
       AtomicInteger ok = new AtomicInteger();
@@ -168,41 +177,42 @@ public final class LlmProviderDemo {
       }
       pool.shutdown();
       boolean console = System.console() != null;
-      long lastPrint = 0;
-      while (!pool.awaitTermination(200, TimeUnit.MILLISECONDS)) {
-        long now = System.nanoTime();
-        if (console || now - lastPrint >= 1_000_000_000L) {
-          lastPrint = now;
-          String line = String.format("[%-11s] %3d/%d calls done  429s: %-4d 503s: %-3d tokens used: %,7d  provider says %,6d tokens left",
-              label, ok.get() + failed.get(), calls, tooMany.get(), unavailable.get(), tokens.get(), provider.lastRemainingTokens());
-          out.print(console ? "\r" + line : line + "\n");
-        }
+      try {
+        awaitWithProgress(pool, console, () -> String.format(
+            "[%-11s] %3d/%d calls done  429s: %-4d 503s: %-3d tokens used: %,7d  provider says %,6d tokens left",
+            label, ok.get() + failed.get(), calls, tooMany.get(), unavailable.get(), tokens.get(),
+            provider.lastRemainingTokens()), out);
+      } finally {
+        pool.shutdownNow(); // interrupted: no caller keeps retrying against a closed provider
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       out.print(console ? "\r" : "");
       out.printf("[%-11s] %3d/%d calls done in %.1f s%s%n", label, ok.get() + failed.get(), calls, seconds,
           console ? " ".repeat(60) : "");
-      long allowed = LIMITS.tokens() + (long) (seconds * LIMITS.tokens() / LIMITS.window().toSeconds());
+      long allowed = LIMITS.tokens() + (long) (seconds * 1e9 * LIMITS.tokens() / LIMITS.window().toNanos());
       return new Report(label, ok.get(), failed.get(), tooMany.get(), unavailable.get(), tokens.get(), allowed,
           seconds, sorted(waits), sorted(latencies));
     }
   }
 
   /**
-   * The chain: throttle innermost (every attempt reserves its estimate and settles the real usage),
-   * then the breaker, then the retry that honours Retry-After.
+   * The chain: the throttle innermost (every attempt reserves its estimate and settles the real
+   * usage), a bulkhead of 4 around it, then the breaker, then the retry that honours Retry-After.
+   * A {@code budgetShare} of 0 leaves the throttle and the bulkhead out.
    */
   static Function<Prompt, Usage> chain(
-      HttpClient http, URI endpoint, boolean throttle, AtomicInteger tooMany, AtomicInteger unavailable) {
+      HttpClient http, URI endpoint, double budgetShare, AtomicInteger tooMany, AtomicInteger unavailable) {
     FunctionChain<Prompt, Usage> chain =
         Decorators.ofFunction(prompt -> send(http, endpoint, prompt, tooMany, unavailable));
-    if (throttle) {
-      // 95% of the provider's budget: our clock and its clock are never quite the same instant
+    if (budgetShare > 0) {
+      // Less than the provider's budget: a call is charged by us when it is granted and by the
+      // provider when it arrives; the margin absorbs arrivals delayed and then bunched (with 90%
+      // of a 10 s window, delays of up to about a second).
       Duration window = LIMITS.window();
       MultiLimiter llm = MultiLimiter.builder()
           .name("llm")
-          .dimension("requests", Throttle.perDuration(LIMITS.requests() * 95 / 100, window))
-          .dimension("tokens", Throttle.perDuration(LIMITS.tokens() * 95 / 100, window))
+          .dimension("requests", Throttle.perDuration((long) (LIMITS.requests() * budgetShare), window))
+          .dimension("tokens", Throttle.perDuration((long) (LIMITS.tokens() * budgetShare), window))
           .build();
       chain = chain.withThrottle(
               llm,
@@ -267,6 +277,20 @@ public final class LlmProviderDemo {
       }
     }
     return new Usage(promptTokens, completionTokens);
+  }
+
+  /** Waits for the callers, printing {@code line}: in place on a console, once a second otherwise. */
+  private static void awaitWithProgress(ExecutorService pool, boolean console, Supplier<String> line, PrintStream out)
+      throws InterruptedException {
+    long lastPrint = 0;
+    while (!pool.awaitTermination(200, TimeUnit.MILLISECONDS)) {
+      long now = System.nanoTime();
+      if (console || now - lastPrint >= 1_000_000_000L) {
+        lastPrint = now;
+        String text = line.get();
+        out.print(console ? "\r" + text : text + "\n");
+      }
+    }
   }
 
   private static List<Long> sorted(List<Long> values) {

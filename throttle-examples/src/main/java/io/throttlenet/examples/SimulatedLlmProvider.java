@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,10 +42,6 @@ final class SimulatedLlmProvider implements AutoCloseable {
   private final ExecutorService workers;
   private final Bucket requests;
   private final Bucket tokens;
-  final AtomicInteger served = new AtomicInteger();
-  final AtomicInteger tooManyRequests = new AtomicInteger();
-  final AtomicInteger unavailable = new AtomicInteger();
-  final AtomicLong tokensServed = new AtomicLong();
   private volatile long lastRemainingTokens;
 
   SimulatedLlmProvider(Limits limits, double unavailableShare) throws IOException {
@@ -100,7 +94,6 @@ final class SimulatedLlmProvider implements AutoCloseable {
       }
       ThreadLocalRandom random = ThreadLocalRandom.current();
       if (random.nextDouble() < unavailableShare) {
-        unavailable.incrementAndGet();
         send(exchange, 503, "{\"error\":\"overloaded, try again\"}");
         return;
       }
@@ -117,15 +110,12 @@ final class SimulatedLlmProvider implements AutoCloseable {
         headers(exchange, now);
       }
       if (waitNanos > 0) {
-        tooManyRequests.incrementAndGet();
         long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         exchange.getResponseHeaders().set("retry-after", Long.toString(seconds));
         send(exchange, 429, "{\"error\":{\"type\":\"rate_limit_exceeded\"}}");
         return;
       }
       sleep(20 + random.nextInt(60)); // generating
-      served.incrementAndGet();
-      tokensServed.addAndGet(total);
       send(exchange, 200, "{\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion
           + ",\"total_tokens\":" + total + "}}");
     }

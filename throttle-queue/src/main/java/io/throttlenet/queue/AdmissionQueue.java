@@ -8,6 +8,7 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Actions;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.HeadTimer;
 import io.throttlenet.core.internal.SaturatedMath;
@@ -656,9 +657,7 @@ public final class AdmissionQueue<K> {
   }
 
   private static void runAll(List<Runnable> actions) {
-    for (Runnable r : actions) {
-      r.run();
-    }
+    Actions.runAll(actions); // one failing completion never strands the other waiters
   }
 
   // ---- events ----

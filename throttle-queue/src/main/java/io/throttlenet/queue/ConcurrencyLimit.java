@@ -1,13 +1,14 @@
 package io.throttlenet.queue;
 
-import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Actions;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Trampoline;
 import java.lang.invoke.MethodHandles;
@@ -203,9 +204,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   }
 
   private void freed() {
-    for (Runnable hook : freedHooks) {
-      hook.run();
-    }
+    Actions.runAll(freedHooks); // every queue over this limit hears of the slot, even if one throws
   }
 
   /**
@@ -473,11 +472,27 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     if (granted == null) {
       return;
     }
+    Throwable first = null;
     for (AsyncWaiter w : granted) {
-      if (!w.future.complete(newSlot())) {
-        giveBack();
+      try {
+        Slot slot;
+        try {
+          slot = newSlot();
+        } catch (RuntimeException | Error e) {
+          w.future.completeExceptionally(e); // a broken ticker: fail the waiter, keep no slot
+          giveBack();
+          throw e;
+        }
+        if (!w.future.complete(slot)) {
+          giveBack();
+        }
+      } catch (RuntimeException | Error e) {
+        if (first == null) {
+          first = e; // the others must still get their slots
+        }
       }
     }
+    Actions.rethrow(first);
   }
 
   /** Gives a slot back without reporting an outcome (it was handed to a caller who had left). */

@@ -1,7 +1,7 @@
 package io.throttlenet.retry;
 
-import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;

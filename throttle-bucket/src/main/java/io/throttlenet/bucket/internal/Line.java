@@ -2,6 +2,7 @@ package io.throttlenet.bucket.internal;
 
 import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.core.internal.Actions;
 import io.throttlenet.core.internal.HeadTimer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -276,24 +277,8 @@ public final class Line {
     timer.arm();
   }
 
-  /** Runs every action even if one throws (each delivers a grant or a refusal); rethrows the first. */
   private static void run(List<Runnable> actions) {
-    Throwable first = null;
-    for (Runnable r : actions) {
-      try {
-        r.run();
-      } catch (RuntimeException | Error e) {
-        if (first == null) {
-          first = e;
-        }
-      }
-    }
-    if (first instanceof RuntimeException r) {
-      throw r;
-    }
-    if (first instanceof Error e) {
-      throw e;
-    }
+    Actions.runAll(actions);
   }
 
   private static final class Waiter {

@@ -3,8 +3,9 @@ package io.throttlenet.core.internal;
 /**
  * Runs a step so that re-entering it on the same thread (a completion that runs user code, which
  * frees capacity, which runs the step again) does not nest: the nested call only asks the outer
- * one to run the step once more. Other threads are never held up: each runs the step itself.
- * Not part of the public API. Thread-safe.
+ * one to run the step once more. Other threads are never held up: each runs the step itself. A
+ * round that throws does not cancel a round asked for meanwhile; the first failure is rethrown
+ * once no round is left. Not part of the public API. Thread-safe.
  */
 public final class Trampoline {
   // [0]: this thread is running the step; [1]: it was asked to run it again meanwhile
@@ -23,14 +24,22 @@ public final class Trampoline {
       return;
     }
     s[0] = true;
+    Throwable first = null;
     try {
       do {
         s[1] = false;
-        step.run();
+        try {
+          step.run();
+        } catch (RuntimeException | Error e) {
+          if (first == null) {
+            first = e;
+          }
+        }
       } while (s[1]);
     } finally {
       s[0] = false;
       s[1] = false;
     }
+    Actions.rethrow(first);
   }
 }
