@@ -65,23 +65,68 @@ public final class Layered<K> {
     return tryAcquire(key, endpoint, 1);
   }
 
-  /** Takes {@code cost} for {@code key} on {@code endpoint} if every scope has it now; never waits. */
+  /**
+   * Takes {@code cost} for {@code key} on {@code endpoint} if every scope has it now; never waits.
+   * Allocates nothing once the key's and the endpoint's limiters exist: the scopes' parts are
+   * merged into a per-thread scratch array, cleared before any event is published.
+   */
   public boolean tryAcquire(K key, K endpoint, long cost) {
     Args.requireNonNegative(cost, "cost");
-    Scopes scopes = new Scopes(key, endpoint);
-    Part[] parts = scopes.parts;
-    if (capacityOf(parts) < cost) {
-      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
-      return false;
+    PerKey.Entry keyEntry = perKey == null ? null : perKey.entry(Args.requireNonNull(key, "key"));
+    PerKey.Entry endpointEntry =
+        perEndpoint == null ? null : perEndpoint.entry(Args.requireNonNull(endpoint, "endpoint"));
+    Part[] parts = SCRATCH.get();
+    int n = global.length + partsOf(perKey, keyEntry).length + partsOf(perEndpoint, endpointEntry).length;
+    if (parts.length < n) {
+      parts = new Part[Math.max(n, parts.length * 2)];
+      SCRATCH.set(parts);
     }
-    long wait = Atomic.tryCharge(parts, null, cost, ticker.read());
+    n = merge(parts, keyEntry, endpointEntry);
+    long capacity = Long.MAX_VALUE;
+    for (int i = 0; i < n; i++) {
+      capacity = Math.min(capacity, parts[i].capacity());
+    }
+    long wait = capacity < cost ? RateLimiter.NEVER : Atomic.tryCharge(parts, n, cost, ticker.read());
+    Arrays.fill(parts, 0, n, null); // keep no limiter alive, and free the scratch for listeners
     if (wait == 0) {
-      scopes.checkAttached(key, endpoint);
+      checkAttached(key, keyEntry, endpoint, endpointEntry);
       events.acquired(cost, 0);
       return true;
     }
-    events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    if (wait == RateLimiter.NEVER) {
+      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+    } else {
+      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    }
     return false;
+  }
+
+  private static final Part[] NO_PARTS = new Part[0];
+  private static final ThreadLocal<Part[]> SCRATCH = ThreadLocal.withInitial(() -> new Part[8]);
+
+  /** Merges the global parts and the entries' parts into {@code all}, sorted and distinct. */
+  private int merge(Part[] all, PerKey.Entry keyEntry, PerKey.Entry endpointEntry) {
+    int i = 0;
+    for (Part p : global) {
+      i = insert(all, i, p);
+    }
+    for (Part p : partsOf(perKey, keyEntry)) {
+      i = insert(all, i, p);
+    }
+    for (Part p : partsOf(perEndpoint, endpointEntry)) {
+      i = insert(all, i, p);
+    }
+    return i;
+  }
+
+  /** Notices per-key limiters evicted while they were being charged (see {@link PerKey}). */
+  private void checkAttached(K key, PerKey.Entry keyEntry, K endpoint, PerKey.Entry endpointEntry) {
+    if (keyEntry != null) {
+      perKey.checkAttached(key, keyEntry);
+    }
+    if (endpointEntry != null) {
+      perEndpoint.checkAttached(endpoint, endpointEntry);
+    }
   }
 
   /**
@@ -183,8 +228,8 @@ public final class Layered<K> {
       keyEntry = perKey == null ? null : perKey.entry(Args.requireNonNull(key, "key"));
       endpointEntry =
           perEndpoint == null ? null : perEndpoint.entry(Args.requireNonNull(endpoint, "endpoint"));
-      Part[] k = keyEntry == null ? null : partsOf(perKey, keyEntry.limiter);
-      Part[] e = endpointEntry == null ? null : partsOf(perEndpoint, endpointEntry.limiter);
+      Part[] k = keyEntry == null ? null : partsOf(perKey, keyEntry);
+      Part[] e = endpointEntry == null ? null : partsOf(perEndpoint, endpointEntry);
       int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
       Part[] all = new Part[n];
       int i = 0;
@@ -269,12 +314,20 @@ public final class Layered<K> {
     }
   }
 
-  private static <K> Part[] partsOf(PerKey<K> scope, RateLimiter limiter) {
-    Part[] parts = Parts.of(limiter);
+  /** The parts of a scope's entry (none without the scope), found once per entry. */
+  private static <K> Part[] partsOf(PerKey<K> scope, PerKey.Entry entry) {
+    if (entry == null) {
+      return NO_PARTS;
+    }
+    Part[] parts = entry.parts;
     if (parts == null) {
-      throw new IllegalStateException(
-          scope.name() + " created a limiter that cannot be composed atomically: " + limiter
-              + "; a Layered scope needs Throttle, SlidingWindowLog or AllOf limiters");
+      parts = Parts.of(entry.limiter);
+      if (parts == null) {
+        throw new IllegalStateException(
+            scope.name() + " created a limiter that cannot be composed atomically: " + entry.limiter
+                + "; a Layered scope needs Throttle, SlidingWindowLog or AllOf limiters");
+      }
+      entry.parts = parts;
     }
     return parts;
   }

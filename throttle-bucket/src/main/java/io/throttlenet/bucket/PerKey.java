@@ -3,6 +3,7 @@ package io.throttlenet.bucket;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
@@ -324,6 +325,8 @@ public final class PerKey<K> {
     final RateLimiter limiter;
     volatile boolean evicted;
     final AtomicBoolean counted = new AtomicBoolean();
+    // The limiter's parts for atomic composition (Layered), found once; null until then.
+    volatile Part[] parts;
 
     Entry(RateLimiter limiter) {
       this.limiter = limiter;

@@ -75,4 +75,33 @@ class AllocationTest {
             });
     assertThat(bytes).isLessThan(MARGIN_BYTES);
   }
+
+  @Test
+  void layered_tryAcquire_overLiveKeys_allocatesNothingWithoutListeners() {
+    ManualTicker ticker = ManualTicker.create();
+    EventRegistry events = EventRegistry.create();
+    Duration second = Duration.ofSeconds(1);
+    Layered<String> layered = Layered.<String>builder()
+        .global(Throttle.builder().rate(1_000_000_000, second).burst(1_000_000).ticker(ticker).events(events).build())
+        .perKey(PerKey.<String>builder().rate(100_000_000, second).burst(100_000).ticker(ticker).events(events).build())
+        .perEndpoint(PerKey.<String>builder().rate(100_000_000, second).burst(100_000).ticker(ticker).events(events).build())
+        .ticker(ticker)
+        .events(events)
+        .build();
+    String[] tenants = {"a", "b", "c"};
+    String[] endpoints = {"/x", "/y"};
+    long bytes =
+        bytesPerRun(
+            () -> {
+              for (int i = 0; i < CALLS; i++) {
+                if (!layered.tryAcquire(tenants[i % 3], endpoints[i % 2])) {
+                  throw new AssertionError("refused");
+                }
+                if ((i & 1023) == 0) {
+                  ticker.advance(1_000_000);
+                }
+              }
+            });
+    assertThat(bytes).isLessThan(MARGIN_BYTES);
+  }
 }

@@ -25,7 +25,15 @@ public final class Atomic {
    * @param costs the cost for each part, or null to use {@code cost} for every part
    */
   public static long tryCharge(Part[] parts, long[] costs, long cost, long now) {
-    return step(parts, costs, cost, now, 0, 0, true, null);
+    return step(parts, parts.length, costs, cost, now, 0, 0, true, null);
+  }
+
+  /**
+   * Like {@link #tryCharge(Part[], long[], long, long)} with the same {@code cost} for the first
+   * {@code n} parts of {@code parts} only (a reused scratch array).
+   */
+  public static long tryCharge(Part[] parts, int n, long cost, long now) {
+    return step(parts, n, null, cost, now, 0, 0, true, null);
   }
 
   /**
@@ -33,12 +41,12 @@ public final class Atomic {
    * handles[i]} what identifies part {@code i}'s charge, for an exact {@link #refund} later.
    */
   public static long tryCharge(Part[] parts, long[] costs, long cost, long now, long[] handles) {
-    return step(parts, costs, cost, now, 0, 0, true, handles);
+    return step(parts, parts.length, costs, cost, now, 0, 0, true, handles);
   }
 
   /** Like {@link #tryCharge} but never charges: the longest wait at {@code now}. */
   public static long peek(Part[] parts, long[] costs, long cost, long now) {
-    return step(parts, costs, cost, now, 0, 0, false, null);
+    return step(parts, parts.length, costs, cost, now, 0, 0, false, null);
   }
 
   /** The smallest of the parts' available permits at {@code now}, read at one instant. */
@@ -74,13 +82,13 @@ public final class Atomic {
   }
 
   private static long step(
-      Part[] parts, long[] costs, long cost, long now, int i, long longest, boolean charge, long[] handles) {
-    if (i == parts.length) {
+      Part[] parts, int n, long[] costs, long cost, long now, int i, long longest, boolean charge, long[] handles) {
+    if (i == n) {
       return longest;
     }
     long c = costs == null ? cost : costs[i];
     if (c == 0) {
-      return step(parts, costs, cost, now, i + 1, longest, charge, handles);
+      return step(parts, n, costs, cost, now, i + 1, longest, charge, handles);
     }
     Part part = parts[i];
     long snapshot = part.lock();
@@ -89,7 +97,7 @@ public final class Atomic {
       long max = longest == RateLimiter.NEVER || wait == RateLimiter.NEVER
           ? RateLimiter.NEVER
           : Math.max(longest, wait);
-      long result = step(parts, costs, cost, now, i + 1, max, charge, handles);
+      long result = step(parts, n, costs, cost, now, i + 1, max, charge, handles);
       if (result == 0 && charge) {
         snapshot = part.charge(snapshot, c, now);
         if (handles != null) {
