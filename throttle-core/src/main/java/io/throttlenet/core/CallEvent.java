@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Events about calls to the downstream, published once per attempt by a decorated chain (the
  * {@code Decorators} API of throttle-all) under the chain's name: what adaptive controllers and
- * metrics learn the downstream's health from. Built only when somebody listens.
+ * metrics learn the downstream's health from. Built only when somebody listens. Events are
+ * immutable values, safe to hand to other threads.
  */
 public sealed interface CallEvent extends Event permits CallEvent.Finished {
 

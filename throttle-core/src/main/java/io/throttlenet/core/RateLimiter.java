@@ -4,7 +4,6 @@ import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
