@@ -129,4 +129,60 @@ class AllOfPropertiesTest {
               ThrottlePropertiesTest.assertRateBound(slowReleases, slowSpec.setup());
             });
   }
+
+  /** A step of the line's script: advance, then a caller joins (kind 0: unbounded, 1: bounded by
+   * {@code boundMillis}, 2: unbounded and cancelled at the next step). */
+  record Join(long advanceMillis, long cost, int kind, long boundMillis) {}
+
+  @Test
+  void theLine_servesInArrivalOrder_everyCallerEndsOnce_andNothingIsLeftScheduled() {
+    Gen<Join> join = longs().between(0, 400).zip(longs().between(1, 4), integers().between(0, 2),
+        longs().between(0, 1_500), Join::new);
+    qt().withExamples(200)
+        .forAll(buckets(), buckets(), lists().of(join).ofSizeBetween(1, 40))
+        .checkAssert(
+            (fastSpec, slowSpec, script) -> {
+              ManualTicker ticker = ManualTicker.startingAt(Long.MAX_VALUE - 3_000_000_000L);
+              Throttle fast = fastSpec.build(ticker);
+              Throttle slow = slowSpec.build(ticker);
+              AllOf all = Throttle.allOf(fast, slow);
+              List<Integer> granted = new ArrayList<>();
+              List<CompletableFuture<Void>> callers = new ArrayList<>();
+              List<long[]> releases = new ArrayList<>();
+              long origin = ticker.read();
+              CompletableFuture<Void> toCancel = null;
+              for (Join j : script) {
+                ticker.advance(Duration.ofMillis(j.advanceMillis()));
+                if (toCancel != null) {
+                  toCancel.cancel(false);
+                  toCancel = null;
+                }
+                long cost = Math.min(j.cost(), Math.min(fast.capacity(), slow.capacity()));
+                int index = callers.size();
+                CompletableFuture<Void> f = (j.kind() == 1
+                    ? all.acquireAsync(cost, Duration.ofMillis(j.boundMillis()))
+                    : all.acquireAsync(cost)).toCompletableFuture();
+                f.thenRun(() -> {
+                  granted.add(index);
+                  releases.add(new long[] {ticker.read() - origin, cost});
+                });
+                callers.add(f);
+                if (j.kind() == 2) {
+                  toCancel = f;
+                }
+              }
+              if (toCancel != null) {
+                toCancel.cancel(false);
+              }
+              ticker.advance(Duration.ofHours(1));
+              assertThat(callers).allMatch(CompletableFuture::isDone);
+              for (int i = 1; i < granted.size(); i++) {
+                assertThat(granted.get(i)).as("served in arrival order").isGreaterThan(granted.get(i - 1));
+              }
+              assertThat(all.waiting()).isZero();
+              assertThat(ticker.pendingTasks()).as("timers left behind").isZero();
+              ThrottlePropertiesTest.assertRateBound(releases, fastSpec.setup());
+              ThrottlePropertiesTest.assertRateBound(releases, slowSpec.setup());
+            });
+  }
 }
