@@ -23,7 +23,9 @@ import java.util.function.Supplier;
  * metrics.gauge("queue.depth", "tenants", queue::size);
  * metrics.gauge("bulkhead.limit", "slots", bulkhead::limit); // the adaptive limit
  * metrics.gauge("bulkhead.in_flight", "slots", bulkhead::inFlight);
- * metrics.gauge("multi.available", "llm", () -> llm.availablePermits("tokens"));
+ * for (String d : llm.dimensions()) {                           // one gauge per dimension
+ *   metrics.gauge("multi.available", llm.name(), () -> llm.availablePermits(d), "dimension", d);
+ * }
  * metrics.stateGauge("breaker.state", "payments", breaker::state);
  * }</pre>
  *
@@ -141,17 +143,28 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
   }
 
   /**
-   * Any gauge, named {@code prefix + name} and tagged with {@code component}: a queue's depth
-   * ({@code queue::size}), a multi-limiter dimension's available permits ({@code () ->
-   * llm.availablePermits("tokens")}). The gauge holds {@code value} strongly.
+   * Any gauge, named {@code prefix + name} and tagged with {@code component} and any further
+   * {@code tags} (key, value, key, value...): a queue's depth ({@code queue::size}), a bulkhead's
+   * limit, a multi-limiter dimension's available permits ({@code () ->
+   * llm.availablePermits("tokens")} with tags {@code "dimension", "tokens"}: without a tag that
+   * tells them apart, Micrometer would keep only the first of several gauges of one name and
+   * component). The gauge holds {@code value} strongly.
    *
    * @throws IllegalStateException if not bound yet
+   * @throws IllegalArgumentException if {@code tags} is not key-value pairs
    */
-  public ThrottleMetrics gauge(String name, String component, LongSupplier value) {
+  public ThrottleMetrics gauge(String name, String component, LongSupplier value, String... tags) {
     Args.requireNonNull(name, "name");
     Args.requireNonNull(component, "component");
     Args.requireNonNull(value, "value");
-    Gauge.builder(prefix + name, value, v -> v.getAsLong()).tag("component", component).strongReference(true)
+    Args.requireNonNull(tags, "tags");
+    if (tags.length % 2 != 0) {
+      throw new IllegalArgumentException("tags must be key-value pairs, was " + tags.length + " strings");
+    }
+    Gauge.builder(prefix + name, value, v -> v.getAsLong())
+        .tag("component", component)
+        .tags(tags)
+        .strongReference(true)
         .register(bound());
     return this;
   }

@@ -61,6 +61,18 @@ class ThrottleMetricsTest {
     assertThat(count("throttlenet.multi.cost", "component", "llm", "dimension", "tokens")).isEqualTo(500);
     assertThat(count("throttlenet.multi.settled", "component", "llm", "dimension", "tokens", "direction", "refunded"))
         .isEqualTo(380);
+    ThrottleMetrics metrics = ThrottleMetrics.builder(EventRegistry.create()).build();
+    metrics.bindTo(registry);
+    for (String d : llm.dimensions()) {
+      metrics.gauge("multi.available", "llm", () -> llm.availablePermits(d), "dimension", d);
+    }
+    assertThat(registry.get("throttlenet.multi.available").tags("component", "llm", "dimension", "tokens").gauge().value())
+        .isEqualTo(880);
+    assertThat(registry.get("throttlenet.multi.available").tags("component", "llm", "dimension", "requests").gauge().value())
+        .isEqualTo(9);
+    assertThatThrownBy(() -> metrics.gauge("x", "llm", () -> 1, "odd"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key-value pairs");
     llm.tryAcquire(Costs.of("tokens", 900));
     assertThat(count("throttlenet.multi.rejected", "component", "llm", "dimension", "tokens", "reason", "max_wait_exceeded"))
         .isEqualTo(1);
