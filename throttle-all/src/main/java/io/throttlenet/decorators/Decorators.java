@@ -323,7 +323,13 @@ public final class Decorators {
       return c;
     }
 
-    /** Starts one decorated call. Cancelling the stage while it waits gives its place back. */
+    /**
+     * Starts one decorated call. Cancelling the returned stage reaches inward through the steps
+     * that pass a cancel on (throttle, queue, bulkhead, fallback): one still waiting there for a
+     * permit or a turn gives it back and never starts the call. A retry step stops making attempts
+     * once its stage is cancelled but does not cancel the attempt in flight, and a breaker step
+     * does not pass the cancel on.
+     */
     public CompletionStage<T> get() {
       return decorate().get();
     }
