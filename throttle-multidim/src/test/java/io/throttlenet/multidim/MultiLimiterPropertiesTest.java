@@ -9,8 +9,11 @@ import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Properties of {@link MultiLimiter} over a manual ticker: on a frozen clock the number of calls
@@ -84,6 +87,43 @@ class MultiLimiterPropertiesTest {
                 Costs probe = Costs.of(d, 37);
                 assertThat(settled.waitTime(probe)).isEqualTo(direct.waitTime(probe));
               }
+            });
+  }
+
+  /** A caller of the line's script: advance, then ask for costs a, b, c (0: that dimension not named). */
+  record Caller(long advanceMillis, long a, long b, long c, boolean reserves) {}
+
+  @Test
+  void theLine_servesMixedCallersInArrivalOrder_andLeavesNothingBehind() {
+    Gen<Caller> caller = longs().between(0, 2_000).zip(
+        longs().between(0, 3), longs().between(0, 3), longs().between(0, 3),
+        (ms, a, b, c) -> new Caller(ms, a, b, c, (ms + a + b + c) % 2 == 0));
+    qt().withExamples(200)
+        .forAll(lists().of(longs().between(1, 6)).ofSize(3), lists().of(caller).ofSizeBetween(1, 40))
+        .checkAssert(
+            (caps, script) -> {
+              ManualTicker ticker = ManualTicker.startingAt(-1);
+              MultiLimiter m = limiter(ticker, caps.get(0), caps.get(1), caps.get(2));
+              List<Integer> served = new ArrayList<>();
+              List<CompletableFuture<?>> all = new ArrayList<>();
+              for (Caller c : script) {
+                ticker.advance(Duration.ofMillis(c.advanceMillis()));
+                Costs costs = Costs.of(
+                    "a", Math.min(c.a(), caps.get(0)), "b", Math.min(c.b(), caps.get(1)), "c", Math.min(c.c(), caps.get(2)));
+                int index = all.size();
+                CompletableFuture<?> f = c.reserves()
+                    ? m.reserveAsync(costs).thenAccept(Reservation::close).toCompletableFuture()
+                    : m.acquireAsync(costs).toCompletableFuture();
+                f.thenRun(() -> served.add(index));
+                all.add(f);
+              }
+              ticker.advance(Duration.ofHours(1));
+              assertThat(all).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+              for (int i = 1; i < served.size(); i++) {
+                assertThat(served.get(i)).as("served in arrival order").isGreaterThan(served.get(i - 1));
+              }
+              assertThat(m.waiting()).isZero();
+              assertThat(ticker.pendingTasks()).as("timers left behind").isZero();
             });
   }
 }
