@@ -324,11 +324,10 @@ public final class Decorators {
     }
 
     /**
-     * Starts one decorated call. Cancelling the returned stage reaches inward through the steps
-     * that pass a cancel on (throttle, queue, bulkhead, fallback): one still waiting there for a
-     * permit or a turn gives it back and never starts the call. A retry step stops making attempts
-     * once its stage is cancelled but does not cancel the attempt in flight, and a breaker step
-     * does not pass the cancel on.
+     * Starts one decorated call. Cancelling the returned stage reaches inward through every step
+     * (fallback, retry, breaker, bulkhead, queue, throttle): a step still waiting for a permit or a
+     * turn gives it back and never starts the call, and a retry makes no further attempt. A call
+     * already running gets the cancel on its own stage, if that stage can be cancelled.
      */
     public CompletionStage<T> get() {
       return decorate().get();

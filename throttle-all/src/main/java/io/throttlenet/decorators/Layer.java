@@ -7,7 +7,6 @@ import io.throttlenet.core.internal.Stages;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.Reservation;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -176,16 +175,7 @@ interface Layer {
                   recover(out, unwrap(failure));
                 }
               });
-          out.whenComplete(
-              (result, failure) -> {
-                if (failure instanceof CancellationException) {
-                  try {
-                    stage.toCompletableFuture().cancel(false); // pass the caller's cancel inward
-                  } catch (UnsupportedOperationException minimalStage) {
-                    // a stage that cannot be cancelled runs to its end; its result is dropped
-                  }
-                }
-              });
+          Stages.cancelInward(out, stage);
           return out;
         };
       }

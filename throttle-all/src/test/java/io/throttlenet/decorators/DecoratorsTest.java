@@ -319,4 +319,27 @@ class DecoratorsTest {
     stage.cancel(false);
     assertThat(queue.size()).isZero();
   }
+
+  @Test
+  void cancellingAnAsyncChain_reachesAQueueInsideRetryAndBreaker() {
+    Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    AdmissionQueue<String> queue = AdmissionQueue.<String>builder(empty).events(events).build();
+    CircuitBreaker breaker = CircuitBreaker.builder().trip(Trip.consecutive(5)).ticker(ticker).events(events).build();
+    AtomicInteger calls = new AtomicInteger();
+    CompletableFuture<String> stage = Decorators.ofCompletionStage(() -> {
+          calls.incrementAndGet();
+          return CompletableFuture.completedFuture("x");
+        })
+        .withQueue(queue, "k", 0)
+        .withBreaker(breaker)
+        .withRetry(retry(3))
+        .withFallback(e -> "fallback")
+        .get().toCompletableFuture();
+    assertThat(queue.size()).isEqualTo(1);
+    stage.cancel(false);
+    assertThat(queue.size()).isZero();
+    ticker.advance(Duration.ofHours(2));
+    assertThat(calls).hasValue(0);
+    assertThat(breaker.state()).isEqualTo(io.throttlenet.breaker.BreakerState.CLOSED);
+  }
 }

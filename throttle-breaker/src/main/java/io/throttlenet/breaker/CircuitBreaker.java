@@ -10,6 +10,7 @@ import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -366,6 +367,7 @@ public final class CircuitBreaker implements Decorator<Object> {
               }
               return;
             }
+            Stages.cancelInward(out, stage); // a cancel of the caller's stage reaches the call
             stage.whenComplete(
                 (result, thrown) -> {
                   // Complete the caller's stage whatever a user predicate does while recording.

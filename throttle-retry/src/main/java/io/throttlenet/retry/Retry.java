@@ -7,6 +7,7 @@ import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -407,6 +408,7 @@ public final class Retry implements Decorator<Object> {
         completed(null, new NullPointerException("the call returned a null stage"));
         return;
       }
+      Stages.cancelInward(out, stage); // a cancel of the retry reaches the attempt in flight
       stage.whenComplete(this::completed);
     }
 

@@ -1,5 +1,6 @@
 package io.throttlenet.core.internal;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -60,6 +61,24 @@ public final class Stages {
           }
         });
     return out;
+  }
+
+  /**
+   * Passes a cancel of {@code out} (the caller's stage) on to {@code inner} (the stage it waits
+   * for), so that a wait deeper in a chain gives its place back. A stage that cannot be cancelled
+   * (a minimal stage) simply runs to its end.
+   */
+  public static void cancelInward(CompletableFuture<?> out, CompletionStage<?> inner) {
+    out.whenComplete(
+        (ignored, failure) -> {
+          if (failure instanceof CancellationException) {
+            try {
+              inner.toCompletableFuture().cancel(false);
+            } catch (UnsupportedOperationException minimalStage) {
+              // nothing to pass the cancel to
+            }
+          }
+        });
   }
 
   /** The cause a {@link CompletionException} wraps, however deep. */
