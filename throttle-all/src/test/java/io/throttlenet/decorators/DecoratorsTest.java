@@ -342,4 +342,16 @@ class DecoratorsTest {
     assertThat(calls).hasValue(0);
     assertThat(breaker.state()).isEqualTo(io.throttlenet.breaker.BreakerState.CLOSED);
   }
+
+  @Test
+  void cancellingACallInFlight_isNotCountedAsAFailureByTheBreaker() {
+    CircuitBreaker breaker = CircuitBreaker.builder().trip(Trip.consecutive(1)).ticker(ticker).events(events).build();
+    CompletableFuture<String> inFlight = new CompletableFuture<>();
+    CompletableFuture<String> stage = Decorators.ofCompletionStage(() -> inFlight)
+        .withBreaker(breaker)
+        .get().toCompletableFuture();
+    stage.cancel(false);
+    assertThat(inFlight).isCancelled(); // the cancel reached the call
+    assertThat(breaker.state()).isEqualTo(io.throttlenet.breaker.BreakerState.CLOSED);
+  }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -373,6 +374,10 @@ public final class CircuitBreaker implements Decorator<Object> {
                   // Complete the caller's stage whatever a user predicate does while recording.
                   if (thrown != null) {
                     Throwable cause = unwrap(thrown);
+                    if (cause instanceof CancellationException && out.isCancelled()) {
+                      permit.abandon(); // our caller cancelled it: says nothing about the downstream
+                      return;
+                    }
                     try {
                       permit.failure(cause);
                     } catch (RuntimeException | Error e) {
