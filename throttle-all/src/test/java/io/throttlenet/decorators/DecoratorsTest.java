@@ -354,4 +354,18 @@ class DecoratorsTest {
     assertThat(inFlight).isCancelled(); // the cancel reached the call
     assertThat(breaker.state()).isEqualTo(io.throttlenet.breaker.BreakerState.CLOSED);
   }
+
+  @Test
+  void cancellingACallInFlight_reachesItThroughThrottleAndBulkhead_andGivesTheSlotBack() {
+    ConcurrencyLimit bulkhead = ConcurrencyLimit.builder().limit(1).ticker(ticker).events(events).build();
+    CompletableFuture<String> inFlight = new CompletableFuture<>();
+    CompletableFuture<String> stage = Decorators.ofCompletionStage(() -> inFlight)
+        .withThrottle(throttle(5))
+        .withBulkhead(bulkhead)
+        .get().toCompletableFuture();
+    assertThat(bulkhead.inFlight()).isEqualTo(1);
+    stage.cancel(false);
+    assertThat(inFlight).isCancelled();
+    assertThat(bulkhead.inFlight()).isZero();
+  }
 }

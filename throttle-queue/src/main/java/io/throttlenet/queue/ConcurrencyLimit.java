@@ -10,6 +10,7 @@ import io.throttlenet.core.Permit;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Actions;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
 import io.throttlenet.core.internal.Trampoline;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -324,6 +325,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
               out.completeExceptionally(t);
               return;
             }
+            Stages.cancelInward(out, stage); // a cancel of the caller's stage reaches the call
             stage.whenComplete(
                 (result, thrown) -> {
                   if (thrown == null) {

@@ -21,8 +21,9 @@ public final class Stages {
    * The stage of a call that starts once {@code grant} (a permit, a turn, a reservation) is given.
    * Whatever the caller does with the returned stage, nothing leaks: if it ends before the grant
    * (cancelled, timed out, completed by the caller), the pending grant is cancelled; if it ended
-   * just as the grant came, the call never starts and the grant goes to {@code giveBack}. A
-   * failed grant fails the stage with its cause, unwrapped. {@code start} must not throw once it
+   * just as the grant came, the call never starts and the grant goes to {@code giveBack}; once
+   * the call has started, a cancel of the stage is passed on to the call's stage. A failed grant
+   * fails the stage with its cause, unwrapped. {@code start} must not throw once it
    * holds something to give back (it should fail its stage instead).
    */
   public static <G, R> CompletableFuture<R> afterGrant(
@@ -45,6 +46,7 @@ public final class Stages {
             out.completeExceptionally(e);
             return;
           }
+          cancelInward(out, stage); // once started, a cancel reaches the call itself
           stage.whenComplete(
               (result, thrown) -> {
                 if (thrown == null) {
