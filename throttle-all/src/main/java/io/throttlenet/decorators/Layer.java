@@ -111,7 +111,8 @@ interface Layer {
                 reservation.close(); // the call may have gone out: keep the estimate
                 return CompletableFuture.failedStage(e);
               }
-              return stage.whenComplete(
+              return Stages.observe(
+                  stage,
                   (result, failure) -> {
                     if (failure == null && actual != null) {
                       settle(reservation, actual, arg, result);
@@ -172,7 +173,7 @@ interface Layer {
                 if (failure == null) {
                   out.complete(result);
                 } else {
-                  recover(out, unwrap(failure));
+                  recover(out, Stages.unwrap(failure));
                 }
               });
           Stages.cancelInward(out, stage);
@@ -192,9 +193,5 @@ interface Layer {
         }
       }
     };
-  }
-
-  static Throwable unwrap(Throwable t) {
-    return Stages.unwrap(t);
   }
 }

@@ -8,6 +8,7 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -137,7 +138,7 @@ final class Spec {
         report(events, clock, start, null, e);
         throw e;
       }
-      return stage.whenComplete((result, failure) -> report(events, clock, start, result, Layer.unwrap(failure)));
+      return Stages.observe(stage, (result, failure) -> report(events, clock, start, result, Stages.unwrap(failure)));
     };
   }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -344,66 +343,48 @@ public final class CircuitBreaker implements Decorator<Object> {
   @Override
   public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () -> {
-      CompletableFuture<Permit> admitted = acquireAsync().toCompletableFuture();
-      CompletableFuture<R> out = new CompletableFuture<>();
-      admitted.whenComplete(
-          (permit, failure) -> {
-            if (failure != null) {
-              out.completeExceptionally(unwrap(failure));
-              return;
-            }
-            if (out.isDone()) {
-              permit.abandon(); // cancelled before the call started: nothing to report
-              return;
-            }
-            CompletionStage<R> stage;
-            try {
-              stage = Args.requireNonNull(call.get(), "the call's stage");
-            } catch (Throwable t) {
-              try {
-                permit.failure(t);
-              } finally {
-                out.completeExceptionally(t);
-              }
-              return;
-            }
-            Stages.cancelInward(out, stage); // a cancel of the caller's stage reaches the call
-            stage.whenComplete(
-                (result, thrown) -> {
-                  // Complete the caller's stage whatever a user predicate does while recording.
-                  if (thrown != null) {
-                    Throwable cause = unwrap(thrown);
-                    if (cause instanceof CancellationException && out.isCancelled()) {
-                      permit.abandon(); // our caller cancelled it: says nothing about the downstream
-                      return;
-                    }
-                    try {
-                      permit.failure(cause);
-                    } catch (RuntimeException | Error e) {
-                      cause.addSuppressed(e);
-                    } finally {
-                      out.completeExceptionally(cause);
-                    }
-                  } else {
-                    try {
-                      permit.result(result);
-                    } catch (RuntimeException | Error e) {
-                      out.completeExceptionally(e);
-                    } finally {
-                      out.complete(result);
-                    }
-                  }
-                });
-          });
-      out.whenComplete(
-          (ignored, failure) -> {
-            if (failure != null) {
-              admitted.cancel(false); // still waiting for the limiter: give everything back
-            }
-          });
-      return out;
-    };
+    return () ->
+        Stages.afterGrant(
+            acquireAsync().toCompletableFuture(),
+            permit -> callRecording(permit, call),
+            Permit::abandon); // cancelled before the call started: nothing to report
+  }
+
+  /**
+   * Makes the call under {@code permit} and records how it ended; never throws. A recording
+   * predicate that throws on a result fails the call with its exception; one that throws on a
+   * failure is attached to it as suppressed. A cancelled call (its caller gave up) records nothing.
+   */
+  private <R> CompletionStage<R> callRecording(Permit permit, Supplier<? extends CompletionStage<R>> call) {
+    CompletionStage<R> stage;
+    try {
+      stage = Args.requireNonNull(call.get(), "the call's stage");
+    } catch (Throwable t) {
+      recordFailure(permit, t);
+      return CompletableFuture.failedStage(t);
+    }
+    return Stages.observe(
+        stage,
+        (result, thrown) -> {
+          if (thrown == null) {
+            permit.result(result);
+            return;
+          }
+          Throwable cause = Stages.unwrap(thrown);
+          if (cause instanceof CancellationException) {
+            permit.abandon(); // says nothing about the downstream
+          } else {
+            recordFailure(permit, cause);
+          }
+        });
+  }
+
+  private static void recordFailure(Permit permit, Throwable cause) {
+    try {
+      permit.failure(cause);
+    } catch (RuntimeException | Error e) {
+      cause.addSuppressed(e); // the caller still gets the call's own failure
+    }
   }
 
   @Override
@@ -583,13 +564,6 @@ public final class CircuitBreaker implements Decorator<Object> {
 
   private Gen halfOpen(Gen from, long now) {
     return new Gen(BreakerState.HALF_OPEN, from.number + 1, now, now, from.trips, null);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** One state generation; immutable apart from its half-open counters. */

@@ -340,31 +340,11 @@ public final class AdmissionQueue<K> {
         return () ->
             Stages.afterGrant(
                 acquireAsync(key, priority, cost, deadline).toCompletableFuture(),
-                permit -> callReleasing(permit, call),
+                permit -> Permits.callReleasing(permit, call, gate::classify),
                 permit -> gate.giveBack(permit, cost, ticker.read())); // the caller gave up as its turn came
       }
     };
   }
-
-  /** Makes the call under {@code permit}; releases it when the call's stage ends. Never throws. */
-  private <R> CompletionStage<R> callReleasing(Permit permit, Supplier<? extends CompletionStage<R>> call) {
-    CompletionStage<R> stage;
-    try {
-      stage = Args.requireNonNull(call.get(), "the call's stage");
-    } catch (RuntimeException | Error e) {
-      permit.release(gate.classify(e));
-      return CompletableFuture.failedStage(e);
-    }
-    return stage.whenComplete(
-        (result, failure) -> {
-          if (failure == null) {
-            permit.success();
-          } else {
-            permit.release(gate.classify(Stages.unwrap(failure)));
-          }
-        });
-  }
-
 
   @Override
   public String toString() {

@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -304,48 +303,11 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   @Override
   public <R> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
     Args.requireNonNull(call, "call");
-    return () -> {
-      CompletableFuture<Permit> admitted = acquireAsync().toCompletableFuture();
-      CompletableFuture<R> out = new CompletableFuture<>();
-      admitted.whenComplete(
-          (permit, failure) -> {
-            if (failure != null) {
-              out.completeExceptionally(unwrap(failure));
-              return;
-            }
-            if (out.isDone()) {
-              permit.ignore(); // the caller gave up before the call started
-              return;
-            }
-            CompletionStage<R> stage;
-            try {
-              stage = Args.requireNonNull(call.get(), "the call's stage");
-            } catch (Throwable t) {
-              permit.release(classify(t));
-              out.completeExceptionally(t);
-              return;
-            }
-            Stages.cancelInward(out, stage); // a cancel of the caller's stage reaches the call
-            stage.whenComplete(
-                (result, thrown) -> {
-                  if (thrown == null) {
-                    permit.success();
-                    out.complete(result);
-                  } else {
-                    Throwable cause = unwrap(thrown);
-                    permit.release(classify(cause));
-                    out.completeExceptionally(cause);
-                  }
-                });
-          });
-      out.whenComplete(
-          (ignored, failure) -> {
-            if (failure != null) {
-              admitted.cancel(false); // still queued: leave the queue
-            }
-          });
-      return out;
-    };
+    return () ->
+        Stages.afterGrant(
+            acquireAsync().toCompletableFuture(),
+            permit -> Permits.callReleasing(permit, call, this::classify),
+            Permit::ignore); // the caller gave up before the call started
   }
 
   @Override
@@ -558,13 +520,6 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       failure.addSuppressed(e);
       return Outcome.IGNORED;
     }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private abstract static class Waiter {}

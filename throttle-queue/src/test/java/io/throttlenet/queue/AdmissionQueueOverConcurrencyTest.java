@@ -193,4 +193,17 @@ class AdmissionQueueOverConcurrencyTest {
     assertThat(releasesY.isAlive()).isFalse();
     assertThat(limit.inFlight()).isZero();
   }
+
+  @Test
+  void aCallCancelledWhileRunning_getsTheCancel_andItsSlotComesBack() throws Exception {
+    ConcurrencyLimit limit = limit(1);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limit).build();
+    CompletableFuture<String> running = new CompletableFuture<>();
+    CompletableFuture<String> out =
+        q.decorator("k", 0, 1, null).decorateAsync(() -> running).get().toCompletableFuture();
+    assertThat(limit.inFlight()).isEqualTo(1);
+    out.cancel(false);
+    assertThat(running).isCancelled();
+    assertThat(limit.inFlight()).isZero();
+  }
 }

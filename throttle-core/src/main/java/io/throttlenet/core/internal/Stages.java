@@ -4,6 +4,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -81,6 +82,36 @@ public final class Stages {
             }
           }
         });
+  }
+
+  /**
+   * {@code stage}'s outcome, after {@code action} has run on it (an action that throws on a result
+   * fails the returned future; on a failure the failure wins), with a cancel of the returned future
+   * passed on to {@code stage}. Unlike {@link CompletionStage#whenComplete}, whose action is
+   * skipped once its dependent stage was cancelled, the action always runs when {@code stage}
+   * ends: it may be what gives a permit back.
+   */
+  public static <R> CompletableFuture<R> observe(
+      CompletionStage<R> stage, BiConsumer<? super R, ? super Throwable> action) {
+    CompletableFuture<R> observed = new CompletableFuture<>();
+    stage.whenComplete(
+        (result, failure) -> {
+          try {
+            action.accept(result, failure);
+          } catch (RuntimeException | Error e) {
+            if (failure == null) {
+              observed.completeExceptionally(e);
+              return;
+            }
+          }
+          if (failure == null) {
+            observed.complete(result);
+          } else {
+            observed.completeExceptionally(failure);
+          }
+        });
+    cancelInward(observed, stage);
+    return observed;
   }
 
   /** The cause a {@link CompletionException} wraps, however deep. */
