@@ -7,6 +7,7 @@ import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.core.Timeout;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
@@ -14,6 +15,7 @@ import io.throttlenet.queue.AdmissionQueue;
 import io.throttlenet.queue.ConcurrencyLimit;
 import io.throttlenet.retry.Retry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -49,61 +51,118 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
   /** The same call with {@code spec}. */
   abstract C copy(Spec spec);
 
-  /** Adds a step that takes one permit from {@code limiter} before every call. */
+  /**
+   * Adds a step that takes one permit from {@code limiter} before every call, waiting at most
+   * {@link Decorators#DEFAULT_MAX_WAIT}.
+   */
   public C withThrottle(RateLimiter limiter) {
     return withThrottle(limiter, 1);
   }
 
   /**
-   * Adds a step that takes {@code cost} from {@code limiter} before every call.
+   * Adds a step that takes {@code cost} from {@code limiter} before every call, waiting at most
+   * {@link Decorators#DEFAULT_MAX_WAIT}.
    *
    * @throws IllegalArgumentException if {@code cost} is negative or above the limiter's capacity
    */
   public C withThrottle(RateLimiter limiter, long cost) {
+    return withThrottle(limiter, cost, Decorators.DEFAULT_MAX_WAIT);
+  }
+
+  /**
+   * Adds a step that takes {@code cost} from {@code limiter} before every call, waiting at most
+   * {@code maxWait}: a call predicted to wait longer fails at once with a {@link
+   * io.throttlenet.core.MaxWaitExceededException} (a transient rejection; nothing is charged).
+   * For no bound, pass {@code ChronoUnit.FOREVER.getDuration()}.
+   *
+   * @throws IllegalArgumentException if {@code cost} is negative or above the limiter's capacity,
+   *     or {@code maxWait} is negative
+   */
+  public C withThrottle(RateLimiter limiter, long cost, Duration maxWait) {
     Args.requireNonNull(limiter, "limiter");
     Args.requireNonNegative(cost, "cost");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
     if (cost > limiter.capacity()) {
       throw new IllegalArgumentException(
           "cost must be <= the capacity of " + limiter.name() + " (" + limiter.capacity() + "), was " + cost);
     }
-    return copy(spec.with(Layer.throttle(limiter, cost)));
+    return copy(spec.with(Layer.throttle(limiter, cost, maxWait)));
   }
 
   /**
-   * Adds a step that charges {@code costs} to {@code limiter}'s dimensions before every call.
+   * Adds a step that charges {@code costs} to {@code limiter}'s dimensions before every call,
+   * waiting at most {@link Decorators#DEFAULT_MAX_WAIT}.
    *
-   * @throws IllegalArgumentException if {@code costs} names a dimension {@code limiter} lacks
+   * @throws IllegalArgumentException if {@code costs} names a dimension {@code limiter} lacks, or
+   *     a cost above its dimension's capacity
    */
   public C withThrottle(MultiLimiter limiter, Costs costs) {
-    Args.requireNonNull(limiter, "limiter");
-    checkDimensions(limiter, costs);
-    return copy(spec.with(Layer.costs(limiter, arg -> costs, null)));
+    return withThrottle(limiter, costs, Decorators.DEFAULT_MAX_WAIT);
   }
 
   /**
-   * Adds a step that reserves {@code estimate} on {@code limiter} before every call and settles
-   * it at {@code actual} of the result when the call returns (reserve then settle: the LLM output
-   * tokens known only from the response). A call that fails keeps the estimate charged, since
-   * the downstream may have counted it. A {@code Costs} that names an unknown dimension fails the
-   * call with an {@link IllegalArgumentException} after the estimate was charged.
+   * Adds a step that charges {@code costs} to {@code limiter}'s dimensions before every call,
+   * waiting at most {@code maxWait}.
    *
-   * @throws IllegalArgumentException if {@code estimate} names a dimension {@code limiter} lacks
+   * @throws IllegalArgumentException if {@code costs} names a dimension {@code limiter} lacks, or
+   *     a cost above its dimension's capacity, or {@code maxWait} is negative
    */
-  @SuppressWarnings("unchecked")
-  public C withThrottle(MultiLimiter limiter, Costs estimate, Function<? super T, Costs> actual) {
+  public C withThrottle(MultiLimiter limiter, Costs costs, Duration maxWait) {
     Args.requireNonNull(limiter, "limiter");
-    checkDimensions(limiter, estimate);
-    Args.requireNonNull(actual, "actual");
-    BiFunction<Object, Object, Costs> settle = (arg, result) -> actual.apply((T) result);
-    return copy(spec.with(Layer.costs(limiter, arg -> estimate, settle)));
+    checkCosts(limiter, costs, "costs");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
+    return copy(spec.with(Layer.costs(limiter, arg -> costs, null, maxWait)));
   }
 
-  static void checkDimensions(MultiLimiter limiter, Costs costs) {
-    Args.requireNonNull(costs, "costs");
-    for (String d : costs.asMap().keySet()) {
+  /**
+   * Adds a step that reserves {@code estimate} on {@code limiter} before every call (waiting at
+   * most {@link Decorators#DEFAULT_MAX_WAIT}) and settles it at {@code actual} of the result when
+   * the call returns (reserve then settle: the LLM output tokens known only from the response). A
+   * call that fails keeps the estimate charged, since the downstream may have counted it. A {@code
+   * Costs} that names an unknown dimension fails the call with an {@link IllegalArgumentException}
+   * after the estimate was charged.
+   *
+   * @throws IllegalArgumentException if {@code estimate} names a dimension {@code limiter} lacks,
+   *     or a cost above its dimension's capacity
+   */
+  public C withThrottle(MultiLimiter limiter, Costs estimate, Function<? super T, Costs> actual) {
+    return withThrottle(limiter, estimate, actual, Decorators.DEFAULT_MAX_WAIT);
+  }
+
+  /**
+   * Like {@link #withThrottle(MultiLimiter, Costs, Function)}, waiting at most {@code maxWait}
+   * for the estimate.
+   *
+   * @throws IllegalArgumentException if {@code estimate} names a dimension {@code limiter} lacks,
+   *     or a cost above its dimension's capacity, or {@code maxWait} is negative
+   */
+  @SuppressWarnings("unchecked")
+  public C withThrottle(
+      MultiLimiter limiter, Costs estimate, Function<? super T, Costs> actual, Duration maxWait) {
+    Args.requireNonNull(limiter, "limiter");
+    checkCosts(limiter, estimate, "estimate");
+    Args.requireNonNull(actual, "actual");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
+    BiFunction<Object, Object, Costs> settle = (arg, result) -> actual.apply((T) result);
+    return copy(spec.with(Layer.costs(limiter, arg -> estimate, settle, maxWait)));
+  }
+
+  /**
+   * Checks at build time what would otherwise fail every call: a dimension {@code limiter} lacks,
+   * or a cost no wait can grant.
+   */
+  static void checkCosts(MultiLimiter limiter, Costs costs, String argument) {
+    Args.requireNonNull(costs, argument);
+    for (Map.Entry<String, Long> e : costs.asMap().entrySet()) {
+      String d = e.getKey();
       if (!limiter.dimensions().contains(d)) {
         throw new IllegalArgumentException(
-            "costs name dimension " + d + ", which " + limiter.name() + " lacks (it has " + limiter.dimensions() + ")");
+            argument + " name dimension " + d + ", which " + limiter.name() + " lacks (it has " + limiter.dimensions() + ")");
+      }
+      long capacity = limiter.capacity(d);
+      if (e.getValue() > capacity) {
+        throw new IllegalArgumentException(
+            argument + " for " + limiter.name() + "[" + d + "] must be <= its capacity (" + capacity + "), was " + e.getValue());
       }
     }
   }
@@ -118,19 +177,43 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
     return copy(spec.with(Layer.of(Args.requireNonNull(breaker, "breaker"))));
   }
 
-  /** Adds a bulkhead: at most its limit of calls in flight through the steps before it. */
+  /**
+   * Adds a timeout around the steps before it: a call (waits for permits inside included) that
+   * takes longer than {@code timeout} fails with a {@link io.throttlenet.core.CallTimeoutException};
+   * see {@link Timeout} for what happens to a synchronous call and how waits give their place
+   * back. Put it inside the breaker and the retry, so that each attempt is timed and counted.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public C withTimeout(Duration timeout) {
+    return withTimeout(Timeout.of(timeout));
+  }
+
+  /** Adds {@code timeout} around the steps before it; see {@link #withTimeout(Duration)}. */
+  public C withTimeout(Timeout timeout) {
+    return copy(spec.with(Layer.of(Args.requireNonNull(timeout, "timeout"))));
+  }
+
+  /**
+   * Adds a bulkhead: at most its limit of calls in flight through the steps before it; a caller
+   * waits for a slot at most the bulkhead's {@code maxWait} (default 30 s), and at most its {@code
+   * maxWaiters} wait at once.
+   */
   public C withBulkhead(ConcurrencyLimit bulkhead) {
     return copy(spec.with(Layer.of(Args.requireNonNull(bulkhead, "bulkhead"))));
   }
 
-  /** Adds a fair admission queue: every call waits its turn for {@code key} at {@code priority}. */
+  /**
+   * Adds a fair admission queue: every call waits its turn for {@code key} at {@code priority},
+   * at most {@link Decorators#DEFAULT_MAX_WAIT}.
+   */
   public <K> C withQueue(AdmissionQueue<K> queue, K key, int priority) {
-    return withQueue(queue, key, priority, 1, null);
+    return withQueue(queue, key, priority, 1, Decorators.DEFAULT_MAX_WAIT);
   }
 
   /**
    * Adds a fair admission queue: every call waits its turn for {@code key} at {@code priority}
-   * with {@code cost}, at most until {@code deadline} (null: none).
+   * with {@code cost}, at most until {@code deadline} (null: no deadline, wait as long as it takes).
    */
   public <K> C withQueue(AdmissionQueue<K> queue, K key, int priority, long cost, Duration deadline) {
     Args.requireNonNull(queue, "queue");
@@ -161,7 +244,7 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
 
   /**
    * Names the chain: its {@link io.throttlenet.core.CallEvent}s are published under this name.
-   * Default {@code "call"}.
+   * Default: a unique name such as {@code "call-1"}, so two unnamed chains never merge.
    *
    * @throws IllegalStateException if already named
    */

@@ -1,11 +1,14 @@
 package io.throttlenet.decorators;
 
+import io.throttlenet.bucket.Layered;
+import io.throttlenet.bucket.PerKey;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.vavr.CheckedFunction0;
 import io.vavr.control.Try;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -62,6 +65,15 @@ import java.util.function.Supplier;
  * the class path, nothing else does. Thread-safe.
  */
 public final class Decorators {
+  /**
+   * The longest a waiting step waits unless told otherwise: a throttle (plain, multi-dimensional,
+   * per-key or layered) for its permits, and a queue step for its turn. 30 seconds. A call that
+   * would wait longer is refused at once when the wait can be predicted (a {@code
+   * MaxWaitExceededException}, or the queue's {@code DeadlineExceededException}); nothing is
+   * charged for it.
+   */
+  public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
+
   private Decorators() {}
 
   /** A chain over {@code supplier}. */
@@ -143,7 +155,7 @@ public final class Decorators {
    *
    * @param <T> the result type
    */
-  public static final class SupplierChain<T> extends DecoratorChain<T, SupplierChain<T>> {
+  public static final class SupplierChain<T> extends CallChain<T, SupplierChain<T>> {
     private final CheckedSupplier<T> call;
 
     SupplierChain(CheckedSupplier<T> call, Spec spec) {
@@ -178,7 +190,7 @@ public final class Decorators {
    *
    * @param <T> the result type
    */
-  public static final class CallableChain<T> extends DecoratorChain<T, CallableChain<T>> {
+  public static final class CallableChain<T> extends CallChain<T, CallableChain<T>> {
     private final CheckedSupplier<T> call;
 
     CallableChain(CheckedSupplier<T> call, Spec spec) {
@@ -212,7 +224,7 @@ public final class Decorators {
   }
 
   /** A chain over a {@link Runnable}. A fallback's result is ignored (return null). */
-  public static final class RunnableChain extends DecoratorChain<Void, RunnableChain> {
+  public static final class RunnableChain extends CallChain<Void, RunnableChain> {
     private final CheckedSupplier<Void> call;
 
     RunnableChain(CheckedSupplier<Void> call, Spec spec) {
@@ -260,27 +272,122 @@ public final class Decorators {
 
     /**
      * Adds a step that charges {@code costs} of each call's argument to {@code limiter} before
-     * the call (an unknown dimension fails that call with an {@link IllegalArgumentException}).
+     * the call, waiting at most {@link #DEFAULT_MAX_WAIT} (an unknown dimension fails that call
+     * with an {@link IllegalArgumentException}).
      */
-    @SuppressWarnings("unchecked")
     public FunctionChain<A, T> withThrottle(MultiLimiter limiter, Function<? super A, Costs> costs) {
-      Args.requireNonNull(limiter, "limiter");
-      Args.requireNonNull(costs, "costs");
-      return copy(spec.with(Layer.costs(limiter, arg -> costs.apply((A) arg), null)));
+      return withThrottle(limiter, costs, DEFAULT_MAX_WAIT);
     }
 
     /**
-     * Adds a step that reserves {@code estimate} of each call's argument on {@code limiter} and
-     * settles it at {@code actual} of the argument and the result when the call returns (a failed
-     * call keeps the estimate charged).
+     * Adds a step that charges {@code costs} of each call's argument to {@code limiter} before
+     * the call, waiting at most {@code maxWait}.
+     *
+     * @throws IllegalArgumentException if {@code maxWait} is negative
      */
     @SuppressWarnings("unchecked")
     public FunctionChain<A, T> withThrottle(
+        MultiLimiter limiter, Function<? super A, Costs> costs, Duration maxWait) {
+      Args.requireNonNull(limiter, "limiter");
+      Args.requireNonNull(costs, "costs");
+      Args.requireNonNegativeNanos(maxWait, "maxWait");
+      return copy(spec.with(Layer.costs(limiter, arg -> costs.apply((A) arg), null, maxWait)));
+    }
+
+    /**
+     * Adds a step that reserves {@code estimate} of each call's argument on {@code limiter}
+     * (waiting at most {@link #DEFAULT_MAX_WAIT}) and settles it at {@code actual} of the argument
+     * and the result when the call returns (a failed call keeps the estimate charged).
+     */
+    public FunctionChain<A, T> withThrottle(
         MultiLimiter limiter, Function<? super A, Costs> estimate, BiFunction<? super A, ? super T, Costs> actual) {
+      return withThrottle(limiter, estimate, actual, DEFAULT_MAX_WAIT);
+    }
+
+    /**
+     * Like {@link #withThrottle(MultiLimiter, Function, BiFunction)}, waiting at most {@code
+     * maxWait} for the estimate.
+     *
+     * @throws IllegalArgumentException if {@code maxWait} is negative
+     */
+    @SuppressWarnings("unchecked")
+    public FunctionChain<A, T> withThrottle(
+        MultiLimiter limiter,
+        Function<? super A, Costs> estimate,
+        BiFunction<? super A, ? super T, Costs> actual,
+        Duration maxWait) {
       Args.requireNonNull(limiter, "limiter");
       Args.requireNonNull(estimate, "estimate");
       Args.requireNonNull(actual, "actual");
-      return copy(spec.with(Layer.costs(limiter, arg -> estimate.apply((A) arg), (arg, result) -> actual.apply((A) arg, (T) result))));
+      Args.requireNonNegativeNanos(maxWait, "maxWait");
+      return copy(spec.with(Layer.costs(
+          limiter, arg -> estimate.apply((A) arg), (arg, result) -> actual.apply((A) arg, (T) result), maxWait)));
+    }
+
+    /**
+     * Adds a step that takes one permit of the limiter in {@code perKey} for the key {@code key}
+     * gives of each call's argument (its tenant), waiting at most {@link #DEFAULT_MAX_WAIT}.
+     */
+    public <K> FunctionChain<A, T> withThrottle(PerKey<K> perKey, Function<? super A, ? extends K> key) {
+      return withThrottle(perKey, key, 1, DEFAULT_MAX_WAIT);
+    }
+
+    /**
+     * Adds a step that takes {@code cost} of the limiter in {@code perKey} for the key {@code
+     * key} gives of each call's argument, waiting at most {@code maxWait}.
+     *
+     * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
+     */
+    @SuppressWarnings("unchecked")
+    public <K> FunctionChain<A, T> withThrottle(
+        PerKey<K> perKey, Function<? super A, ? extends K> key, long cost, Duration maxWait) {
+      Args.requireNonNull(key, "key");
+      return copy(spec.with(Layer.keyed(Grants.of(perKey, cost, maxWait), arg -> key.apply((A) arg))));
+    }
+
+    /**
+     * Adds a step that takes one permit from every scope of {@code layered} (global and per-key;
+     * it must have no per-endpoint scope) for the tenant {@code key} gives of each call's
+     * argument, waiting at most {@link #DEFAULT_MAX_WAIT}.
+     *
+     * @throws IllegalArgumentException if {@code layered} has a per-endpoint scope
+     */
+    public <K> FunctionChain<A, T> withThrottle(Layered<K> layered, Function<? super A, ? extends K> key) {
+      Args.requireNonNull(key, "key");
+      return withLayered(layered, Grants.of(layered, null, 1, DEFAULT_MAX_WAIT), key);
+    }
+
+    /**
+     * Adds a step that takes {@code cost} from every scope of {@code layered} for the tenant
+     * {@code key} gives of each call's argument, on the endpoint {@code endpoint} gives of it,
+     * waiting at most {@code maxWait}.
+     *
+     * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
+     */
+    @SuppressWarnings("unchecked")
+    public <K> FunctionChain<A, T> withThrottle(
+        Layered<K> layered,
+        Function<? super A, ? extends K> key,
+        Function<? super A, ? extends K> endpoint,
+        long cost,
+        Duration maxWait) {
+      Args.requireNonNull(layered, "layered");
+      Args.requireNonNull(key, "key");
+      Args.requireNonNull(endpoint, "endpoint");
+      Args.requireNonNegative(cost, "cost");
+      Args.requireNonNegativeNanos(maxWait, "maxWait");
+      // the endpoint varies per call: resolve both from the argument, as one key
+      Function<Object, CompletionStage<Void>> grant = pair -> {
+        Object[] kv = (Object[]) pair;
+        return layered.acquireAsync((K) kv[0], (K) kv[1], cost, maxWait);
+      };
+      return copy(spec.with(Layer.keyed(grant, arg -> new Object[] {key.apply((A) arg), endpoint.apply((A) arg)})));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <K> FunctionChain<A, T> withLayered(
+        Layered<K> layered, Function<Object, CompletionStage<Void>> grant, Function<? super A, ? extends K> key) {
+      return copy(spec.with(Layer.keyed(grant, arg -> key.apply((A) arg))));
     }
 
     /** The decorated function; reuse it for many calls. */
@@ -299,7 +406,7 @@ public final class Decorators {
    *
    * @param <T> the result type
    */
-  public static final class StageChain<T> extends DecoratorChain<T, StageChain<T>> {
+  public static final class StageChain<T> extends CallChain<T, StageChain<T>> {
     private final Supplier<? extends CompletionStage<T>> call;
     private volatile Supplier<CompletionStage<T>> composed;
 
@@ -339,7 +446,7 @@ public final class Decorators {
    *
    * @param <T> the result type
    */
-  public static final class CheckedChain<T> extends DecoratorChain<T, CheckedChain<T>> {
+  public static final class CheckedChain<T> extends CallChain<T, CheckedChain<T>> {
     private final CheckedFunction0<? extends T> supplier;
     private final CheckedSupplier<T> call;
 

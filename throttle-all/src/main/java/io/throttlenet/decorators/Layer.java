@@ -2,11 +2,15 @@ package io.throttlenet.decorators;
 
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.Decorator;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.Reservation;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -42,16 +46,17 @@ interface Layer {
     };
   }
 
-  /** {@code cost} from {@code limiter} before every call (for cost 1 the limiter decorates itself). */
-  static Layer throttle(RateLimiter limiter, long cost) {
-    if (cost == 1) {
-      return of(limiter);
-    }
+  /**
+   * {@code cost} from {@code limiter} before every call, waiting at most {@code maxWait}: a
+   * longer predicted wait fails at once with a {@link MaxWaitExceededException}, a cost above the
+   * capacity with a {@link CostExceedsCapacityException}.
+   */
+  static Layer throttle(RateLimiter limiter, long cost, Duration maxWait) {
     return new Layer() {
       @Override
       public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
         return () -> {
-          limiter.acquire(cost);
+          acquireWithin(limiter, cost, maxWait);
           return inner.get();
         };
       }
@@ -59,9 +64,47 @@ interface Layer {
       @Override
       public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
         return () -> Stages.afterGrant(
-            limiter.acquireAsync(cost).toCompletableFuture(),
+            limiter.acquireAsync(cost, maxWait).toCompletableFuture(),
             ignored -> inner.get(),
             ignored -> limiter.cancel(cost, limiter.ticker().read(), 0)); // taken as the caller gave up
+      }
+    };
+  }
+
+  /** Takes {@code cost} within {@code maxWait} or throws the rejection that says why not. */
+  static void acquireWithin(RateLimiter limiter, long cost, Duration maxWait) throws InterruptedException {
+    if (limiter.tryAcquire(cost, maxWait)) {
+      return;
+    }
+    long wait = limiter.waitNanos(cost, limiter.ticker().read());
+    if (wait == RateLimiter.NEVER) {
+      throw new CostExceedsCapacityException(limiter.name(), cost, limiter.capacity());
+    }
+    throw new MaxWaitExceededException(limiter.name(), cost, Duration.ofNanos(wait), maxWait);
+  }
+
+  /**
+   * Before every call, the grant {@code grant} gives for the key {@code key} makes of the
+   * argument (a tenant): a stage that completes when granted within the step's bound, or fails
+   * with the rejection that says why not.
+   */
+  static Layer keyed(Function<Object, CompletionStage<Void>> grant, Function<Object, Object> key) {
+    return new Layer() {
+      @Override
+      public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
+        Object k = Args.requireNonNull(key.apply(arg), "key");
+        return () -> {
+          Stages.await(grant.apply(k).toCompletableFuture());
+          return inner.get();
+        };
+      }
+
+      @Override
+      public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
+        Object k = Args.requireNonNull(key.apply(arg), "key");
+        // A grant abandoned at the very instant it came is spent, not refunded: a per-key booking
+        // has no exact handle to cancel, and spending errs on the safe side of the limit.
+        return () -> Stages.afterGrant(grant.apply(k).toCompletableFuture(), ignored -> inner.get(), ignored -> {});
       }
     };
   }
@@ -74,18 +117,18 @@ interface Layer {
    */
   @SuppressWarnings("unchecked")
   static Layer costs(
-      MultiLimiter limiter, Function<Object, Costs> estimate, BiFunction<Object, Object, Costs> actual) {
+      MultiLimiter limiter, Function<Object, Costs> estimate, BiFunction<Object, Object, Costs> actual, Duration maxWait) {
     return new Layer() {
       @Override
       public <T> CheckedSupplier<T> sync(Object arg, CheckedSupplier<T> inner) {
         if (actual == null) {
           return () -> {
-            limiter.acquire(estimate.apply(arg));
+            limiter.reserve(estimate.apply(arg), maxWait); // within the bound, or throws why not
             return inner.get();
           };
         }
         return () -> {
-          Reservation reservation = limiter.reserve(estimate.apply(arg));
+          Reservation reservation = limiter.reserve(estimate.apply(arg), maxWait);
           T result;
           try {
             result = inner.get();
@@ -102,7 +145,7 @@ interface Layer {
       public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
         // always a reservation, so that a grant the caller abandoned can be given back whole
         return () -> Stages.afterGrant(
-            limiter.reserveAsync(estimate.apply(arg)).toCompletableFuture(),
+            limiter.reserveAsync(estimate.apply(arg), maxWait).toCompletableFuture(),
             reservation -> {
               CompletionStage<T> stage;
               try {
@@ -160,14 +203,16 @@ interface Layer {
       @Override
       public <T> Supplier<CompletionStage<T>> async(Object arg, Supplier<? extends CompletionStage<T>> inner) {
         return () -> {
-          CompletableFuture<T> out = new CompletableFuture<>();
+          Stages.Tracked<T> out = new Stages.Tracked<>();
           CompletionStage<T> stage;
           try {
             stage = inner.get();
           } catch (Throwable t) {
             recover(out, t);
+            out.settle();
             return out;
           }
+          Stages.settleWith(out, stage);
           stage.whenComplete(
               (result, failure) -> {
                 if (failure == null) {

@@ -8,6 +8,7 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Names;
 import io.throttlenet.core.internal.Stages;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ final class Spec {
   private final CallClassifier classifier;
   private final Layer[] layers;
   private volatile EventPublisher<CallEvent.Finished> publisher; // cache: every thread finds the same
+  private volatile String defaultName; // "call-N", made on first use when the chain is not named
 
   private Spec(String name, EventRegistry events, Ticker ticker, CallClassifier classifier, Layer[] layers) {
     this.name = name;
@@ -65,7 +67,20 @@ final class Spec {
   }
 
   String name() {
-    return name != null ? name : DEFAULT_NAME;
+    if (name != null) {
+      return name;
+    }
+    String n = defaultName;
+    if (n == null) {
+      synchronized (this) { // once per chain: every thread publishes under the same name
+        n = defaultName;
+        if (n == null) {
+          n = Names.unique(DEFAULT_NAME);
+          defaultName = n;
+        }
+      }
+    }
+    return n;
   }
 
   private EventPublisher<CallEvent.Finished> publisher() {

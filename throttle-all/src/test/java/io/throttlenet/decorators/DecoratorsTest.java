@@ -108,7 +108,7 @@ class DecoratorsTest {
     assertThatThrownBy(() -> Decorators.ofSupplier(() -> {
       throw unchecked;
     }).withRetry(retry(1)).get()).isSameAs(unchecked);
-    Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    Throttle empty = Throttle.builder().rate(1, Duration.ofSeconds(10)).initialPermits(0).ticker(ticker).build();
     Thread.currentThread().interrupt();
     assertThatThrownBy(() -> Decorators.ofSupplier(() -> "x").withThrottle(empty).get())
         .isInstanceOf(CompletionException.class)
@@ -312,7 +312,7 @@ class DecoratorsTest {
     Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
     AdmissionQueue<String> queue = AdmissionQueue.<String>builder(empty).events(events).build();
     CompletableFuture<String> stage = Decorators.ofCompletionStage(() -> CompletableFuture.completedFuture("x"))
-        .withQueue(queue, "k", 0)
+        .withQueue(queue, "k", 0, 1, null) // no deadline: it waits until cancelled
         .withFallback(e -> "fallback")
         .get().toCompletableFuture();
     assertThat(queue.size()).isEqualTo(1);
@@ -330,7 +330,7 @@ class DecoratorsTest {
           calls.incrementAndGet();
           return CompletableFuture.completedFuture("x");
         })
-        .withQueue(queue, "k", 0)
+        .withQueue(queue, "k", 0, 1, null)
         .withBreaker(breaker)
         .withRetry(retry(3))
         .withFallback(e -> "fallback")

@@ -44,7 +44,7 @@ class VavrTest {
 
   @Test
   void tryGet_capturesAnInterruptedWait_andKeepsTheThreadInterrupted() {
-    Throttle empty = Throttle.builder().rate(1, Duration.ofHours(1)).initialPermits(0).ticker(ticker).build();
+    Throttle empty = Throttle.builder().rate(1, Duration.ofSeconds(10)).initialPermits(0).ticker(ticker).build();
     Thread.currentThread().interrupt();
     Try<String> interrupted = Decorators.ofSupplier(() -> "never").withThrottle(empty).tryGet();
     assertThat(Thread.interrupted()).isTrue();

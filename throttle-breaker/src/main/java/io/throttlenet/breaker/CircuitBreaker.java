@@ -7,6 +7,8 @@ import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.Outcome;
+import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
@@ -322,13 +324,24 @@ public final class CircuitBreaker implements Decorator<Object> {
   }
 
   private void recordThrown(Gen g, long start, boolean measured, Throwable cause) {
-    boolean ignored = cause != null && config.ignored(cause);
+    boolean ignored =
+        cause != null && (config.ignored(cause) || (!config.recordRejections && localRefusal(cause)));
     boolean failed = true;
     try {
       failed = cause == null || config.recordFailure.test(cause);
     } finally {
       record(g, start, measured, failed && !ignored, cause, ignored); // even if the predicate threw
     }
+  }
+
+  /**
+   * A refusal by a step inside the breaker (a throttle-net rejection: a limiter, queue or bulkhead
+   * said no) or an interrupt while waiting: the downstream was never asked, so it says nothing
+   * about the downstream's health.
+   */
+  private static boolean localRefusal(Throwable cause) {
+    Throwable t = Stages.unwrap(cause);
+    return t instanceof RejectedException || t instanceof InterruptedException;
   }
 
   private void recordResult(Gen g, long start, boolean measured, Object result) {
@@ -594,7 +607,7 @@ public final class CircuitBreaker implements Decorator<Object> {
    * counts as a failure, so a try-with-resources block that throws is recorded correctly.
    * Thread-safe: the first report wins, later ones are ignored.
    */
-  public final class Permit implements AutoCloseable {
+  public final class Permit implements io.throttlenet.core.Permit {
     private final Gen generation;
     private final long start;
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -628,14 +641,42 @@ public final class CircuitBreaker implements Decorator<Object> {
       }
     }
 
-    /** The call never started: frees what admission took, counting nothing. */
-    void abandon() {
-      if (reported.compareAndSet(false, true)) {
-        release(generation);
+    /**
+     * Reports {@code outcome}: {@link Outcome#SUCCESS} is a success, {@link Outcome#DROPPED} and
+     * {@link Outcome#FAILURE} are failures, {@link Outcome#IGNORED} counts nothing and frees the
+     * probe slot, as {@link #ignore()} does.
+     *
+     * @throws NullPointerException if {@code outcome} is null
+     */
+    @Override
+    public void release(Outcome outcome) {
+      switch (Args.requireNonNull(outcome, "outcome")) {
+        case SUCCESS -> success();
+        case IGNORED -> ignore();
+        default -> failure(null);
       }
     }
 
-    /** Counts as a failure unless an outcome was already reported. */
+    /**
+     * The call ended in a way that says nothing about the downstream (it never reached it, or it
+     * was cancelled): counts neither as success nor as failure, and frees a half-open probe slot.
+     */
+    @Override
+    public void ignore() {
+      abandon();
+    }
+
+    /** The call never started: frees what admission took, counting nothing. */
+    void abandon() {
+      if (reported.compareAndSet(false, true)) {
+        CircuitBreaker.this.release(generation);
+      }
+    }
+
+    /**
+     * Counts as a failure unless an outcome was already reported, like every throttle-net {@link
+     * io.throttlenet.core.Permit}: a try-with-resources block that throws is recorded correctly.
+     */
     @Override
     public void close() {
       if (reported.compareAndSet(false, true)) {
@@ -659,6 +700,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     Predicate<Throwable> recordFailure;
     Predicate<Object> recordResult;
     List<Class<? extends Throwable>> ignored;
+    boolean recordRejections;
     RateLimiter limiter;
     String name;
     Ticker ticker;
@@ -676,7 +718,7 @@ public final class CircuitBreaker implements Decorator<Object> {
 
   /**
    * Builds a {@link CircuitBreaker}. Each option may be set once; {@link #build()} validates. The
-   * shared options ({@link ComponentBuilder}) default to the name {@code "circuit-breaker"}, the
+   * shared options ({@link ComponentBuilder}) default to a unique name such as {@code "circuit-breaker-1"}, the
    * wrapped limiter's ticker (else {@link Ticker#system()}) and the default event registry. Not
    * thread-safe; the built breaker is.
    */
@@ -692,6 +734,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     private Predicate<Throwable> recordFailure;
     private Predicate<Object> recordResult;
     private List<Class<? extends Throwable>> ignored;
+    private Boolean recordRejections;
 
     private Builder() {}
 
@@ -805,6 +848,22 @@ public final class CircuitBreaker implements Decorator<Object> {
       return this;
     }
 
+    /**
+     * Whether refusals by steps inside the breaker count as failures: a throttle-net {@link
+     * RejectedException} (a limiter, queue or bulkhead between the breaker and the call said no)
+     * or an {@link InterruptedException} (the caller was interrupted while waiting). Default
+     * {@code false}: the breaker judges the downstream by the calls that reached it, so local
+     * refusals count neither way and a half-open probe that never reached the downstream gives its
+     * slot back. Set {@code true} to count them as failures.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder recordRejections(boolean record) {
+      Args.requireUnset(this.recordRejections != null, "recordRejections");
+      this.recordRejections = record;
+      return this;
+    }
+
     /** Builds a breaker that wraps no limiter. */
     public CircuitBreaker build() {
       return build(null, false);
@@ -837,6 +896,7 @@ public final class CircuitBreaker implements Decorator<Object> {
       c.recordFailure = recordFailure != null ? recordFailure : t -> true;
       c.recordResult = recordResult;
       c.ignored = ignored != null ? ignored : List.of();
+      c.recordRejections = recordRejections != null && recordRejections;
       c.limiter = wrapped ? limiter : null;
       c.name = nameOr("circuit-breaker");
       c.ticker = tickerOr(limiter != null ? limiter.ticker() : Ticker.system());

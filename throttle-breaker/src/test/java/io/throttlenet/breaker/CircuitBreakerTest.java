@@ -286,8 +286,8 @@ class CircuitBreakerTest {
   @Test
   void events_transitionsRejectionsOutcomes() throws Exception {
     List<BreakerEvent> seen = new ArrayList<>();
-    events.subscribe(BreakerEvent.class, "circuit-breaker", seen::add);
     CircuitBreaker b = builder().trip(Trip.consecutive(1)).build();
+    events.subscribe(BreakerEvent.class, b.name(), seen::add);
     succeed(b);
     fail(b);
     assertThatThrownBy(b::acquire).isInstanceOf(CircuitOpenException.class);

@@ -279,8 +279,8 @@ public final class AllOf implements RateLimiter {
   }
 
   /**
-   * Builds an {@link AllOf}. The shared options ({@link ComponentBuilder}) default to the name
-   * {@code "all-of"}, the first part's ticker and the default event registry. Not thread-safe; the
+   * Builds an {@link AllOf}. The shared options ({@link ComponentBuilder}) default to a unique name
+   * such as {@code "all-of-1"}, the first part's ticker and the default event registry. Not thread-safe; the
    * built limiter is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {

@@ -60,6 +60,76 @@ public final class Layered<K> {
     return new Builder<>();
   }
 
+  /** This limiter's name, used in events and errors. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether this limiter has a per-endpoint scope (then every verb needs an endpoint). */
+  public boolean hasEndpointScope() {
+    return perEndpoint != null;
+  }
+
+  // ---- tenant-only verbs, for a Layered without a per-endpoint scope ----
+
+  /**
+   * Takes one permit for tenant {@code key} if every scope has it now; never waits.
+   *
+   * @throws IllegalStateException if this limiter has a per-endpoint scope
+   */
+  public boolean tryAcquire(K key) {
+    return tryAcquire(key, 1L);
+  }
+
+  /**
+   * Takes {@code cost} for tenant {@code key} if every scope has it now; never waits.
+   *
+   * @throws IllegalStateException if this limiter has a per-endpoint scope
+   */
+  public boolean tryAcquire(K key, long cost) {
+    return tryAcquire(key, tenantOnly(), cost);
+  }
+
+  /**
+   * Takes one permit for tenant {@code key}, waiting as long as needed.
+   *
+   * @throws IllegalStateException if this limiter has a per-endpoint scope
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public void acquire(K key) throws InterruptedException {
+    acquire(key, 1L);
+  }
+
+  /**
+   * Takes {@code cost} for tenant {@code key}, waiting as long as needed.
+   *
+   * @throws IllegalStateException if this limiter has a per-endpoint scope
+   * @throws CostExceedsCapacityException at once if a scope can never grant the cost
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public void acquire(K key, long cost) throws InterruptedException {
+    acquire(key, tenantOnly(), cost);
+  }
+
+  /**
+   * Takes {@code cost} for tenant {@code key} asynchronously, holding no thread.
+   *
+   * @throws IllegalStateException if this limiter has a per-endpoint scope
+   */
+  public CompletionStage<Void> acquireAsync(K key, long cost) {
+    return acquireAsync(key, tenantOnly(), cost);
+  }
+
+  /** The endpoint of a tenant-only call: none, which only a limiter without that scope accepts. */
+  private K tenantOnly() {
+    if (perEndpoint != null) {
+      throw new IllegalStateException(name + " has a per-endpoint scope: name the endpoint");
+    }
+    return null;
+  }
+
+  // ---- tenant and endpoint ----
+
   /** Takes one permit for {@code key} on {@code endpoint} if every scope has it now. */
   public boolean tryAcquire(K key, K endpoint) {
     return tryAcquire(key, endpoint, 1);
@@ -183,6 +253,22 @@ public final class Layered<K> {
 
   /** Takes {@code cost} for {@code key} on {@code endpoint} asynchronously, holding no thread. */
   public CompletionStage<Void> acquireAsync(K key, K endpoint, long cost) {
+    return acquireAsync(key, endpoint, cost, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes {@code cost} for {@code key} on {@code endpoint} asynchronously if it can be granted
+   * within {@code maxWait}; otherwise the stage fails with a {@link
+   * io.throttlenet.core.MaxWaitExceededException} (or {@link CostExceedsCapacityException}) and
+   * nothing is charged.
+   *
+   * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
+   */
+  public CompletionStage<Void> acquireAsync(K key, K endpoint, long cost, Duration maxWait) {
+    return acquireAsync(key, endpoint, cost, Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  private CompletionStage<Void> acquireAsync(K key, K endpoint, long cost, long maxWaitNanos) {
     Args.requireNonNegative(cost, "cost");
     Scopes scopes = new Scopes(key, endpoint);
     Part[] parts = scopes.parts;
@@ -198,7 +284,10 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, Long.MAX_VALUE);
+    if (wait > maxWaitNanos) {
+      return CompletableFuture.failedStage(events.gaveUp(cost, wait, maxWaitNanos)); // never waits in vain
+    }
+    return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
   }
 
   /** What every scope could grant {@code key} on {@code endpoint} right now; creates no state. */
@@ -370,7 +459,7 @@ public final class Layered<K> {
 
   /**
    * Builds a {@link Layered}. Each scope and option may be set once. The shared options ({@link
-   * ComponentBuilder}) default to the name {@code "layered"}, the global scope's ticker (else
+   * ComponentBuilder}) default to a unique name such as {@code "layered-1"}, the global scope's ticker (else
    * {@link Ticker#system()}) and the default event registry. Not thread-safe.
    *
    * @param <K> the type of keys and endpoints

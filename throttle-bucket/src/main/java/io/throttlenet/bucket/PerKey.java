@@ -407,7 +407,7 @@ public final class PerKey<K> {
 
   /**
    * Builds a {@link PerKey}. Each option may be set once. The shared options ({@link
-   * ComponentBuilder}) default to the name {@code "per-key"}, {@link Ticker#system()} and the
+   * ComponentBuilder}) default to a unique name such as {@code "per-key-1"}, {@link Ticker#system()} and the
    * default event registry; with {@link #rate}, each key's throttle gets the same three. Not
    * thread-safe; the built limiter is.
    *

@@ -447,7 +447,7 @@ public final class SlidingWindowLog implements RateLimiter {
 
   /**
    * Builds a {@link SlidingWindowLog}. Every option may be set once. The shared options ({@link
-   * ComponentBuilder}) default to the name {@code "sliding-window-log"}, {@link Ticker#system()}
+   * ComponentBuilder}) default to a unique name such as {@code "sliding-window-log-1"}, {@link Ticker#system()}
    * and the default event registry. Not thread-safe; the built log is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {

@@ -621,7 +621,7 @@ public final class Throttle implements RateLimiter {
   /**
    * Builds a {@link Throttle}. Every option may be set once; {@link #build()} validates the whole
    * and never leaves a half-built limiter. The shared options ({@link ComponentBuilder}) default
-   * to the name {@code "throttle"}, {@link Ticker#system()} and the default event registry. Not
+   * to a unique name such as {@code "throttle-1"}, {@link Ticker#system()} and the default event registry. Not
    * thread-safe; the built throttle is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {

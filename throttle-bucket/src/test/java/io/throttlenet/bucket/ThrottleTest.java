@@ -153,7 +153,7 @@ class ThrottleTest {
               CostExceedsCapacityException c = (CostExceedsCapacityException) e;
               assertThat(c.cost()).isEqualTo(9);
               assertThat(c.capacity()).isEqualTo(5);
-              assertThat(c.component()).isEqualTo("throttle");
+              assertThat(c.component()).isEqualTo(t.name()).startsWith("throttle-");
               assertThat(c.retryAfter()).isEmpty();
             });
     assertThatThrownBy(() -> t.acquireAsync(9).toCompletableFuture().join())

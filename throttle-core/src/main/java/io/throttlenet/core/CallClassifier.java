@@ -31,7 +31,8 @@ public interface CallClassifier {
   /**
    * The default, looking through {@code CompletionException}, {@code ExecutionException} and
    * {@code UncheckedIOException}: a result is a {@link Outcome#SUCCESS}; a timeout ({@link TimeoutException},
-   * {@link SocketTimeoutException}, {@code java.net.http.HttpTimeoutException}) is {@link
+   * {@link SocketTimeoutException}, {@link CallTimeoutException}, {@code
+   * java.net.http.HttpTimeoutException}) is {@link
    * Outcome#DROPPED}; an interrupt, a cancellation or a throttle-net rejection is {@link
    * Outcome#IGNORED}; any other exception is a {@link Outcome#FAILURE}.
    */
@@ -55,7 +56,9 @@ public interface CallClassifier {
         || failure instanceof RejectedException) {
       return Outcome.IGNORED;
     }
-    if (failure instanceof TimeoutException || failure instanceof SocketTimeoutException) {
+    if (failure instanceof TimeoutException
+        || failure instanceof SocketTimeoutException
+        || failure instanceof CallTimeoutException) {
       return Outcome.DROPPED;
     }
     // java.net.http is not a module core reads: match the HTTP client's timeout by name

@@ -1,10 +1,11 @@
 package io.throttlenet.core;
 
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.Names;
 
 /**
  * The options every throttle-net builder shares: the component's name (in events, errors and
- * metrics), its {@link Ticker} and the {@link EventRegistry} it publishes to. Each may be set
+ * metrics; unnamed components get unique defaults such as {@code throttle-3}), its {@link Ticker} and the {@link EventRegistry} it publishes to. Each may be set
  * once; setting one twice is an error, so a builder passed around cannot be silently
  * reconfigured. Each builder documents its defaults. Not thread-safe, like every builder.
  *
@@ -14,6 +15,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   private String name;
   private Ticker ticker;
   private EventRegistry events;
+  private String defaultName;
 
   /** For the builders of throttle-net's components. */
   protected ComponentBuilder() {}
@@ -59,9 +61,19 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
     return self();
   }
 
-  /** The name set, or {@code fallback}. */
-  protected final String nameOr(String fallback) {
-    return name != null ? name : fallback;
+  /**
+   * The name set, or else a unique default made from {@code kind}: {@code kind-1}, {@code
+   * kind-2}, ... (one per builder, the same on every call), so that two unnamed components never
+   * merge into one series of events or meters.
+   */
+  protected final String nameOr(String kind) {
+    if (name != null) {
+      return name;
+    }
+    if (defaultName == null) {
+      defaultName = Names.unique(kind);
+    }
+    return defaultName;
   }
 
   /** The ticker set, or {@code fallback}. */

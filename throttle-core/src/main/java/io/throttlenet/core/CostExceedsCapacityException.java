@@ -2,7 +2,8 @@ package io.throttlenet.core;
 
 /**
  * The cost asked for is larger than the limiter can ever grant at once (for a token bucket, its
- * burst), so waiting would never help. Thrown at once, never after a wait. Immutable.
+ * burst), so waiting would never help: a {@linkplain #isPermanent() permanent} rejection. Thrown at
+ * once, never after a wait. Immutable.
  */
 public final class CostExceedsCapacityException extends RejectedException {
   private static final long serialVersionUID = 1L;
@@ -17,6 +18,12 @@ public final class CostExceedsCapacityException extends RejectedException {
         null);
     this.cost = cost;
     this.capacity = capacity;
+  }
+
+  /** Always true: the cost can never fit. */
+  @Override
+  public boolean isPermanent() {
+    return true;
   }
 
   /** The cost that was asked for. */

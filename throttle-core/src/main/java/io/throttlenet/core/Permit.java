@@ -6,8 +6,10 @@ import java.util.Objects;
  * A grant that is given back when the call it admitted ends: a slot of a concurrency limit, or a
  * turn in an admission queue in front of one. Report how the call ended exactly once, with {@link
  * #success()}, {@link #dropped()}, {@link #ignore()} or {@link #release(Outcome)}; closing it
- * counts as {@link Outcome#IGNORED} unless an outcome was reported, so try-with-resources never
- * leaks a slot. Later reports are ignored.
+ * without a report counts as {@link Outcome#FAILURE} (the call never said it succeeded), so a
+ * try-with-resources block that throws is reported correctly and never leaks a slot. Later reports
+ * are ignored. Every throttle-net permit, a bulkhead slot or a circuit breaker's permission, gives
+ * {@code close()} this one meaning.
  *
  * <p>Implementations are thread-safe: the first report wins.
  */
@@ -41,9 +43,9 @@ public interface Permit extends AutoCloseable {
     release(Outcome.IGNORED);
   }
 
-  /** Gives the grant back as {@link Outcome#IGNORED} unless an outcome was reported. */
+  /** Gives the grant back as {@link Outcome#FAILURE} unless an outcome was reported. */
   @Override
   default void close() {
-    release(Outcome.IGNORED);
+    release(Outcome.FAILURE);
   }
 }

@@ -10,6 +10,13 @@ import java.util.Optional;
  *
  * <p>Rejections are control flow in an overloaded system, so they are cheap: no stack trace is
  * captured. The message names the component and the numbers involved. Instances are immutable.
+ *
+ * <p>A rejection is either <em>permanent</em> ({@link #isPermanent()}: the same call can never be
+ * admitted, such as a cost above a limiter's capacity) or <em>transient</em> (it could be admitted
+ * later; {@link #retryAfter()} says when, if the component knows). A {@code Retry} never retries a
+ * permanent rejection, and by default does not retry a transient one either: the component that
+ * refused has already applied its own bound, and the caller learns at once, with the {@code
+ * retryAfter()} to act on, instead of after waiting out a cooldown behind its back.
  */
 public abstract class RejectedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -42,6 +49,14 @@ public abstract class RejectedException extends RuntimeException {
   /** The name of the component that rejected the call. */
   public String component() {
     return component;
+  }
+
+  /**
+   * True if the same call can never be admitted by this component, however long the caller waits
+   * (retrying it is pointless); false by default.
+   */
+  public boolean isPermanent() {
+    return false;
   }
 
   /** How long until the same call could be admitted, if known; empty if unknown or never. */

@@ -224,6 +224,24 @@ public final class MultiLimiter {
    * @throws InterruptedException if interrupted while waiting; nothing is charged
    */
   public Reservation reserve(Costs estimate) throws InterruptedException {
+    return reserveWithin(estimate, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes the {@code estimate}, waiting for it at most {@code maxWait}, and returns the
+   * reservation to {@link Reservation#settle settle}; see {@link #reserve(Costs)}.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension or maxWait is negative
+   * @throws CostExceedsCapacityException at once if an estimated cost exceeds its capacity
+   * @throws MaxWaitExceededException if the estimate cannot be granted within {@code maxWait}
+   *     (at once when predicted, else when the bound passes); nothing is charged
+   * @throws InterruptedException if interrupted while waiting; nothing is charged
+   */
+  public Reservation reserve(Costs estimate, Duration maxWait) throws InterruptedException {
+    return reserveWithin(estimate, Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  private Reservation reserveWithin(Costs estimate, long maxWaitNanos) throws InterruptedException {
     Binding b = bind(estimate);
     if (b.neverDimension >= 0) {
       throw rejectNever(estimate, b);
@@ -236,8 +254,18 @@ public final class MultiLimiter {
       return new Reservation(this, estimate, b.partCosts, handles, now);
     }
     Attempt attempt = new Attempt(estimate, b, handles);
-    line.await(attempt, now, wait, Long.MAX_VALUE);
+    line.awaitOrThrow(attempt, now, wait, maxWaitNanos);
     return new Reservation(this, estimate, b.partCosts, handles, attempt.grantedAt);
+  }
+
+  /**
+   * The largest cost {@code dimension} can grant at once (its limiter's {@link
+   * RateLimiter#capacity()}).
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public long capacity(String dimension) {
+    return capacities[dimension(dimension)];
   }
 
   /**
@@ -270,6 +298,21 @@ public final class MultiLimiter {
    * @throws IllegalArgumentException if the estimate names an unknown dimension
    */
   public CompletionStage<Reservation> reserveAsync(Costs estimate) {
+    return reserveAsync(estimate, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes the {@code estimate} asynchronously if it can be granted within {@code maxWait};
+   * otherwise the stage fails with {@link MaxWaitExceededException} and nothing is charged. See
+   * {@link #reserveAsync(Costs)}.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension or maxWait is negative
+   */
+  public CompletionStage<Reservation> reserveAsync(Costs estimate, Duration maxWait) {
+    return reserveAsync(estimate, Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  private CompletionStage<Reservation> reserveAsync(Costs estimate, long maxWaitNanos) {
     Binding b = bind(estimate);
     if (b.neverDimension >= 0) {
       return CompletableFuture.failedStage(rejectNever(estimate, b));
@@ -282,7 +325,7 @@ public final class MultiLimiter {
       return CompletableFuture.completedStage(new Reservation(this, estimate, b.partCosts, handles, now));
     }
     Attempt attempt = new Attempt(estimate, b, handles);
-    CompletableFuture<Void> granted = line.join(attempt, now, wait, Long.MAX_VALUE);
+    CompletableFuture<Void> granted = line.join(attempt, now, wait, maxWaitNanos);
     CompletableFuture<Reservation> out = new CompletableFuture<>();
     granted.whenComplete(
         (ignored, failure) -> {
@@ -581,7 +624,7 @@ public final class MultiLimiter {
 
   /**
    * Builds a {@link MultiLimiter}. Each dimension name and each option may be given once. The
-   * shared options ({@link ComponentBuilder}) default to the name {@code "multi-limiter"}, the
+   * shared options ({@link ComponentBuilder}) default to a unique name such as {@code "multi-limiter-1"}, the
    * first dimension's ticker and the default event registry. Not thread-safe; the built limiter is.
    */
   public static final class Builder extends ComponentBuilder<Builder> {

@@ -11,6 +11,7 @@ import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Actions;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.HeadTimer;
+import io.throttlenet.core.internal.Names;
 import io.throttlenet.core.internal.SaturatedMath;
 import io.throttlenet.core.internal.Stages;
 import io.throttlenet.core.internal.Trampoline;
@@ -103,7 +104,7 @@ public final class AdmissionQueue<K> {
 
   private AdmissionQueue(Builder<K> b) {
     this.gate = b.gate;
-    this.name = b.name != null ? b.name : "admission-queue";
+    this.name = b.name != null ? b.name : Names.unique("admission-queue");
     this.ticker = b.gate.ticker();
     this.pumpTimer = new HeadTimer(ticker, lock, this::pumpNow);
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
@@ -769,7 +770,7 @@ public final class AdmissionQueue<K> {
       return this;
     }
 
-    /** The name in events and errors; defaults to {@code "admission-queue"}. */
+    /** The name in events and errors; defaults to a unique name such as {@code "admission-queue-1"}. */
     public Builder<K> name(String name) {
       Args.requireUnset(this.name != null, "name");
       this.name = Args.requireNonNull(name, "name");

@@ -1,5 +1,6 @@
 package io.throttlenet.queue;
 
+import io.throttlenet.core.CallClassifier;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.Decorator;
@@ -77,11 +78,23 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   // Admission queues built over this limit, pumped whenever a slot may have freed up.
   private volatile Runnable[] freedHooks = new Runnable[0];
   private final Trampoline handOver = new Trampoline(this::handOverOnce);
+  private final Duration maxWait; // for decorate and decorateAsync
+  private final long maxWaitNanos;
+  private final int maxWaiters; // for every verb
+
+  /** How long a decorated call waits for a slot unless the builder says otherwise: 30 seconds. */
+  public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
+
+  /** How many callers may wait for a slot at once unless the builder says otherwise: 1024. */
+  public static final int DEFAULT_MAX_WAITERS = 1024;
 
   private ConcurrencyLimit(Builder b, String name, Ticker ticker, EventRegistry events) {
     this.name = name;
     this.ticker = ticker;
-    this.classifier = b.classifier != null ? b.classifier : t -> Outcome.IGNORED;
+    this.maxWait = b.maxWait != null ? b.maxWait : DEFAULT_MAX_WAIT;
+    this.maxWaitNanos = Args.saturatedNanos(maxWait);
+    this.maxWaiters = b.maxWaiters > 0 ? b.maxWaiters : DEFAULT_MAX_WAITERS;
+    this.classifier = b.classifier != null ? b.classifier : t -> CallClassifier.defaults().classify(null, t);
     this.limit = b.limit;
     this.releasedEvents = events.publisher(ConcurrencyEvent.Released.class, name);
     this.rejectedEvents = events.publisher(ConcurrencyEvent.Rejected.class, name);
@@ -210,16 +223,36 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   /**
    * A slot, waiting for it in arrival order as long as needed.
    *
+   * @throws BulkheadFullException at once if {@link #maxWaiters()} callers already wait
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Permit acquire() throws InterruptedException {
-    return acquire(Long.MAX_VALUE).orElseThrow();
+    Optional<Permit> permit = acquire(Long.MAX_VALUE);
+    if (permit.isEmpty()) {
+      throw lineFull(); // only a full line refuses a caller willing to wait forever
+    }
+    return permit.get();
+  }
+
+  /** The most a decorated call waits for a slot. */
+  public Duration maxWait() {
+    return maxWait;
+  }
+
+  /** The most callers that may wait for a slot at once. */
+  public int maxWaiters() {
+    return maxWaiters;
+  }
+
+  private BulkheadFullException lineFull() {
+    return new BulkheadFullException(name, limit, null, maxWaiters);
   }
 
   /**
    * A slot, waiting for it in arrival order at most {@code maxWait}.
    *
-   * @return the permit, or empty if none was free in time
+   * @return the permit, or empty if none was free in time (or {@link #maxWaiters()} callers
+   *     already wait)
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Optional<Permit> tryAcquire(Duration maxWait) throws InterruptedException {
@@ -231,20 +264,61 @@ public final class ConcurrencyLimit implements Decorator<Object> {
    * order. Cancelling the stage leaves the queue.
    */
   public CompletionStage<Permit> acquireAsync() {
+    return acquireAsync(Long.MAX_VALUE);
+  }
+
+  /**
+   * A slot, asynchronously, waiting at most {@code maxWait}: the stage completes when one is
+   * handed to this caller, in arrival order, or fails with a {@link BulkheadFullException} when
+   * the wait ends first (or {@link #maxWaiters()} callers already wait). Cancelling the stage
+   * leaves the queue.
+   *
+   * @throws IllegalArgumentException if {@code maxWait} is negative
+   */
+  public CompletionStage<Permit> acquireAsync(Duration maxWait) {
+    return acquireAsync(Args.requireNonNegativeNanos(maxWait, "maxWait"));
+  }
+
+  private CompletionStage<Permit> acquireAsync(long maxWaitNanos) {
+    long deadline = maxWaitNanos == Long.MAX_VALUE ? 0 : ticker.read() + maxWaitNanos;
     if (takeFast()) {
       return CompletableFuture.completedStage(newSlot());
     }
+    if (maxWaitNanos == 0) {
+      rejected();
+      return CompletableFuture.failedStage(new BulkheadFullException(name, limit, Duration.ZERO, maxWaiters));
+    }
     AsyncWaiter w = new AsyncWaiter();
     List<AsyncWaiter> granted;
+    boolean full = false;
     lock.lock();
     try {
-      waiters.add(w);
-      waiting = waiters.size();
-      granted = dispatch(); // a slot given back since the fast path failed goes to the first
+      if (waiters.size() >= maxWaiters) {
+        full = true;
+        granted = null;
+      } else {
+        waiters.add(w);
+        waiting = waiters.size();
+        granted = dispatch(); // a slot given back since the fast path failed goes to the first
+      }
     } finally {
       lock.unlock();
     }
+    if (full) {
+      rejected();
+      return CompletableFuture.failedStage(lineFull());
+    }
     complete(granted);
+    if (maxWaitNanos != Long.MAX_VALUE && !w.future.isDone()) {
+      Ticker.Scheduled timer =
+          ticker.schedule(deadline, () -> {
+            if (w.future.completeExceptionally(
+                new BulkheadFullException(name, limit, Duration.ofNanos(maxWaitNanos), maxWaiters))) {
+              rejected();
+            }
+          });
+      w.future.whenComplete((permit, failure) -> timer.cancel());
+    }
     w.future.whenComplete(
         (permit, failure) -> {
           if (failure != null) {
@@ -288,7 +362,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
         release(Outcome.SUCCESS, start, timed);
         return result;
       }
-      Permit permit = acquire();
+      Permit permit = acquire(maxWaitNanos).orElseThrow(this::waitedInVain);
       try {
         R result = call.get();
         permit.success();
@@ -305,7 +379,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     Args.requireNonNull(call, "call");
     return () ->
         Stages.afterGrant(
-            acquireAsync().toCompletableFuture(),
+            acquireAsync(maxWaitNanos).toCompletableFuture(),
             permit -> Permits.callReleasing(permit, call, this::classify),
             Permit::ignore); // the caller gave up before the call started
   }
@@ -313,6 +387,11 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   @Override
   public String toString() {
     return "ConcurrencyLimit[" + name + ", " + inFlight() + "/" + limit() + "]";
+  }
+
+  /** Why a decorated call got no slot: the line was full, or no slot came in time. */
+  private BulkheadFullException waitedInVain() {
+    return waiting >= maxWaiters ? lineFull() : new BulkheadFullException(name, limit, maxWait, maxWaiters);
   }
 
   // ---- waiting ----
@@ -328,14 +407,22 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       return Optional.empty();
     }
     SyncWaiter w = new SyncWaiter(lock.newCondition());
-    List<AsyncWaiter> granted;
+    List<AsyncWaiter> granted = null;
+    boolean full;
     lock.lock();
     try {
-      waiters.add(w);
-      waiting = waiters.size();
-      granted = dispatch(); // a slot given back since the fast path failed goes to the first
+      full = waiters.size() >= maxWaiters;
+      if (!full) {
+        waiters.add(w);
+        waiting = waiters.size();
+        granted = dispatch(); // a slot given back since the fast path failed goes to the first
+      }
     } finally {
       lock.unlock();
+    }
+    if (full) {
+      rejected();
+      return Optional.empty();
     }
     complete(granted);
     Ticker.Scheduled timeout = null;
@@ -573,14 +660,47 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /**
    * Builds a {@link ConcurrencyLimit}; each option may be set once. The shared options ({@link
-   * ComponentBuilder}) default to the name {@code "concurrency-limit"}, {@link Ticker#system()}
+   * ComponentBuilder}) default to a unique name such as {@code "concurrency-limit-1"}, {@link Ticker#system()}
    * and the default event registry. Not thread-safe.
    */
   public static final class Builder extends ComponentBuilder<Builder> {
     private int limit;
     private Function<? super Throwable, Outcome> classifier;
+    private Duration maxWait;
+    private int maxWaiters;
 
     private Builder() {}
+
+    /**
+     * The most a decorated call ({@link #decorate}, {@link #decorateAsync}, a {@code Decorators}
+     * step) waits for a slot before failing with a {@link BulkheadFullException}; default {@link
+     * #DEFAULT_MAX_WAIT}. {@code Duration.ZERO} fails at once when no slot is free. The explicit
+     * verbs take their own bound.
+     *
+     * @throws IllegalArgumentException if negative
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxWait(Duration maxWait) {
+      Args.requireUnset(this.maxWait != null, "maxWait");
+      Args.requireNonNegativeNanos(maxWait, "maxWait");
+      this.maxWait = maxWait;
+      return this;
+    }
+
+    /**
+     * The most callers that may wait for a slot at once, by any verb; a caller arriving at a full
+     * line is refused at once ({@link BulkheadFullException}, or an empty answer from {@code
+     * tryAcquire}). Default {@link #DEFAULT_MAX_WAITERS}.
+     *
+     * @throws IllegalArgumentException if less than 1
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxWaiters(int maxWaiters) {
+      Args.requireUnset(this.maxWaiters != 0, "maxWaiters");
+      Args.requireAtLeastOne(maxWaiters, "maxWaiters");
+      this.maxWaiters = maxWaiters;
+      return this;
+    }
 
     /**
      * The most calls in flight. Required.
@@ -594,7 +714,11 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       return this;
     }
 
-    /** The outcome a decorated call's exception stands for; by default {@link Outcome#IGNORED}. */
+    /**
+     * The outcome a decorated call's exception stands for; by default what {@link
+     * CallClassifier#defaults()} says (a timeout is {@link Outcome#DROPPED}, a rejection or an
+     * interrupt {@link Outcome#IGNORED}, anything else {@link Outcome#FAILURE}).
+     */
     public Builder classify(Function<? super Throwable, Outcome> classifier) {
       Args.requireUnset(this.classifier != null, "classify");
       this.classifier = Args.requireNonNull(classifier, "classifier");

@@ -144,8 +144,8 @@ class ConcurrencyLimitTest {
     c.setLimit(1);
     assertThat(seen)
         .containsExactly(
-            new ConcurrencyEvent.Released("concurrency-limit", Outcome.DROPPED, Duration.ofMillis(40), 0, 2),
-            new ConcurrencyEvent.LimitChanged("concurrency-limit", 2, 1));
+            new ConcurrencyEvent.Released(c.name(), Outcome.DROPPED, Duration.ofMillis(40), 0, 2),
+            new ConcurrencyEvent.LimitChanged(c.name(), 2, 1));
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -38,7 +40,11 @@ import java.util.random.RandomGenerator;
  * <p>Each failure goes to a classifier: {@link RetryAction#retry()} waits the backoff's delay,
  * {@link RetryAction#retryAfter(Duration)} waits the server's hint (capped at {@link
  * Builder#maxRetryAfter}, default 5 minutes), {@link RetryAction#fail()} stops at once. Without a
- * classifier every exception is retried, except those on the ignore list. Results can be
+ * classifier, {@link #defaultClassifier()} decides: failures of the call are retried; programming
+ * errors and throttle-net's own rejections (an open breaker, a wait longer than allowed) are not.
+ * Whatever the classifier, an {@link InterruptedException}, an exception on the ignore list and a
+ * {@linkplain io.throttlenet.core.RejectedException#isPermanent() permanent} rejection (a cost that
+ * can never fit) are never retried. Results can be
  * classified too, so a 503 response is retried without being thrown. At most {@code maxAttempts}
  * calls are made (default 3); an optional {@link Builder#maxDuration} bounds the whole, waits
  * included; an optional shared {@link RetryBudget} caps retries across callers.
@@ -72,7 +78,7 @@ public final class Retry implements Decorator<Object> {
     this.budgetEvents = events.publisher(RetryEvent.BudgetExhausted.class, config.name);
   }
 
-  /** A retry with {@code backoff} and the defaults (3 attempts, retry every exception). */
+  /** A retry with {@code backoff} and the defaults (3 attempts, {@link #defaultClassifier()}). */
   public static Retry of(Backoff backoff) {
     return builder().backoff(backoff).build();
   }
@@ -207,7 +213,7 @@ public final class Retry implements Decorator<Object> {
       Supplier<? extends CompletionStage<T>> call, Function<? super Exception, RetryAction> classifier) {
     Args.requireNonNull(call, "call");
     Args.requireNonNull(classifier, "classifier");
-    CompletableFuture<T> out = new CompletableFuture<>();
+    Stages.Tracked<T> out = new Stages.Tracked<>();
     new AsyncRun<>(call, classifier, out, new Run(config.ticker.read())).attempt();
     return out;
   }
@@ -290,7 +296,7 @@ public final class Retry implements Decorator<Object> {
       } else {
         // An interrupted call is a request to stop, never a transient failure.
         action =
-            failure instanceof InterruptedException || config.ignored(failure)
+            failure instanceof InterruptedException || config.ignored(failure) || permanent(failure)
                 ? RetryAction.fail()
                 : classifier.apply(failure);
         if (action == null || action.kind() == RetryAction.Kind.FAIL) {
@@ -367,18 +373,24 @@ public final class Retry implements Decorator<Object> {
     throw last;
   }
 
-  /** One asynchronous run: each attempt's completion decides and schedules the next. */
+  /**
+   * One asynchronous run: each attempt's completion decides and schedules the next. The run's
+   * stage is settled (see {@code Stages.Tracked}) once it is done and no attempt is still running:
+   * a cancel reaches the attempt in flight, but whatever an outer step holds stays held until
+   * that attempt has really ended.
+   */
   private final class AsyncRun<T> {
     final Supplier<? extends CompletionStage<T>> call;
     final Function<? super Exception, RetryAction> classifier;
-    final CompletableFuture<T> out;
+    final Stages.Tracked<T> out;
     final Run run;
     volatile Ticker.Scheduled timer;
+    final AtomicInteger running = new AtomicInteger(); // attempts started and not yet settled
 
     AsyncRun(
         Supplier<? extends CompletionStage<T>> call,
         Function<? super Exception, RetryAction> classifier,
-        CompletableFuture<T> out,
+        Stages.Tracked<T> out,
         Run run) {
       this.call = call;
       this.classifier = classifier;
@@ -390,26 +402,46 @@ public final class Retry implements Decorator<Object> {
             if (t != null) {
               t.cancel();
             }
+            settleIfIdle();
           });
     }
 
+    /** Settles the run's stage if it is done and no attempt is running (Dekker: both volatile). */
+    private void settleIfIdle() {
+      if (out.isDone() && running.get() == 0) {
+        out.settle();
+      }
+    }
+
     void attempt() {
+      running.incrementAndGet(); // before the check, so a cancel racing it cannot settle early
       if (out.isDone()) {
+        running.decrementAndGet();
+        settleIfIdle();
         return;
       }
       CompletionStage<T> stage;
       try {
         stage = call.get();
       } catch (Throwable e) {
+        running.decrementAndGet();
         completed(null, e);
         return;
       }
       if (stage == null) {
+        running.decrementAndGet();
         completed(null, new NullPointerException("the call returned a null stage"));
         return;
       }
       Stages.cancelInward(out, stage); // a cancel of the retry reaches the attempt in flight
-      stage.whenComplete(this::completed);
+      stage.whenComplete(
+          (result, thrown) -> {
+            Stages.whenSettled(stage, () -> {
+              running.decrementAndGet();
+              settleIfIdle();
+            });
+            completed(result, thrown);
+          });
     }
 
     private void completed(T result, Throwable thrown) {
@@ -463,7 +495,50 @@ public final class Retry implements Decorator<Object> {
     return b;
   }
 
-  private static final Function<Exception, RetryAction> DEFAULT_CLASSIFIER = e -> RetryAction.retry();
+  private static final Function<Exception, RetryAction> DEFAULT_CLASSIFIER = Retry::byDefault;
+
+  /**
+   * The classifier a retry uses unless given one; delegate to it from your own for the cases you
+   * do not handle. It answers {@link RetryAction#fail()} for:
+   *
+   * <ul>
+   *   <li>a programming error: {@link IllegalArgumentException}, {@link NullPointerException},
+   *       {@link ClassCastException}, {@link UnsupportedOperationException} (the same call fails
+   *       the same way again);
+   *   <li>every throttle-net {@link RejectedException}: the call never reached the downstream, and
+   *       the step that refused it has already applied its own bound (a wait for permits, a
+   *       queue's deadline, a breaker's cooldown); retrying would only wait again behind the
+   *       caller's back. So an open breaker fails the call at once, with its {@link
+   *       RejectedException#retryAfter()} for the caller to act on. To wait for a transient one
+   *       instead, classify it yourself, e.g. as {@code RetryAction.retryAfter(e.retryAfter().get())};
+   *       a {@linkplain RejectedException#isPermanent() permanent} one is never retried;
+   * </ul>
+   *
+   * and {@link RetryAction#retry()} for everything else. It looks through {@link
+   * CompletionException} and {@link ExecutionException}. Thread-safe.
+   */
+  public static Function<Exception, RetryAction> defaultClassifier() {
+    return DEFAULT_CLASSIFIER;
+  }
+
+  private static RetryAction byDefault(Exception e) {
+    Throwable t = unwrap(e);
+    if (t instanceof IllegalArgumentException
+        || t instanceof NullPointerException
+        || t instanceof ClassCastException
+        || t instanceof UnsupportedOperationException) {
+      return RetryAction.fail();
+    }
+    if (t instanceof RejectedException) {
+      return RetryAction.fail();
+    }
+    return RetryAction.retry();
+  }
+
+  /** A rejection that no wait can cure: never retried, whatever the classifier says. */
+  private static boolean permanent(Exception failure) {
+    return unwrap(failure) instanceof RejectedException r && r.isPermanent();
+  }
 
   /** The immutable configuration behind a {@link Retry}. */
   private static final class Config {
@@ -492,7 +567,7 @@ public final class Retry implements Decorator<Object> {
 
   /**
    * Builds a {@link Retry}. Each option may be set once; {@link #build()} validates. The shared
-   * options ({@link ComponentBuilder}) default to the name {@code "retry"}, {@link Ticker#system()}
+   * options ({@link ComponentBuilder}) default to a unique name such as {@code "retry-1"}, {@link Ticker#system()}
    * and the default event registry. Not thread-safe; the built retry is.
    */
   public static final class Builder extends ComponentBuilder<Builder> {
@@ -553,7 +628,7 @@ public final class Retry implements Decorator<Object> {
       return this;
     }
 
-    /** Decides about each failure; by default every exception is retried. */
+    /** Decides about each failure; by default {@link Retry#defaultClassifier()}. */
     public Builder classifier(Function<? super Exception, RetryAction> classifier) {
       Args.requireUnset(this.classifier != null, "classifier");
       this.classifier = Args.requireNonNull(classifier, "classifier");

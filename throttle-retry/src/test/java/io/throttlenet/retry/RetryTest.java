@@ -287,8 +287,8 @@ class RetryTest {
   @Test
   void events_attemptSuccessExhaustedAborted() throws Exception {
     List<RetryEvent> seen = new ArrayList<>();
-    events.subscribe(RetryEvent.class, "retry", seen::add);
     Retry retry = builder().maxAttempts(2).build();
+    events.subscribe(RetryEvent.class, retry.name(), seen::add);
     AtomicInteger calls = new AtomicInteger();
     drive(() -> retry.run(() -> { if (calls.incrementAndGet() == 1) { throw new IOException(); } return 1; }));
     assertThatThrownBy(() -> drive(() -> retry.run(() -> { throw new IOException(); }))).isInstanceOf(IOException.class);

@@ -125,6 +125,44 @@ public final class Line {
     }
   }
 
+  /**
+   * Like {@link #await}, but a refusal (the bound passed, or predicted to) is thrown, not
+   * answered: for verbs that return a grant rather than a boolean.
+   */
+  public void awaitOrThrow(Waits.Attempt attempt, long start, long firstWait, long maxWaitNanos)
+      throws InterruptedException {
+    CompletableFuture<Void> turn = join(attempt, start, firstWait, maxWaitNanos);
+    try {
+      turn.get();
+    } catch (InterruptedException e) {
+      if (turn.cancel(false)) {
+        throw e; // left the line
+      }
+      Thread.currentThread().interrupt(); // decided at the very moment of the interrupt
+      rethrowFailure(turn);
+    } catch (ExecutionException e) {
+      throw asUnchecked(e.getCause());
+    }
+  }
+
+  private static void rethrowFailure(CompletableFuture<Void> decided) {
+    try {
+      decided.join();
+    } catch (RuntimeException e) {
+      throw asUnchecked(e.getCause() != null ? e.getCause() : e);
+    }
+  }
+
+  private static RuntimeException asUnchecked(Throwable cause) {
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new IllegalStateException(cause);
+  }
+
   private static boolean outcome(CompletableFuture<Void> decided) {
     try {
       decided.join();
