@@ -37,10 +37,22 @@ import java.util.function.Supplier;
  *
  * The order above is the one we recommend for outbound calls: the throttle innermost, so each
  * retry attempt pays for its own permit and the downstream's budget is never exceeded by retries;
- * the breaker inside the retry, so every attempt is counted and an open breaker stops retrying
- * without spending budget (give the retry {@code ignoreExceptions(CircuitOpenException.class)} to
- * stop at once); a queue or bulkhead next to the throttle; the fallback outermost. Reversing
- * retry and throttle would let a retried call go out without a permit.
+ * a timeout ({@link DecoratorChain#withTimeout}) next, so each attempt is timed, waits included;
+ * the breaker inside the retry, so every attempt that reached the downstream is counted and an
+ * open breaker stops the retry at once (a retry never retries throttle-net's own rejections by
+ * default) without spending budget; a queue or bulkhead next to the throttle; the fallback
+ * outermost. Reversing retry and throttle would let a retried call go out without a permit.
+ *
+ * <h2>Safe by default</h2>
+ *
+ * No step waits without a bound: throttle steps wait at most {@link #DEFAULT_MAX_WAIT} unless
+ * given their own (a longer predicted wait is refused at once, charging nothing), a queue step has
+ * a deadline of the same length, and a bulkhead waits at most its own {@code maxWait}. A {@code
+ * Retry} does not retry rejections or programming errors; a breaker counts only what the
+ * downstream did. An asynchronous call cancelled by its caller passes the cancel inward, while a
+ * bulkhead slot or a half-open probe the running call holds stays held until the call really
+ * ends (a stage that completes when cancelled, a plain {@code CompletableFuture}, is taken to
+ * have ended then).
  *
  * <h2>One call shape, outcome events</h2>
  *

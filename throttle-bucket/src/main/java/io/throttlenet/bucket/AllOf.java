@@ -141,7 +141,7 @@ public final class AllOf implements RateLimiter {
       return 0;
     }
     if (wait > maxWaitNanos) {
-      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+      events.rejected(cost, LimiterEvent.Reason.forWait(maxWaitNanos), wait);
     }
     return RateLimiter.rejection(wait); // see RateLimiter#reserve: composites book no future time
   }
@@ -182,7 +182,7 @@ public final class AllOf implements RateLimiter {
     if (cost > capacity) {
       events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
     } else {
-      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, behindLine(cost, ticker.read()));
+      events.rejected(cost, LimiterEvent.Reason.INSUFFICIENT_PERMITS, behindLine(cost, ticker.read()));
     }
     return false;
   }

@@ -42,6 +42,24 @@ final class CompositeEvents {
     }
   }
 
+  boolean hasRejectionListeners() {
+    return rejected.hasListeners();
+  }
+
+  /** A refusal by one scope of stacked scopes, naming it and its key (null for none). */
+  void rejected(long cost, LimiterEvent.Reason reason, long wait, String scope, Object key) {
+    if (rejected.hasListeners()) {
+      rejected.publish(
+          new LimiterEvent.Rejected(
+              name,
+              cost,
+              reason,
+              wait < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait)),
+              Optional.of(scope),
+              key == null ? Optional.empty() : Optional.of(String.valueOf(key))));
+    }
+  }
+
   /** A waiting caller's attempts to charge {@code cost} on every one of {@code parts}. */
   Waits.Attempt attempt(Part[] parts, long cost, Ticker ticker) {
     long[] handles = new long[parts.length];

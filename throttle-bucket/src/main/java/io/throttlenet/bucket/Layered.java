@@ -8,6 +8,7 @@ import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
@@ -163,12 +164,43 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return true;
     }
-    if (wait == RateLimiter.NEVER) {
-      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
-    } else {
-      events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, wait);
+    if (events.hasRejectionListeners()) {
+      rejectedBy(key, keyEntry, endpoint, endpointEntry, cost, wait, LimiterEvent.Reason.INSUFFICIENT_PERMITS);
     }
     return false;
+  }
+
+  /**
+   * Publishes a refusal naming the scope that refused: the first whose capacity is below the
+   * cost, else the one that would make the caller wait longest. Only when somebody listens.
+   */
+  private void rejectedBy(
+      K key, PerKey.Entry keyEntry, K endpoint, PerKey.Entry endpointEntry, long cost, long wait, LimiterEvent.Reason reason) {
+    Part[][] scopes = {global, partsOf(perKey, keyEntry), partsOf(perEndpoint, endpointEntry)};
+    String[] names = {"global", "key", "endpoint"};
+    Object[] keys = {null, key, endpoint};
+    long now = ticker.read();
+    int refusing = -1;
+    long longest = -1;
+    for (int i = 0; i < scopes.length; i++) {
+      if (scopes[i].length == 0) {
+        continue;
+      }
+      if (capacityOf(scopes[i]) < cost) {
+        events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1, names[i], keys[i]);
+        return;
+      }
+      long w = Atomic.peek(scopes[i], null, cost, now);
+      if (w > longest) {
+        longest = w;
+        refusing = i;
+      }
+    }
+    if (refusing < 0) {
+      events.rejected(cost, reason, wait);
+    } else {
+      events.rejected(cost, reason, wait == RateLimiter.NEVER ? -1 : wait, names[refusing], keys[refusing]);
+    }
   }
 
   private static final Part[] NO_PARTS = new Part[0];
@@ -233,7 +265,7 @@ public final class Layered<K> {
     Scopes scopes = new Scopes(key, endpoint);
     Part[] parts = scopes.parts;
     if (capacityOf(parts) < cost) {
-      events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
+      rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, RateLimiter.NEVER, LimiterEvent.Reason.CAPACITY_EXCEEDED);
       return false;
     }
     return await(key, endpoint, scopes, cost, maxWaitNanos);
@@ -284,8 +316,8 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    if (wait > maxWaitNanos) {
-      return CompletableFuture.failedStage(events.gaveUp(cost, wait, maxWaitNanos)); // never waits in vain
+    if (wait > maxWaitNanos) { // never waits in vain
+      return CompletableFuture.failedStage(new Attempt(key, endpoint, cost).gaveUp(wait, maxWaitNanos));
     }
     return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
   }
@@ -399,7 +431,12 @@ public final class Layered<K> {
 
     @Override
     public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
-      return events.gaveUp(cost, waitNanos, maxWaitNanos);
+      if (events.hasRejectionListeners()) {
+        Scopes scopes = new Scopes(key, endpoint);
+        rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, waitNanos, LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
+      }
+      return new MaxWaitExceededException(
+          name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
     }
   }
 

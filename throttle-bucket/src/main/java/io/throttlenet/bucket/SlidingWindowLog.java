@@ -172,7 +172,7 @@ public final class SlidingWindowLog implements RateLimiter {
             new LimiterEvent.Rejected(
                 name,
                 cost,
-                LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+                LimiterEvent.Reason.forWait(maxWaitNanos),
                 Optional.of(Duration.ofNanos(wait))));
       }
       return RateLimiter.rejection(wait);

@@ -228,7 +228,7 @@ public final class Throttle implements RateLimiter {
       long next = base + cost * c.interval;
       long wait = next - c.tolerance - nowNanos;
       if (wait > maxWaitNanos || next - nowNanos > MAX_AHEAD_NANOS) {
-        return rejectWait(cost, wait);
+        return rejectWait(cost, wait, maxWaitNanos);
       }
       if (wait > 0) {
         noteRelease(nowNanos + wait); // before the booking exists, so refunds never miss it
@@ -450,13 +450,13 @@ public final class Throttle implements RateLimiter {
     return NEVER;
   }
 
-  private long rejectWait(long cost, long wait) {
+  private long rejectWait(long cost, long wait, long maxWaitNanos) {
     if (rejectedEvents.hasListeners()) {
       rejectedEvents.publish(
           new LimiterEvent.Rejected(
               name,
               cost,
-              LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+              LimiterEvent.Reason.forWait(maxWaitNanos),
               Optional.of(Duration.ofNanos(wait))));
     }
     return RateLimiter.rejection(wait);

@@ -459,7 +459,7 @@ class ThrottleTest {
         .containsExactly(
             new LimiterEvent.Acquired("api", 10, Duration.ZERO),
             new LimiterEvent.Rejected(
-                "api", 1, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, Optional.of(Duration.ofMillis(100))),
+                "api", 1, LimiterEvent.Reason.INSUFFICIENT_PERMITS, Optional.of(Duration.ofMillis(100))),
             new LimiterEvent.Rejected("api", 11, LimiterEvent.Reason.CAPACITY_EXCEEDED, Optional.empty()),
             new LimiterEvent.Acquired("api", 2, Duration.ofMillis(200)),
             new LimiterEvent.Cancelled("api", 2, 2));

@@ -36,13 +36,25 @@ public sealed interface LimiterEvent extends Event
    * @param cost the cost refused
    * @param reason why
    * @param retryAfter how long until the cost could be granted, or empty if it never can
+   * @param scope for a limiter of stacked scopes (a {@code Layered}), the scope that refused:
+   *     {@code "global"}, {@code "key"} or {@code "endpoint"}; empty otherwise
+   * @param key the tenant key or endpoint of that scope, as a string; empty for other limiters
+   *     and the global scope. Metrics tag it only when per-key tags are opted into.
    */
-  record Rejected(String component, long cost, Reason reason, Optional<Duration> retryAfter)
+  record Rejected(
+      String component, long cost, Reason reason, Optional<Duration> retryAfter, Optional<String> scope, Optional<String> key)
       implements LimiterEvent {
     public Rejected {
       Objects.requireNonNull(component, "component");
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(retryAfter, "retryAfter");
+      Objects.requireNonNull(scope, "scope");
+      Objects.requireNonNull(key, "key");
+    }
+
+    /** A refusal by a limiter without scopes. */
+    public Rejected(String component, long cost, Reason reason, Optional<Duration> retryAfter) {
+      this(component, cost, reason, retryAfter, Optional.empty(), Optional.empty());
     }
   }
 
@@ -66,6 +78,16 @@ public sealed interface LimiterEvent extends Event
     /** The cost is larger than the limiter can ever grant at once. */
     CAPACITY_EXCEEDED,
     /** The cost could be granted, but only after longer than the caller was willing to wait. */
-    MAX_WAIT_EXCEEDED
+    MAX_WAIT_EXCEEDED,
+    /**
+     * The cost could not be granted at once, and the caller asked for no wait at all (a plain
+     * {@code tryAcquire}).
+     */
+    INSUFFICIENT_PERMITS;
+
+    /** The reason for refusing a wait that exceeded {@code maxWaitNanos}. */
+    public static Reason forWait(long maxWaitNanos) {
+      return maxWaitNanos == 0 ? INSUFFICIENT_PERMITS : MAX_WAIT_EXCEEDED;
+    }
   }
 }

@@ -19,9 +19,10 @@ public final class CircuitBreakerDemo {
   private CircuitBreakerDemo() {}
 
   public static void main(String[] args) throws Exception {
-    Throttle throttle = Throttle.perSecond(50);
+    Throttle throttle = Throttle.builder().rate(50, Duration.ofSeconds(1)).name("downstream").build();
     CircuitBreaker breaker =
         CircuitBreaker.builder()
+            .name("downstream-breaker")
             .trip(Trip.consecutive(3))
             .cooldown(Duration.ofMillis(300))
             .build(throttle);

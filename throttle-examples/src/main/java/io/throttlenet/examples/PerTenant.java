@@ -17,6 +17,7 @@ public final class PerTenant {
   public static void main(String[] args) {
     Layered<String> layered =
         Layered.<String>builder()
+            .name("per-tenant")
             .global(Throttle.perSecond(20))
             .perKey(PerKey.perSecond(8))
             .perEndpoint(PerKey.perSecond(15))

@@ -35,6 +35,7 @@ public final class RetryBackoff {
   public static void main(String[] args) throws Exception {
     Retry retry =
         Retry.builder()
+            .name("flaky-retry")
             .backoff(
                 Backoff.exponential(Duration.ofMillis(100), 2)
                     .withMax(Duration.ofSeconds(5))

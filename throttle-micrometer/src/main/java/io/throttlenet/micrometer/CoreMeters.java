@@ -29,6 +29,17 @@ final class CoreMeters {
     }
   }
 
+  /** One more refusal by a scope of a layered limiter: few scopes, so cheap to look up. */
+  private static void scoped(Meters m, LimiterEvent.Rejected r) {
+    String scope = r.scope().orElseThrow();
+    if (m.keyTags) { // every series has the same tag keys: the global scope's key is "none"
+      m.counter("layered.rejected", r.component(), "scope", scope, "reason", Meters.tag(r.reason()), "key", r.key().orElse("none"))
+          .increment();
+    } else {
+      m.counter("layered.rejected", r.component(), "scope", scope, "reason", Meters.tag(r.reason())).increment();
+    }
+  }
+
   static List<Subscription> bind(EventRegistry events, Meters m) {
     Meters.PerComponent<Limiter> limiters = new Meters.PerComponent<>(c -> new Limiter(m, c));
     Meters.PerComponent<Timer[]> calls = new Meters.PerComponent<>(c -> {
@@ -46,6 +57,9 @@ final class CoreMeters {
             l.waited.record(a.waitTime());
           } else if (e instanceof LimiterEvent.Rejected r) {
             l.rejected[r.reason().ordinal()].increment();
+            if (r.scope().isPresent()) { // stacked scopes: which one refused (and, opted in, for whom)
+              scoped(m, r);
+            }
           } else {
             l.cancelled.increment();
           }

@@ -43,7 +43,7 @@ class ThrottleMetricsTest {
     api.tryAcquire(); // refused
     api.tryAcquire(5); // never fits
     assertThat(count("throttlenet.limiter.acquired", "component", "api")).isEqualTo(2);
-    assertThat(count("throttlenet.limiter.rejected", "component", "api", "reason", "max_wait_exceeded")).isEqualTo(1);
+    assertThat(count("throttlenet.limiter.rejected", "component", "api", "reason", "insufficient_permits")).isEqualTo(1);
     assertThat(count("throttlenet.limiter.rejected", "component", "api", "reason", "capacity_exceeded")).isEqualTo(1);
     assertThat(registry.get("throttlenet.limiter.wait").tag("component", "api").timer().count()).isEqualTo(2);
     assertThat(registry.get("throttlenet.limiter.available").tag("component", "api").gauge().value()).isEqualTo(0);
@@ -74,7 +74,7 @@ class ThrottleMetricsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key-value pairs");
     llm.tryAcquire(Costs.of("tokens", 900));
-    assertThat(count("throttlenet.multi.rejected", "component", "llm", "dimension", "tokens", "reason", "max_wait_exceeded"))
+    assertThat(count("throttlenet.multi.rejected", "component", "llm", "dimension", "tokens", "reason", "insufficient_permits"))
         .isEqualTo(1);
   }
 

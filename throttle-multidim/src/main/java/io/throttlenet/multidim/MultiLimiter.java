@@ -284,7 +284,7 @@ public final class MultiLimiter {
     long now = ticker.read();
     long wait = firstTry(b, now, handles);
     if (wait != 0) {
-      rejectWait(estimate, b, wait, now);
+      rejectWait(estimate, b, wait, now, LimiterEvent.Reason.INSUFFICIENT_PERMITS);
       return Optional.empty();
     }
     publishAcquired(estimate, 0);
@@ -450,7 +450,7 @@ public final class MultiLimiter {
       publishAcquired(costs, 0);
       return true;
     }
-    rejectWait(costs, b, wait, now);
+    rejectWait(costs, b, wait, now, LimiterEvent.Reason.INSUFFICIENT_PERMITS);
     return false;
   }
 
@@ -514,14 +514,14 @@ public final class MultiLimiter {
   }
 
   /** Publishes the refusal, if anyone listens; the binding dimension is found only then. */
-  private void rejectWait(Costs costs, Binding b, long wait, long now) {
+  private void rejectWait(Costs costs, Binding b, long wait, long now, LimiterEvent.Reason reason) {
     if (rejectedEvents.hasListeners()) {
       rejectedEvents.publish(
           new MultiLimiterEvent.Rejected(
               name,
               costs,
               dimensions[slowest(b, now)],
-              LimiterEvent.Reason.MAX_WAIT_EXCEEDED,
+              reason,
               Optional.of(Duration.ofNanos(wait))));
     }
   }
@@ -612,7 +612,7 @@ public final class MultiLimiter {
     @Override
     public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
       long now = ticker.read();
-      rejectWait(costs, binding, waitNanos, now);
+      rejectWait(costs, binding, waitNanos, now, LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
       int d = slowest(binding, now);
       return new MaxWaitExceededException(
           name + "[" + dimensions[d] + "]",

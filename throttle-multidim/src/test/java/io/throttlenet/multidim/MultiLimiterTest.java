@@ -262,7 +262,7 @@ class MultiLimiterTest {
     assertThat(seen.get(0)).isEqualTo(new MultiLimiterEvent.Acquired("llm", small, Duration.ZERO));
     MultiLimiterEvent.Rejected rejected = (MultiLimiterEvent.Rejected) seen.get(1);
     assertThat(rejected.dimension()).isEqualTo("output_tokens");
-    assertThat(rejected.reason()).isEqualTo(LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
+    assertThat(rejected.reason()).isEqualTo(LimiterEvent.Reason.INSUFFICIENT_PERMITS);
     assertThat(seen.get(3)).isEqualTo(new MultiLimiterEvent.Settled("llm", Map.of("output_tokens", -30L)));
   }
 

@@ -19,8 +19,8 @@ import java.util.random.RandomGenerator;
  * <p>Pure: {@link #delayNanos} is a function of the attempt, the previous delay and a random
  * source passed in (seed it in tests). Every delay is in {@code [0, max]}, whatever the attempt
  * number or the durations (arithmetic saturates instead of overflowing); without jitter the curve
- * never decreases. The default ({@link #ofDefaults()}) is exponential from 100 ms, doubling,
- * capped at 30 s, with decorrelated jitter. Immutable and thread-safe.
+ * never decreases. The default ({@link #ofDefaults()}) is decorrelated jitter from 100 ms, capped
+ * at 30 s. Immutable and thread-safe.
  */
 public final class Backoff {
   private enum Curve {
@@ -45,7 +45,11 @@ public final class Backoff {
     this.jitter = jitter;
   }
 
-  /** Exponential from 100 ms, doubling, capped at 30 s, with decorrelated jitter. */
+  /**
+   * The default: decorrelated jitter from 100 ms, capped at 30 s. Each delay is uniform in
+   * {@code [100 ms, 3 × the previous delay]}: on average about 1.5 times the previous one, never
+   * below 100 ms, never above 30 s (the exponential curve it is built on sets only the base).
+   */
   public static Backoff ofDefaults() {
     return exponential(Duration.ofMillis(100), 2.0).withJitter(Jitter.DECORRELATED);
   }
