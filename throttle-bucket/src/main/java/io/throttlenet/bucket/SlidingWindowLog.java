@@ -403,8 +403,9 @@ public final class SlidingWindowLog implements RateLimiter {
     }
 
     @Override
-    public long lock() {
+    public long lock(long now) {
       lock.lock();
+      clock(now); // the log's high-water clock, which every operation below goes through
       return 0;
     }
 

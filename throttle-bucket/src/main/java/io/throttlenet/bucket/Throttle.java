@@ -57,6 +57,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * meanwhile. Bookings reach at most about 36 years ahead, which keeps the relative time within the
  * encoding.
  *
+ * <p>Time only moves forward for the bucket. Callers read the ticker before they book, so a
+ * caller descheduled in between books with a stale reading; were it booked at that reading after
+ * others had been shown a later time, it would take refill they had already been granted, and
+ * both would be released together. {@code tat} doubles as the bucket's high-water clock: every
+ * booking and every refusal leaves {@code tat} at or after its reading (a booking moves it to
+ * {@code max(tat, now) + c·T}, and a refusal means {@code tat > now}), and a composite that only
+ * looks at the bucket raises a lagging {@code tat} to its reading when it takes the lock (a full
+ * bucket stays full for every reader at that time or later). So a stale reading is never booked
+ * before a time the bucket has already acted at: it is booked from {@code tat} and told to wait
+ * by its own reckoning, which is the conservative side. What no limiter can see without reading
+ * the clock again is a stale reading that nobody has overtaken yet; the hot path stays at one
+ * read. Queries ({@link #availablePermits}, {@link #waitNanos}) never write.
+ *
  * <p>Cancelling a reservation ({@link #cancel}) returns its cost only if no later booking was
  * made on top of it: moving {@code tat} back under a later booking would let a newcomer share the
  * later booking's slice and exceed the rate. A reservation that cannot be returned comes back with
@@ -524,14 +537,17 @@ public final class Throttle implements RateLimiter {
     }
 
     @Override
-    public long lock() {
+    public long lock(long now) {
       for (int spins = 0; ; ) {
         Config c = config;
         long s = (long) STATE.getVolatile(Throttle.this);
         if ((s & (LOCKED | PARITY)) != c.parity) {
           spins = settleOrSpin(c, s, spins);
         } else if (STATE.compareAndSet(Throttle.this, s, s | LOCKED)) {
-          return s | LOCKED;
+          // The high-water clock (see the class comment): a full bucket's tat is raised to now,
+          // which changes nothing for anyone reading the clock at now or later, and is written
+          // back by unlock at no extra cost.
+          return (s >> 2) + epoch - now < 0 ? encode(now, c.parity) | LOCKED : s | LOCKED;
         }
       }
     }

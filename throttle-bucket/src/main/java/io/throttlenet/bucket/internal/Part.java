@@ -28,8 +28,14 @@ public interface Part {
   /** The permits the part could grant at {@code now}, negative when it is in debt. */
   long availableAt(long snapshot, long now);
 
-  /** Takes the part's lock, waiting (briefly) if another composite holds it. */
-  long lock();
+  /**
+   * Takes the part's lock, waiting (briefly) if another composite holds it, and moves the part's
+   * clock up to {@code now}: once a part has been looked at as of some time, nothing is ever
+   * decided or charged on it as of an earlier time. Callers read the ticker before they lock, so a
+   * caller descheduled in between arrives with a stale reading; acting on it would book cost into
+   * refill that a later caller has already been shown, and both would be released together.
+   */
+  long lock(long now);
 
   /** How long {@code cost} would wait at {@code now}; {@code RateLimiter.NEVER} if never. */
   long waitAt(long snapshot, long cost, long now);
