@@ -47,6 +47,10 @@ import java.util.concurrent.CompletionStage;
  * users, wait and still answer {@code false} at its deadline. {@link #reserve} (the SPI other
  * composites use) books only immediate grants and does not look at the line.
  *
+ * <p>A predicted wait longer than about 18 years (only an absurd overdraft of a part, such as a
+ * huge reservation settle, produces one) fails at once, even for {@code acquire}, with a {@link
+ * io.throttlenet.core.MaxWaitExceededException}: parking for it would look like a hang.
+ *
  * <p>Parts may be {@link Throttle}s, {@link SlidingWindowLog}s or other {@code AllOf}s (which are
  * flattened); a part listed twice counts once. Thread-safe.
  */
@@ -214,7 +218,7 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return;
     }
-    line.await(events.attempt(parts, cost, ticker), now, wait, Long.MAX_VALUE);
+    line.awaitOrThrow(events.attempt(parts, cost, ticker), now, wait, Long.MAX_VALUE);
   }
 
   /**

@@ -149,7 +149,7 @@ public final class Layered<K> {
     Scopes scopes = new Scopes(key, endpoint);
     Part[] parts = scopes.parts;
     failIfNever(parts, cost);
-    await(key, endpoint, scopes, cost, Long.MAX_VALUE);
+    await(key, endpoint, scopes, cost, Long.MAX_VALUE, true);
   }
 
   /**
@@ -166,10 +166,10 @@ public final class Layered<K> {
       events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1);
       return false;
     }
-    return await(key, endpoint, scopes, cost, maxWaitNanos);
+    return await(key, endpoint, scopes, cost, maxWaitNanos, false);
   }
 
-  private boolean await(K key, K endpoint, Scopes scopes, long cost, long maxWaitNanos)
+  private boolean await(K key, K endpoint, Scopes scopes, long cost, long maxWaitNanos, boolean orThrow)
       throws InterruptedException {
     long now = ticker.read();
     long wait = Atomic.tryCharge(scopes.parts, null, cost, now);
@@ -178,7 +178,12 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return true;
     }
-    return Waits.await(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
+    Attempt attempt = new Attempt(key, endpoint, cost);
+    if (orThrow) {
+      Waits.awaitOrThrow(ticker, attempt, now, wait, maxWaitNanos);
+      return true;
+    }
+    return Waits.await(ticker, attempt, now, wait, maxWaitNanos);
   }
 
   /** Takes {@code cost} for {@code key} on {@code endpoint} asynchronously, holding no thread. */

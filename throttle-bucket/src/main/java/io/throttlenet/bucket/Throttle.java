@@ -2,6 +2,7 @@ package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe and lock-free on its own: an uncontended {@link #tryAcquire()} is one ticker
  * read, two volatile reads and one compare-and-set, and allocates nothing unless somebody listens
  * for its events. Several throttles can be combined with {@link #allOf}.
+ *
+ * <p>No caller is made to wait longer than about 18 years: such a wait can only come from an
+ * absurd overdraft, and it fails at once (a {@link io.throttlenet.core.MaxWaitExceededException}
+ * from {@code acquire}) instead of parking a thread for decades; composites follow the same rule.
  *
  * <h2>Design</h2>
  *
@@ -240,7 +245,7 @@ public final class Throttle implements RateLimiter {
       long base = tat - nowNanos > 0 ? tat : nowNanos;
       long next = base + cost * c.interval;
       long wait = next - c.tolerance - nowNanos;
-      if (wait > maxWaitNanos || next - nowNanos > MAX_AHEAD_NANOS) {
+      if (wait > maxWaitNanos || wait > Waits.LONGEST_WAIT_NANOS || next - nowNanos > MAX_AHEAD_NANOS) {
         return rejectWait(cost, wait);
       }
       if (wait > 0) {
@@ -550,6 +555,11 @@ public final class Throttle implements RateLimiter {
           return (s >> 2) + epoch - now < 0 ? encode(now, c.parity) | LOCKED : s | LOCKED;
         }
       }
+    }
+
+    @Override
+    public long maxCharge() {
+      return MAX_AHEAD_NANOS / config.interval;
     }
 
     @Override

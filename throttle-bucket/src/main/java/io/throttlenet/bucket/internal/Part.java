@@ -41,6 +41,13 @@ public interface Part {
   long waitAt(long snapshot, long cost, long now);
 
   /**
+   * The largest cost one {@link #charge} can represent as an overdraft (a token bucket books at
+   * most about 36 years ahead); a forced charge above it would be silently cut short, so callers
+   * that force charges of arbitrary size (a reservation's settle) refuse it instead.
+   */
+  long maxCharge();
+
+  /**
    * Charges {@code cost} as of {@code now}, even if that overdraws the part (a debt that delays
    * later callers). Returns the next snapshot.
    */
