@@ -136,6 +136,15 @@ public final class Throttle implements RateLimiter {
   @SuppressWarnings("unused") // accessed through STATE
   private volatile long state;
 
+  /**
+   * The end ({@code tat} after it) and cost of the last booking that had to wait, so that {@link
+   * #cancel} never gives back more than that booking took. Written and read only while holding
+   * the state's lock bit, whose release (a volatile write) publishes them.
+   */
+  private long lastWaitingEnd;
+
+  private long lastWaitingCost;
+
   private Throttle(
       String name, Ticker ticker, EventRegistry events, Config config, long initialPermits) {
     this.name = name;
@@ -250,19 +259,39 @@ public final class Throttle implements RateLimiter {
       }
       if (wait > 0) {
         noteRelease(nowNanos + wait); // before the booking exists, so refunds never miss it
+        // A waiting booking is made under the lock bit so that its record for cancel (below) is
+        // consistent with the state; waiting is the slow path, the hot path stays one CAS.
+        if (!STATE.compareAndSet(this, s, s | LOCKED)) {
+          continue;
+        }
+        lastWaitingEnd = next;
+        lastWaitingCost = cost;
+        STATE.setVolatile(this, encode(next, c.parity));
+        return granted(cost, wait);
       }
       if (STATE.compareAndSet(this, s, encode(next, c.parity))) {
-        if (wait < 0) {
-          wait = 0;
-        }
-        if (acquiredEvents.hasListeners()) {
-          acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
-        }
-        return wait;
+        return granted(cost, 0);
       }
     }
   }
 
+  private long granted(long cost, long wait) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
+    }
+    return wait;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Only the last booking, and only one that had to wait, can be given back (see the class
+   * comment). The throttle remembers that booking's cost and gives back at most that: a {@code
+   * cost} larger than was reserved (a misuse of the SPI) is clamped to the reserved cost rather
+   * than thrown, because cancel runs in clean-up paths where an exception would hide the original
+   * failure; it never creates permits. The {@link LimiterEvent.Cancelled} event reports what was
+   * actually returned.
+   */
   @Override
   public void cancel(long cost, long nowNanos, long waitNanos) {
     Args.requireNonNegative(cost, "cost");
@@ -279,7 +308,6 @@ public final class Throttle implements RateLimiter {
           continue;
         }
         if ((s & PARITY) != c.parity
-            || cost > c.burst
             || nowNanos - reconfiguredAt <= 0
             || reconfigure.isLocked()) {
           break; // reconfigured since: the booking's slice no longer exists as such
@@ -288,10 +316,17 @@ public final class Throttle implements RateLimiter {
         if ((s >> 2) + epoch != end) {
           break; // a later booking depends on this one
         }
-        if (STATE.compareAndSet(this, s, encode(end - cost * c.interval, c.parity))) {
-          refunded = cost;
-          break;
+        if (!STATE.compareAndSet(this, s, s | LOCKED)) {
+          continue;
         }
+        // The record is consistent with the state under the lock bit: it describes the booking
+        // that ends at `end` if it is the last waiting one; otherwise its cost is unknown and
+        // nothing is given back (refill returns it).
+        long back = lastWaitingEnd == end ? Math.min(cost, lastWaitingCost) : 0;
+        lastWaitingCost = 0; // tat moves back below the record: it describes nothing any more
+        STATE.setVolatile(this, encode(end - back * c.interval, c.parity));
+        refunded = back;
+        break;
       }
     }
     if (cancelledEvents.hasListeners()) {
@@ -603,6 +638,7 @@ public final class Throttle implements RateLimiter {
         return snapshot;
       }
       long tat = (snapshot >> 2) + epoch;
+      lastWaitingCost = 0; // tat moves back: the record of the last waiting booking is void
       return encode(tat - back, c.parity) | LOCKED;
     }
 
