@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Tickers;
 import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
@@ -648,14 +649,21 @@ public final class MultiLimiter {
      * Builds the limiter.
      *
      * @throws IllegalStateException if no dimension was added
-     * @throws IllegalArgumentException if two dimensions share a limiter
+     * @throws IllegalArgumentException if two dimensions share a limiter, or a dimension's
+     *     limiter uses another ticker than this limiter (it would be charged at this limiter's
+     *     readings and refill by its own clock)
      */
     public MultiLimiter build() {
       if (limiters.isEmpty()) {
         throw new IllegalStateException("at least one dimension must be added");
       }
       Ticker t = tickerOr(limiters.values().iterator().next().ticker());
-      return new MultiLimiter(this, nameOr("multi-limiter"), t, eventsOrDefault());
+      String name = nameOr("multi-limiter");
+      for (Map.Entry<String, RateLimiter> d : limiters.entrySet()) {
+        Tickers.requireSame(
+            d.getValue().ticker(), "limiter " + d.getValue().name() + " of dimension " + d.getKey(), t, name);
+      }
+      return new MultiLimiter(this, name, t, eventsOrDefault());
     }
   }
 }

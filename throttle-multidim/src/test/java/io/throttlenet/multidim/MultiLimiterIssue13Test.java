@@ -132,4 +132,21 @@ class MultiLimiterIssue13Test {
     assertThat(log.availablePermits()).isEqualTo(10);
     assertThat(m.tryAcquire(Costs.of("calls", 10))).isTrue();
   }
+
+  @Test
+  void build_dimensionOnAnotherTicker_isRefusedNamingBothTickers() {
+    ManualTicker other = ManualTicker.create();
+    Throttle elsewhere =
+        Throttle.builder().rate(5, Duration.ofSeconds(1)).name("tokens").ticker(other).build();
+    assertThatThrownBy(
+            () ->
+                MultiLimiter.builder()
+                    .dimension("requests", requests())
+                    .dimension("tokens", elsewhere)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "limiter tokens of dimension tokens uses ticker " + other + ", but multi-limiter uses"
+                + " ticker " + ticker + "; give every part the composite's ticker");
+  }
 }
