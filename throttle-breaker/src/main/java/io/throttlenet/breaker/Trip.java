@@ -21,6 +21,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Immutable and thread-safe; the counters it creates for each closed period are thread-safe.
  */
 public final class Trip {
+  /**
+   * The most calls a count-based trip ({@link #failureRate}, {@link #slowCallRate}) remembers.
+   * Each breaker keeps one flag per remembered call, allocated when it closes, so an absurd count
+   * would fail at build time with an {@link OutOfMemoryError}; a million calls is far beyond any
+   * useful rate statistic and costs about a megabyte per breaker.
+   */
+  public static final int MAX_LAST_CALLS = 1_000_000;
+
   private enum Kind {
     CONSECUTIVE,
     RATE,
@@ -62,11 +70,11 @@ public final class Trip {
    * {@code minimumCalls} calls were seen.
    *
    * @throws IllegalArgumentException if {@code rate} is not in (0, 1], or a count is below 1, or
-   *     {@code minimumCalls > lastCalls}
+   *     {@code lastCalls > }{@link #MAX_LAST_CALLS}, or {@code minimumCalls > lastCalls}
    */
   public static Trip failureRate(double rate, int lastCalls, int minimumCalls) {
     requireRate(rate);
-    Args.requireAtLeastOne(lastCalls, "lastCalls");
+    requireLastCalls(lastCalls);
     requireMinimum(minimumCalls, lastCalls);
     return new Trip(Kind.RATE, lastCalls, rate, minimumCalls, 0, 0,
         "failure rate " + rate + " over the last " + lastCalls + " calls");
@@ -101,12 +109,14 @@ public final class Trip {
    * Trips when at least {@code rate} of the last {@code lastCalls} calls took longer than {@code
    * slowerThan} (successful or not), once at least {@code minimumCalls} were seen.
    *
-   * @throws IllegalArgumentException if an argument is out of range
+   * @throws IllegalArgumentException if an argument is out of range: {@code slowerThan} not
+   *     positive, {@code rate} not in (0, 1], a count below 1, {@code lastCalls > }{@link
+   *     #MAX_LAST_CALLS} or {@code minimumCalls > lastCalls}
    */
   public static Trip slowCallRate(Duration slowerThan, double rate, int lastCalls, int minimumCalls) {
     long slow = Args.requirePositiveNanos(slowerThan, "slowerThan");
     requireRate(rate);
-    Args.requireAtLeastOne(lastCalls, "lastCalls");
+    requireLastCalls(lastCalls);
     requireMinimum(minimumCalls, lastCalls);
     return new Trip(Kind.SLOW_RATE, lastCalls, rate, minimumCalls, 0, slow,
         "slow-call rate " + rate + " (slower than " + slowerThan + ") over the last " + lastCalls + " calls");
@@ -241,6 +251,14 @@ public final class Trip {
   private static void requireRate(double rate) {
     if (!(rate > 0 && rate <= 1)) {
       throw new IllegalArgumentException("rate must be in (0, 1], was " + rate);
+    }
+  }
+
+  private static void requireLastCalls(int lastCalls) {
+    Args.requireAtLeastOne(lastCalls, "lastCalls");
+    if (lastCalls > MAX_LAST_CALLS) {
+      throw new IllegalArgumentException(
+          "lastCalls must be <= " + MAX_LAST_CALLS + ", was " + lastCalls);
     }
   }
 

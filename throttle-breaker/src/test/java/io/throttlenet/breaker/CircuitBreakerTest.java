@@ -300,6 +300,20 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void trip_lastCallsAboveTheMaximum_isRefusedInsteadOfRunningOutOfMemory() {
+    // Issue 13, item 17: failureRate(0.5, Integer.MAX_VALUE, 1) was accepted and build() threw OOM.
+    assertThatThrownBy(() -> Trip.failureRate(0.5, Integer.MAX_VALUE, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lastCalls must be <= 1000000, was 2147483647");
+    assertThatThrownBy(() -> Trip.slowCallRate(Duration.ofSeconds(1), 0.5, Trip.MAX_LAST_CALLS + 1, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lastCalls must be <= 1000000, was 1000001");
+    CircuitBreaker atMaximum =
+        builder().trip(Trip.failureRate(0.5, Trip.MAX_LAST_CALLS, 1)).build();
+    assertThat(atMaximum.tryAcquire()).isPresent();
+  }
+
+  @Test
   void badInput_isRefusedAtBuildTime() {
     assertThatThrownBy(() -> Trip.consecutive(0))
         .isInstanceOf(IllegalArgumentException.class)

@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Tickers;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
@@ -46,6 +47,10 @@ import java.util.concurrent.CompletionStage;
  * blocking). So {@link #tryAcquire(long, Duration)} may, under contention from the parts' other
  * users, wait and still answer {@code false} at its deadline. {@link #reserve} (the SPI other
  * composites use) books only immediate grants and does not look at the line.
+ *
+ * <p>A predicted wait longer than about 18 years (only an absurd overdraft of a part, such as a
+ * huge reservation settle, produces one) fails at once, even for {@code acquire}, with a {@link
+ * io.throttlenet.core.MaxWaitExceededException}: parking for it would look like a hang.
  *
  * <p>Parts may be {@link Throttle}s, {@link SlidingWindowLog}s or other {@code AllOf}s (which are
  * flattened); a part listed twice counts once. Thread-safe.
@@ -214,7 +219,7 @@ public final class AllOf implements RateLimiter {
       events.acquired(cost, 0);
       return;
     }
-    line.await(events.attempt(parts, cost, ticker), now, wait, Long.MAX_VALUE);
+    line.awaitOrThrow(events.attempt(parts, cost, ticker), now, wait, Long.MAX_VALUE);
   }
 
   /**
@@ -285,6 +290,7 @@ public final class AllOf implements RateLimiter {
    */
   public static final class Builder extends LimiterBuilder<Builder> {
     private final List<Part> parts = new ArrayList<>();
+    private final List<RateLimiter> limiters = new ArrayList<>();
     private Ticker firstTicker;
 
     private Builder() {}
@@ -306,6 +312,7 @@ public final class AllOf implements RateLimiter {
         firstTicker = limiter.ticker();
       }
       parts.addAll(Arrays.asList(found));
+      limiters.add(limiter);
       return this;
     }
 
@@ -322,18 +329,21 @@ public final class AllOf implements RateLimiter {
      * Builds the composite; unless a ticker is set, it waits through the first limiter's.
      *
      * @throws IllegalStateException if no limiter was added
+     * @throws IllegalArgumentException if a limiter uses another ticker than the composite (it
+     *     would be charged at the composite's readings and refill by its own clock)
      */
     public AllOf build() {
       if (parts.isEmpty()) {
         throw new IllegalStateException("at least one limiter must be added");
       }
+      String name = nameOr("all-of");
+      Ticker ticker = tickerOr(firstTicker);
+      for (RateLimiter l : limiters) {
+        Tickers.requireSame(l.ticker(), "limiter " + l.name(), ticker, name);
+      }
       Part[] sorted =
           parts.stream().distinct().sorted(Comparator.comparingLong(Part::id)).toArray(Part[]::new);
-      return new AllOf(
-          nameOr("all-of"),
-          tickerOr(firstTicker),
-          eventsOrDefault(),
-          sorted);
+      return new AllOf(name, ticker, eventsOrDefault(), sorted);
     }
   }
 }

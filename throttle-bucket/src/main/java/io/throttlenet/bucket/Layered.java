@@ -34,7 +34,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Atomic like {@link AllOf}: a request is admitted only at an instant when every scope can
  * afford it and then charges all of them at that instant; a request refused by the endpoint scope
  * does not charge the global or the tenant scope, and nothing is booked while a caller waits.
- * Scopes left out are not checked; with no scope at all everything is admitted. Thread-safe.
+ * Scopes left out are not checked; at least one is required. A cost is checked against every
+ * scope's capacity before a new key or endpoint is admitted to its {@link PerKey}, so a request
+ * that can never be granted evicts nobody. A predicted wait longer than about 18 years fails at
+ * once, as for {@link AllOf}. Thread-safe.
  *
  * @param <K> the type of tenant keys and endpoints
  */
@@ -46,9 +49,9 @@ public final class Layered<K> {
   private final PerKey<K> perEndpoint;
   private final CompositeEvents events;
 
-  private Layered(Builder<K> b) {
+  private Layered(Builder<K> b, Ticker ticker) {
     this.name = b.resolvedName("layered");
-    this.ticker = b.resolvedTicker(b.global != null ? b.global.ticker() : Ticker.system());
+    this.ticker = ticker;
     this.global = b.global == null ? new Part[0] : Parts.of(b.global);
     this.perKey = b.perKey;
     this.perEndpoint = b.perEndpoint;
@@ -56,7 +59,7 @@ public final class Layered<K> {
     this.events = new CompositeEvents(name, events);
   }
 
-  /** A builder; every scope is optional. */
+  /** A builder; set at least one scope. */
   public static <K> Builder<K> builder() {
     return new Builder<>();
   }
@@ -143,9 +146,18 @@ public final class Layered<K> {
    */
   public boolean tryAcquire(K key, K endpoint, long cost) {
     Args.requireNonNegative(cost, "cost");
-    PerKey.Entry keyEntry = perKey == null ? null : perKey.entry(Args.requireNonNull(key, "key"));
+    PerKey.Entry keyEntry = perKey == null ? null : perKey.held(Args.requireNonNull(key, "key"));
     PerKey.Entry endpointEntry =
-        perEndpoint == null ? null : perEndpoint.entry(Args.requireNonNull(endpoint, "endpoint"));
+        perEndpoint == null ? null : perEndpoint.held(Args.requireNonNull(endpoint, "endpoint"));
+    if (perKey != null && keyEntry == null || perEndpoint != null && endpointEntry == null) {
+      PerKey.Entry[] both = admit(key, endpoint, keyEntry, endpointEntry, cost);
+      if (both == null) {
+        events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, -1); // a refused new key
+        return false;
+      }
+      keyEntry = both[0];
+      endpointEntry = both[1];
+    }
     Part[] parts = SCRATCH.get();
     int n = global.length + partsOf(perKey, keyEntry).length + partsOf(perEndpoint, endpointEntry).length;
     if (parts.length < n) {
@@ -221,6 +233,34 @@ public final class Layered<K> {
     return i;
   }
 
+  /**
+   * The entries of scopes that do not hold their key yet: the cost is checked against every
+   * scope's capacity first, and only if it fits are the missing keys admitted (admitting a key may
+   * evict another; doing it for a cost that can never be granted would be all harm). If it does
+   * not fit, detached entries answer for the capacity, and the caller refuses without charging.
+   * Null if a scope refuses a new key (see {@link PerKey}).
+   */
+  private PerKey.Entry[] admit(K key, K endpoint, PerKey.Entry k, PerKey.Entry e, long cost) {
+    PerKey.Entry pk = k != null || perKey == null ? k : perKey.prospective(key);
+    PerKey.Entry pe = e != null || perEndpoint == null ? e : perEndpoint.prospective(endpoint);
+    long capacity = capacityOf(global);
+    if (pk != null) {
+      capacity = Math.min(capacity, pk.limiter.capacity());
+    }
+    if (pe != null) {
+      capacity = Math.min(capacity, pe.limiter.capacity());
+    }
+    if (cost <= capacity) {
+      if (k == null && pk != null && (pk = perKey.attach(key, pk)) == null) {
+        return null;
+      }
+      if (e == null && pe != null && (pe = perEndpoint.attach(endpoint, pe)) == null) {
+        return null;
+      }
+    }
+    return new PerKey.Entry[] {pk, pe};
+  }
+
   /** Notices per-key limiters evicted while they were being charged (see {@link PerKey}). */
   private void checkAttached(K key, PerKey.Entry keyEntry, K endpoint, PerKey.Entry endpointEntry) {
     if (keyEntry != null) {
@@ -248,10 +288,10 @@ public final class Layered<K> {
    */
   public void acquire(K key, K endpoint, long cost) throws InterruptedException {
     Args.requireNonNegative(cost, "cost");
-    Scopes scopes = new Scopes(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint, cost);
     Part[] parts = scopes.parts;
     failIfNever(parts, cost);
-    await(key, endpoint, scopes, cost, Long.MAX_VALUE);
+    await(key, endpoint, scopes, cost, Long.MAX_VALUE, true);
   }
 
   /**
@@ -262,16 +302,16 @@ public final class Layered<K> {
   public boolean tryAcquire(K key, K endpoint, long cost, Duration maxWait) throws InterruptedException {
     long maxWaitNanos = Args.requireNonNegativeNanos(maxWait, "maxWait");
     Args.requireNonNegative(cost, "cost");
-    Scopes scopes = new Scopes(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint, cost);
     Part[] parts = scopes.parts;
     if (capacityOf(parts) < cost) {
       rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, RateLimiter.NEVER, LimiterEvent.Reason.CAPACITY_EXCEEDED);
       return false;
     }
-    return await(key, endpoint, scopes, cost, maxWaitNanos);
+    return await(key, endpoint, scopes, cost, maxWaitNanos, false);
   }
 
-  private boolean await(K key, K endpoint, Scopes scopes, long cost, long maxWaitNanos)
+  private boolean await(K key, K endpoint, Scopes scopes, long cost, long maxWaitNanos, boolean orThrow)
       throws InterruptedException {
     long now = ticker.read();
     long wait = Atomic.tryCharge(scopes.parts, null, cost, now);
@@ -280,7 +320,12 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return true;
     }
-    return Waits.await(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
+    Attempt attempt = new Attempt(key, endpoint, cost);
+    if (orThrow) {
+      Waits.awaitOrThrow(ticker, attempt, now, wait, maxWaitNanos);
+      return true;
+    }
+    return Waits.await(ticker, attempt, now, wait, maxWaitNanos);
   }
 
   /** Takes {@code cost} for {@code key} on {@code endpoint} asynchronously, holding no thread. */
@@ -302,7 +347,7 @@ public final class Layered<K> {
 
   private CompletionStage<Void> acquireAsync(K key, K endpoint, long cost, long maxWaitNanos) {
     Args.requireNonNegative(cost, "cost");
-    Scopes scopes = new Scopes(key, endpoint);
+    Scopes scopes = new Scopes(key, endpoint, cost);
     Part[] parts = scopes.parts;
     try {
       failIfNever(parts, cost);
@@ -334,9 +379,16 @@ public final class Layered<K> {
     return min;
   }
 
-  /** The smallest capacity of the scopes; {@code Long.MAX_VALUE} with no scope. */
+  /** The smallest capacity of the scopes for {@code key} on {@code endpoint}; creates no state. */
   public long capacity(K key, K endpoint) {
-    return capacityOf(new Scopes(key, endpoint).parts);
+    long min = capacityOf(global);
+    if (perKey != null) {
+      min = Math.min(min, perKey.capacity(Args.requireNonNull(key, "key")));
+    }
+    if (perEndpoint != null) {
+      min = Math.min(min, perEndpoint.capacity(Args.requireNonNull(endpoint, "endpoint")));
+    }
+    return min;
   }
 
   /** The limiters a call charges: the global parts and, per scope, the key's current limiter. */
@@ -345,10 +397,20 @@ public final class Layered<K> {
     final PerKey.Entry keyEntry;
     final PerKey.Entry endpointEntry;
 
-    Scopes(K key, K endpoint) {
-      keyEntry = perKey == null ? null : perKey.entry(Args.requireNonNull(key, "key"));
-      endpointEntry =
-          perEndpoint == null ? null : perEndpoint.entry(Args.requireNonNull(endpoint, "endpoint"));
+    Scopes(K key, K endpoint, long cost) {
+      PerKey.Entry ke = perKey == null ? null : perKey.held(Args.requireNonNull(key, "key"));
+      PerKey.Entry ee =
+          perEndpoint == null ? null : perEndpoint.held(Args.requireNonNull(endpoint, "endpoint"));
+      if (perKey != null && ke == null || perEndpoint != null && ee == null) {
+        PerKey.Entry[] both = admit(key, endpoint, ke, ee, cost);
+        if (both == null) {
+          throw perKey != null && ke == null ? perKey.refused(key) : perEndpoint.refused(endpoint);
+        }
+        ke = both[0];
+        ee = both[1];
+      }
+      keyEntry = ke;
+      endpointEntry = ee;
       Part[] k = keyEntry == null ? null : partsOf(perKey, keyEntry);
       Part[] e = endpointEntry == null ? null : partsOf(perEndpoint, endpointEntry);
       int n = global.length + (k == null ? 0 : k.length) + (e == null ? 0 : e.length);
@@ -400,7 +462,7 @@ public final class Layered<K> {
 
     @Override
     public long tryAt(long now) {
-      Scopes scopes = new Scopes(key, endpoint);
+      Scopes scopes = new Scopes(key, endpoint, cost);
       Part[] parts = scopes.parts;
       long[] h = new long[parts.length];
       long wait = Atomic.tryCharge(parts, null, cost, now, h);
@@ -414,7 +476,7 @@ public final class Layered<K> {
 
     @Override
     public long peek(long now) {
-      return Atomic.peek(new Scopes(key, endpoint).parts, null, cost, now);
+      return Atomic.peek(new Scopes(key, endpoint, cost).parts, null, cost, now);
     }
 
     @Override
@@ -432,7 +494,7 @@ public final class Layered<K> {
     @Override
     public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
       if (events.hasRejectionListeners()) {
-        Scopes scopes = new Scopes(key, endpoint);
+        Scopes scopes = new Scopes(key, endpoint, cost);
         rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, waitNanos, LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
       }
       return new MaxWaitExceededException(
@@ -538,9 +600,34 @@ public final class Layered<K> {
       return this;
     }
 
-    /** Builds the layered limiter. */
+    /**
+     * Builds the layered limiter. Unless a ticker is set, it uses the first scope's (global, per
+     * key, per endpoint).
+     *
+     * @throws IllegalStateException if no scope was set: a layered limiter with no scope would
+     *     admit everything
+     * @throws IllegalArgumentException if a scope uses another ticker than the layered limiter
+     *     (the scopes would be charged at one time and refill by another)
+     */
     public Layered<K> build() {
-      return new Layered<>(this);
+      if (global == null && perKey == null && perEndpoint == null) {
+        throw new IllegalStateException(
+            "at least one scope must be set (global, perKey or perEndpoint)");
+      }
+      Ticker first =
+          global != null ? global.ticker() : perKey != null ? perKey.ticker() : perEndpoint.ticker();
+      Ticker t = resolvedTicker(first);
+      String n = resolvedName("layered");
+      if (global != null) {
+        io.throttlenet.bucket.internal.Tickers.requireSame(global.ticker(), "global scope " + global.name(), t, n);
+      }
+      if (perKey != null) {
+        io.throttlenet.bucket.internal.Tickers.requireSame(perKey.ticker(), "perKey scope " + perKey.name(), t, n);
+      }
+      if (perEndpoint != null) {
+        io.throttlenet.bucket.internal.Tickers.requireSame(perEndpoint.ticker(), "perEndpoint scope " + perEndpoint.name(), t, n);
+      }
+      return new Layered<>(this, t);
     }
   }
 }

@@ -13,8 +13,11 @@ import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -37,9 +40,29 @@ import java.util.function.Function;
  * cheap, a read extends the expiry only when the limiter's debt needs it: a busy key whose
  * limiter stays full may be dropped and recreated, which changes nothing but an allocation.) Under a flood of new keys the cap still
  * holds: Caffeine then evicts the keys it judges least likely to return (a hot key survives), and
- * every eviction of a key that still owed is counted ({@link #indebtedEvictions()}) and published
- * as a {@link PerKeyEvent.IndebtedEviction}, never silent. Asking about a key ({@link
- * #availablePermits}, {@link #waitTime}) creates no state.
+ * a key that still owes is never forgotten by default (see below). Asking about a key ({@link
+ * #availablePermits}, {@link #waitTime}) creates no state, and neither does a cost that the key's
+ * limiter could never grant.
+ *
+ * <h2>Bound under churn</h2>
+ *
+ * By default a key evicted (to respect the cap) while its limiter still owes is set aside, with
+ * its limiter, in a side table of evicted debtors, and the same limiter comes back when the key
+ * returns, with the refill it earned meanwhile. The side table holds up to {@code maximumKeys}
+ * debtors (a few more only while callers race to admit new keys); debtors that have refilled are
+ * dropped from it whenever it is full. While the cache is full and the side table is full of
+ * debtors that still owe, new keys are refused: {@code tryAcquire} answers {@code false}, {@code
+ * acquire} throws {@link TooManyKeysException}, counted in {@link #refusedKeys()}. So every key
+ * keeps its own limiter's bound (for a token bucket, at most {@code burst + rate·t} in any
+ * interval {@code t}) however many keys churn, and memory stays bounded by twice the cap. The
+ * only debt that can still be lost is a charge landing on a limiter in the very instant it is
+ * evicted as full; it is counted ({@link #indebtedEvictions()}) and published as a {@link
+ * PerKeyEvent.IndebtedEviction}, never silent.
+ *
+ * <p>{@link Builder#forgiveEvictedDebt()} chooses availability instead: new keys are always
+ * admitted and an evicted key's debt is forgotten (counted and published). Then, with a working
+ * set larger than the cap, a key evicted while in debt returns with a full limiter and can be
+ * granted far more than its bound.
  *
  * <p>Thread-safe. Cache maintenance runs on the calling threads, amortised, so the cap holds
  * without a background thread.
@@ -56,8 +79,13 @@ public final class PerKey<K> {
   private final Ticker ticker;
   private final Function<? super K, ? extends RateLimiter> factory;
   private final Cache<K, Entry> limiters;
-  private final Function<K, Entry> create;
+  private final long maximumKeys;
+  /** Evicted keys whose limiters still owe; null when debts are forgiven. See the class doc. */
+  private final ConcurrentHashMap<K, Entry> debtors;
+  /** Ticker time before which a full side table is not scanned again for refilled debtors. */
+  private volatile long nextPurge;
   private final LongAdder indebtedEvictions = new LongAdder();
+  private final LongAdder refusedKeys = new LongAdder();
   /**
    * Eviction events noted inside Caffeine's eviction listener, which runs under the cache's
    * locks: they are published after the cache call returns, so user listeners never run there.
@@ -76,7 +104,9 @@ public final class PerKey<K> {
     this.name = b.resolvedName("per-key");
     this.ticker = b.resolvedTicker(Ticker.system());
     this.factory = factory;
-    this.create = key -> new Entry(factory.apply(key));
+    this.maximumKeys = b.maximumKeys;
+    this.debtors = b.forgive ? null : new ConcurrentHashMap<>();
+    this.nextPurge = ticker.read();
     EventRegistry events = b.resolvedEvents();
     this.evictionEvents = events.publisher(PerKeyEvent.IndebtedEviction.class, name);
     long idleNanos = b.idleNanos;
@@ -90,8 +120,16 @@ public final class PerKey<K> {
             .<K, Entry>evictionListener(
                 (key, entry, cause) -> {
                   if (entry != null) {
-                    entry.evicted = true; // atomically with the removal: later charges will know
-                    if (entry.limiter.availablePermits() < entry.limiter.capacity()) {
+                    // Atomically with the removal (Caffeine runs this inside it), so the key's
+                    // next admission finds the debtor. `saved` before `evicted`: a charge that
+                    // sees `evicted` also sees whether its debt was kept.
+                    boolean owes = entry.limiter.availablePermits() < entry.limiter.capacity();
+                    if (owes && debtors != null) {
+                      entry.saved = true;
+                      debtors.put(key, entry);
+                    }
+                    entry.evicted = true;
+                    if (owes && debtors == null) {
                       lost(key, entry);
                     }
                   }
@@ -141,9 +179,16 @@ public final class PerKey<K> {
     return tryAcquire(key, 1);
   }
 
-  /** Takes {@code cost} for {@code key} if free now; never waits, never throws a rejection. */
+  /**
+   * Takes {@code cost} for {@code key} if free now; never waits, never throws a rejection. A new
+   * key is not created for a cost its limiter could never grant, and answers {@code false} while
+   * new keys are refused (see the class doc).
+   */
   public boolean tryAcquire(K key, long cost) {
-    Entry e = entry(key);
+    Entry e = entry(key, cost);
+    if (e == null) {
+      return false; // a new key, refused: see the class doc
+    }
     boolean granted = e.limiter.tryAcquire(cost);
     if (granted) {
       checkAttached(key, e); // charged a limiter dropped meanwhile? its debt is gone: count it
@@ -173,15 +218,23 @@ public final class PerKey<K> {
    * Takes {@code cost} for {@code key}, waiting as long as needed.
    *
    * @throws io.throttlenet.core.CostExceedsCapacityException at once if the cost never fits
+   * @throws TooManyKeysException at once if the key is new and new keys are refused (see the
+   *     class doc)
    * @throws InterruptedException if interrupted while waiting
    */
   public void acquire(K key, long cost) throws InterruptedException {
     acquire(key, cost, Long.MAX_VALUE, true);
   }
 
-  /** Takes {@code cost} for {@code key} asynchronously; see {@link RateLimiter#acquireAsync}. */
+  /**
+   * Takes {@code cost} for {@code key} asynchronously; see {@link RateLimiter#acquireAsync}. The
+   * stage fails with {@link TooManyKeysException} if a new key is refused.
+   */
   public CompletionStage<Void> acquireAsync(K key, long cost) {
-    Entry e = entry(key);
+    Entry e = entry(key, cost);
+    if (e == null) {
+      return CompletableFuture.failedStage(refused(key));
+    }
     CompletionStage<Void> stage = e.limiter.acquireAsync(cost);
     afterBooking(key, e);
     return stage;
@@ -189,7 +242,10 @@ public final class PerKey<K> {
 
   /** Takes {@code cost} for {@code key} asynchronously within {@code maxWait}. */
   public CompletionStage<Void> acquireAsync(K key, long cost, Duration maxWait) {
-    Entry e = entry(key);
+    Entry e = entry(key, cost);
+    if (e == null) {
+      return CompletableFuture.failedStage(refused(key));
+    }
     CompletionStage<Void> stage = e.limiter.acquireAsync(cost, maxWait);
     afterBooking(key, e);
     return stage;
@@ -207,15 +263,24 @@ public final class PerKey<K> {
 
   private RateLimiter quietly(K key) {
     Entry e = limiters.policy().getIfPresentQuietly(Args.requireNonNull(key, "key"));
+    if (e == null && debtors != null) {
+      e = debtors.get(key);
+    }
     if (e != null) {
       return e.limiter;
     }
-    return unseen != null ? unseen : factory.apply(key);
+    return unseen != null ? unseen : created(key);
   }
 
   private boolean acquire(K key, long cost, long maxWaitNanos, boolean failIfNever)
       throws InterruptedException {
-    Entry e = entry(key);
+    Entry e = entry(key, cost);
+    if (e == null) {
+      if (!failIfNever) {
+        return false;
+      }
+      throw refused(key);
+    }
     RateLimiter l = e.limiter;
     Ticker t = l.ticker();
     long now = t.read();
@@ -258,26 +323,156 @@ public final class PerKey<K> {
     checkAttached(key, e);
   }
 
-  /** Counts a charge that landed on a limiter already dropped from the cache: its debt is lost. */
+  /**
+   * Counts a charge that landed on a limiter already dropped from the cache (not set aside as a
+   * debtor): its debt is lost.
+   */
   void checkAttached(K key, Entry e) {
-    if (e.evicted) {
+    if (e.evicted && !e.saved) {
       lost(key, e);
       publishPending();
     }
   }
 
-  /** The key's entry, created on first use; composites charge its limiter then check it. */
-  Entry entry(K key) {
-    Entry e = limiters.get(Args.requireNonNull(key, "key"), create);
+  /**
+   * The entry to charge {@code cost} to: the key's own if held; for a key not held, one created
+   * (or brought back from the debtors) only if {@code cost} fits its limiter, otherwise a detached
+   * one whose limiter refuses the cost without the cache being touched (admitting the key could
+   * evict another that still owes). Null if a new key is refused (see the class doc).
+   */
+  Entry entry(K key, long cost) {
+    Entry e = held(key);
+    if (e != null) {
+      return e;
+    }
+    Entry p = prospective(key);
+    return cost > p.limiter.capacity() ? p : attach(key, p);
+  }
+
+  /** The key's entry if held (a use: it counts for eviction and expiry), else null. */
+  Entry held(K key) {
+    Entry e = limiters.getIfPresent(Args.requireNonNull(key, "key"));
     if (!pendingEvents.isEmpty()) {
       publishPending(); // evictions this call triggered, now that the cache's locks are released
     }
     return e;
   }
 
-  /** The limiter for {@code key}, created on first use. */
+  /**
+   * The entry {@code key} would get, not yet in the cache: its debtor if it owes, else a new
+   * limiter. Charge it only after {@link #attach}; until then it only answers for capacity.
+   */
+  Entry prospective(K key) {
+    Entry saved = debtors == null ? null : debtors.get(key);
+    return saved != null ? saved : new Entry(created(key));
+  }
+
+  /**
+   * Puts {@code key} in the cache with the {@code prospective} entry (or the debtor it stands
+   * for), unless another caller put it there first; null if a new key is refused.
+   */
+  Entry attach(K key, Entry prospective) {
+    if (!prospective.saved && !roomForNewKey()) {
+      refusedKeys.increment();
+      return null;
+    }
+    Entry e =
+        limiters.get(
+            key,
+            k -> {
+              Entry saved = debtors == null ? null : debtors.remove(k);
+              Entry base = saved != null ? saved : prospective;
+              return base.saved ? base.revived() : base;
+            });
+    if (!pendingEvents.isEmpty()) {
+      publishPending();
+    }
+    return e;
+  }
+
+  /**
+   * Whether a new key may enter: always while debts are forgiven or the cache has room; else only
+   * if the side table of debtors has room, after dropping the debtors that have refilled (a scan
+   * made at most once per earliest refill, so a refused flood costs one read and a compare).
+   */
+  private boolean roomForNewKey() {
+    if (debtors == null || debtors.size() < maximumKeys || limiters.estimatedSize() < maximumKeys) {
+      return true;
+    }
+    long now = ticker.read();
+    if (now - nextPurge < 0) {
+      return false;
+    }
+    long soonest = Long.MAX_VALUE;
+    for (Iterator<Entry> it = debtors.values().iterator(); it.hasNext(); ) {
+      RateLimiter l = it.next().limiter;
+      long untilFull = l.waitNanos(l.capacity(), now);
+      if (untilFull <= 0) {
+        it.remove();
+      } else {
+        soonest = Math.min(soonest, untilFull);
+      }
+    }
+    nextPurge = now + (soonest == Long.MAX_VALUE ? 0 : soonest);
+    return debtors.size() < maximumKeys;
+  }
+
+  /** What {@code key}'s limiter could grant at most in one request; creates no state. */
+  long capacity(K key) {
+    return quietly(key).capacity();
+  }
+
+  TooManyKeysException refused(K key) {
+    long wait = nextPurge - ticker.read();
+    return new TooManyKeysException(
+        name, String.valueOf(key), maximumKeys, wait > 0 ? Duration.ofNanos(wait) : null);
+  }
+
+  /**
+   * The new limiter for {@code key}, checked: the factory must return one, on this per-key
+   * limiter's ticker (a limiter on another clock would refill, and be expired, by different time).
+   */
+  private RateLimiter created(K key) {
+    RateLimiter l = factory.apply(key);
+    if (l == null) {
+      throw new NullPointerException(
+          "limiter factory of " + name + " returned null for key " + key);
+    }
+    if (l.ticker() != ticker) {
+      throw new IllegalArgumentException(
+          "limiter factory of " + name + " created " + l.name() + " for key " + key
+              + " on ticker " + l.ticker() + ", but " + name + " uses ticker " + ticker
+              + "; create the limiters on the per-key limiter's ticker");
+    }
+    return l;
+  }
+
+  /**
+   * The limiter for {@code key}, created on first use.
+   *
+   * @throws TooManyKeysException if the key is new and refused (see the class doc)
+   */
   public RateLimiter limiter(K key) {
-    return entry(key).limiter;
+    Entry e = entry(key, 0);
+    if (e == null) {
+      throw refused(key);
+    }
+    return e.limiter;
+  }
+
+  /** The time source of this limiter and of every key's limiter. */
+  Ticker ticker() {
+    return ticker;
+  }
+
+  /** New keys refused so far because evicted keys still owed (see the class doc). */
+  public long refusedKeys() {
+    return refusedKeys.sum();
+  }
+
+  /** Evicted keys set aside right now because their limiters still owe (approximate). */
+  public long evictedDebtors() {
+    return debtors == null ? 0 : debtors.size();
   }
 
   /** The number of keys held now (approximate while maintenance is pending). */
@@ -324,12 +519,21 @@ public final class PerKey<K> {
   static final class Entry {
     final RateLimiter limiter;
     volatile boolean evicted;
+    /** Set aside as a debtor when evicted: charges landing on it are kept, not lost. */
+    volatile boolean saved;
     final AtomicBoolean counted = new AtomicBoolean();
     // The limiter's parts for atomic composition (Layered), found once; null until then.
     volatile Part[] parts;
 
     Entry(RateLimiter limiter) {
       this.limiter = limiter;
+    }
+
+    /** A debtor back in the cache: the same limiter (its debt and refill), a fresh entry. */
+    Entry revived() {
+      Entry e = new Entry(limiter);
+      e.parts = parts;
+      return e;
     }
   }
 
@@ -420,8 +624,23 @@ public final class PerKey<K> {
     private Function<? super K, ? extends RateLimiter> factory;
     private long maximumKeys = -1;
     private long idleNanos = -1;
+    private boolean forgive;
 
     private Builder() {}
+
+    /**
+     * Chooses availability over the bound: new keys are always admitted, and a key evicted while
+     * its limiter still owes is forgotten (counted and published), so it returns with a full
+     * limiter. The default keeps such debts and refuses new keys while too many are owed; see
+     * the class doc.
+     *
+     * @throws IllegalStateException if already chosen
+     */
+    public Builder<K> forgiveEvictedDebt() {
+      Args.requireUnset(forgive, "forgiveEvictedDebt");
+      this.forgive = true;
+      return this;
+    }
 
     /**
      * Each key gets a {@link Throttle} of {@code permits} per {@code period}.
@@ -452,7 +671,9 @@ public final class PerKey<K> {
     /**
      * Creates each key's limiter instead of a rate: any {@link RateLimiter} (to take part in a
      * {@link Layered} scope, a {@code Throttle}, {@code SlidingWindowLog} or {@code AllOf}).
-     * Give the created limiters the same name and ticker as this builder.
+     * Give the created limiters the same name and ticker as this builder: a key whose limiter
+     * the factory returns null for fails with a {@link NullPointerException}, and one on another
+     * ticker with an {@link IllegalArgumentException}, both naming the factory and the key.
      *
      * @throws IllegalStateException if a rate or factory was already set
      */

@@ -2,6 +2,7 @@ package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -159,7 +160,7 @@ public final class SlidingWindowLog implements RateLimiter {
       expire(now);
       long at = earliest(cost, now);
       wait = at - nowNanos;
-      granted = wait <= maxWaitNanos && at - now <= MAX_NANOS;
+      granted = wait <= maxWaitNanos && wait <= Waits.LONGEST_WAIT_NANOS && at - now <= MAX_NANOS;
       if (granted) {
         insert(at, cost);
       }
@@ -284,8 +285,15 @@ public final class SlidingWindowLog implements RateLimiter {
     return t - now > 0 ? t : now;
   }
 
-  /** Adds a booking at {@code time}, keeping release-time order. */
+  /**
+   * Adds a booking at {@code time}, keeping release-time order. A booking weighs at most the
+   * limit: any window holding it is full whatever its cost, and admission only asks which
+   * bookings must expire first, so the cap changes no decision, while the running totals stay far
+   * from overflow after a composite's huge overdraft (two {@code Long.MAX_VALUE} settles used to
+   * wrap the total negative and reopen the window).
+   */
   private void insert(long time, long cost) {
+    cost = Math.min(cost, limit);
     if (size == times.length) {
       grow();
     }
@@ -403,9 +411,16 @@ public final class SlidingWindowLog implements RateLimiter {
     }
 
     @Override
-    public long lock() {
+    public long lock(long now) {
       lock.lock();
+      clock(now); // the log's high-water clock, which every operation below goes through
       return 0;
+    }
+
+    /** Any: a booking's weight is capped at the limit (see {@link #insert}), so none overflows. */
+    @Override
+    public long maxCharge() {
+      return Long.MAX_VALUE;
     }
 
     @Override

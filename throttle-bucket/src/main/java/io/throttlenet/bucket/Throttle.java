@@ -2,6 +2,7 @@ package io.throttlenet.bucket;
 
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -31,6 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * read, two volatile reads and one compare-and-set, and allocates nothing unless somebody listens
  * for its events. Several throttles can be combined with {@link #allOf}.
  *
+ * <p>No caller is made to wait longer than about 18 years: such a wait can only come from an
+ * absurd overdraft, and it fails at once (a {@link io.throttlenet.core.MaxWaitExceededException}
+ * from {@code acquire}) instead of parking a thread for decades; composites follow the same rule.
+ *
  * <h2>Design</h2>
  *
  * The bucket is kept as GCRA: one {@code long}, the theoretical arrival time {@code tat}, the
@@ -56,6 +61,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * nanoseconds in which they decide and charge several limiters at one instant; plain callers spin
  * meanwhile. Bookings reach at most about 36 years ahead, which keeps the relative time within the
  * encoding.
+ *
+ * <p>Time only moves forward for the bucket. Callers read the ticker before they book, so a
+ * caller descheduled in between books with a stale reading; were it booked at that reading after
+ * others had been shown a later time, it would take refill they had already been granted, and
+ * both would be released together. {@code tat} doubles as the bucket's high-water clock: every
+ * booking and every refusal leaves {@code tat} at or after its reading (a booking moves it to
+ * {@code max(tat, now) + c·T}, and a refusal means {@code tat > now}), and a composite that only
+ * looks at the bucket raises a lagging {@code tat} to its reading when it takes the lock (a full
+ * bucket stays full for every reader at that time or later). So a stale reading is never booked
+ * before a time the bucket has already acted at: it is booked from {@code tat} and told to wait
+ * by its own reckoning, which is the conservative side. What no limiter can see without reading
+ * the clock again is a stale reading that nobody has overtaken yet; the hot path stays at one
+ * read. Queries ({@link #availablePermits}, {@link #waitNanos}) never write.
  *
  * <p>Cancelling a reservation ({@link #cancel}) returns its cost only if no later booking was
  * made on top of it: moving {@code tat} back under a later booking would let a newcomer share the
@@ -117,6 +135,15 @@ public final class Throttle implements RateLimiter {
   /** See the class comment. */
   @SuppressWarnings("unused") // accessed through STATE
   private volatile long state;
+
+  /**
+   * The end ({@code tat} after it) and cost of the last booking that had to wait, so that {@link
+   * #cancel} never gives back more than that booking took. Written and read only while holding
+   * the state's lock bit, whose release (a volatile write) publishes them.
+   */
+  private long lastWaitingEnd;
+
+  private long lastWaitingCost;
 
   private Throttle(
       String name, Ticker ticker, EventRegistry events, Config config, long initialPermits) {
@@ -227,24 +254,44 @@ public final class Throttle implements RateLimiter {
       long base = tat - nowNanos > 0 ? tat : nowNanos;
       long next = base + cost * c.interval;
       long wait = next - c.tolerance - nowNanos;
-      if (wait > maxWaitNanos || next - nowNanos > MAX_AHEAD_NANOS) {
+      if (wait > maxWaitNanos || wait > Waits.LONGEST_WAIT_NANOS || next - nowNanos > MAX_AHEAD_NANOS) {
         return rejectWait(cost, wait, maxWaitNanos);
       }
       if (wait > 0) {
         noteRelease(nowNanos + wait); // before the booking exists, so refunds never miss it
+        // A waiting booking is made under the lock bit so that its record for cancel (below) is
+        // consistent with the state; waiting is the slow path, the hot path stays one CAS.
+        if (!STATE.compareAndSet(this, s, s | LOCKED)) {
+          continue;
+        }
+        lastWaitingEnd = next;
+        lastWaitingCost = cost;
+        STATE.setVolatile(this, encode(next, c.parity));
+        return granted(cost, wait);
       }
       if (STATE.compareAndSet(this, s, encode(next, c.parity))) {
-        if (wait < 0) {
-          wait = 0;
-        }
-        if (acquiredEvents.hasListeners()) {
-          acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
-        }
-        return wait;
+        return granted(cost, 0);
       }
     }
   }
 
+  private long granted(long cost, long wait) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new LimiterEvent.Acquired(name, cost, Duration.ofNanos(wait)));
+    }
+    return wait;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Only the last booking, and only one that had to wait, can be given back (see the class
+   * comment). The throttle remembers that booking's cost and gives back at most that: a {@code
+   * cost} larger than was reserved (a misuse of the SPI) is clamped to the reserved cost rather
+   * than thrown, because cancel runs in clean-up paths where an exception would hide the original
+   * failure; it never creates permits. The {@link LimiterEvent.Cancelled} event reports what was
+   * actually returned.
+   */
   @Override
   public void cancel(long cost, long nowNanos, long waitNanos) {
     Args.requireNonNegative(cost, "cost");
@@ -261,7 +308,6 @@ public final class Throttle implements RateLimiter {
           continue;
         }
         if ((s & PARITY) != c.parity
-            || cost > c.burst
             || nowNanos - reconfiguredAt <= 0
             || reconfigure.isLocked()) {
           break; // reconfigured since: the booking's slice no longer exists as such
@@ -270,10 +316,17 @@ public final class Throttle implements RateLimiter {
         if ((s >> 2) + epoch != end) {
           break; // a later booking depends on this one
         }
-        if (STATE.compareAndSet(this, s, encode(end - cost * c.interval, c.parity))) {
-          refunded = cost;
-          break;
+        if (!STATE.compareAndSet(this, s, s | LOCKED)) {
+          continue;
         }
+        // The record is consistent with the state under the lock bit: it describes the booking
+        // that ends at `end` if it is the last waiting one; otherwise its cost is unknown and
+        // nothing is given back (refill returns it).
+        long back = lastWaitingEnd == end ? Math.min(cost, lastWaitingCost) : 0;
+        lastWaitingCost = 0; // tat moves back below the record: it describes nothing any more
+        STATE.setVolatile(this, encode(end - back * c.interval, c.parity));
+        refunded = back;
+        break;
       }
     }
     if (cancelledEvents.hasListeners()) {
@@ -524,16 +577,24 @@ public final class Throttle implements RateLimiter {
     }
 
     @Override
-    public long lock() {
+    public long lock(long now) {
       for (int spins = 0; ; ) {
         Config c = config;
         long s = (long) STATE.getVolatile(Throttle.this);
         if ((s & (LOCKED | PARITY)) != c.parity) {
           spins = settleOrSpin(c, s, spins);
         } else if (STATE.compareAndSet(Throttle.this, s, s | LOCKED)) {
-          return s | LOCKED;
+          // The high-water clock (see the class comment): a full bucket's tat is raised to now,
+          // which changes nothing for anyone reading the clock at now or later, and is written
+          // back by unlock at no extra cost.
+          return (s >> 2) + epoch - now < 0 ? encode(now, c.parity) | LOCKED : s | LOCKED;
         }
       }
+    }
+
+    @Override
+    public long maxCharge() {
+      return MAX_AHEAD_NANOS / config.interval;
     }
 
     @Override
@@ -577,6 +638,7 @@ public final class Throttle implements RateLimiter {
         return snapshot;
       }
       long tat = (snapshot >> 2) + epoch;
+      lastWaitingCost = 0; // tat moves back: the record of the last waiting booking is void
       return encode(tat - back, c.parity) | LOCKED;
     }
 

@@ -192,4 +192,51 @@ class ConcurrencyTest {
       assertThat(viaComposite.sum()).isLessThanOrEqualTo(40);
     }
   }
+
+  @Test
+  void layered_randomSchedulesAcrossScopes_chargeEveryScopeExactly() throws Exception {
+    String[] keys = {"a", "b", "c"};
+    String[] endpoints = {"x", "y"};
+    for (int round = 0; round < 20; round++) {
+      ManualTicker ticker = ManualTicker.startingAt(Long.MIN_VALUE + round);
+      Throttle global = Throttle.builder().rate(100, Duration.ofSeconds(1)).ticker(ticker).build();
+      PerKey<String> tenants = PerKey.<String>builder().rate(30, Duration.ofSeconds(1)).ticker(ticker).build();
+      PerKey<String> paths = PerKey.<String>builder().rate(50, Duration.ofSeconds(1)).ticker(ticker).build();
+      Layered<String> layered =
+          Layered.<String>builder().global(global).perKey(tenants).perEndpoint(paths).build();
+      LongAdder[] byKey = {new LongAdder(), new LongAdder(), new LongAdder()};
+      LongAdder[] byEndpoint = {new LongAdder(), new LongAdder()};
+      LongAdder direct = new LongAdder();
+      long seed = 13L * round;
+      race(
+          5,
+          i -> {
+            java.util.Random random = new java.util.Random(seed + i);
+            for (int n = 0; n < 60; n++) {
+              int cost = 1 + random.nextInt(3);
+              if (i == 4) { // a direct user of the global scope, racing the composite
+                if (global.tryAcquire(cost)) {
+                  direct.add(cost);
+                }
+                continue;
+              }
+              int k = random.nextInt(keys.length);
+              int e = random.nextInt(endpoints.length);
+              if (layered.tryAcquire(keys[k], endpoints[e], cost)) {
+                byKey[k].add(cost);
+                byEndpoint[e].add(cost);
+              }
+            }
+          });
+      long viaLayered = 0;
+      for (int k = 0; k < keys.length; k++) {
+        assertThat(byKey[k].sum() + tenants.availablePermits(keys[k])).isEqualTo(30);
+        viaLayered += byKey[k].sum();
+      }
+      for (int e = 0; e < endpoints.length; e++) {
+        assertThat(byEndpoint[e].sum() + paths.availablePermits(endpoints[e])).isEqualTo(50);
+      }
+      assertThat(viaLayered + direct.sum() + global.availablePermits()).isEqualTo(100);
+    }
+  }
 }

@@ -53,12 +53,11 @@ class LayeredTest {
   }
 
   @Test
-  void noScopes_admitsEverything() {
-    Layered<String> l = Layered.<String>builder().ticker(ticker).build();
-    for (int i = 0; i < 100; i++) {
-      assertThat(l.tryAcquire("k", "e", 1_000_000)).isTrue();
-    }
-    assertThat(l.capacity("k", "e")).isEqualTo(Long.MAX_VALUE);
+  void build_noScopes_isRefusedRatherThanAdmittingEverything() {
+    // Issue 13, item 5: this used to build and grant any cost.
+    assertThatThrownBy(() -> Layered.<String>builder().ticker(ticker).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("at least one scope must be set (global, perKey or perEndpoint)");
   }
 
   @Test

@@ -271,6 +271,43 @@ class ThrottleTest {
   }
 
   @Test
+  void cancel_withMoreThanWasReserved_givesBackOnlyTheReservedCost() {
+    // Issue 13, item 8: cancel used to move tat back by whatever cost it was handed.
+    EventRegistry events = EventRegistry.create();
+    List<LimiterEvent.Cancelled> cancelled = new ArrayList<>();
+    events.subscribe(LimiterEvent.Cancelled.class, cancelled::add);
+    Throttle t =
+        Throttle.builder()
+            .rate(1, Duration.ofSeconds(1))
+            .burst(10)
+            .initialPermits(0)
+            .ticker(ticker)
+            .events(events)
+            .build();
+    long now = ticker.read();
+    long wait = t.reserve(1, now, Long.MAX_VALUE);
+    assertThat(wait).isEqualTo(1_000 * MS);
+    t.cancel(5, now, wait); // a misuse of the SPI: only 1 was reserved
+    assertThat(t.availablePermits()).isZero(); // was 4: permits created from nothing
+    assertThat(t.waitTime(1)).contains(Duration.ofSeconds(1));
+    assertThat(cancelled).extracting(LimiterEvent.Cancelled::refunded).containsExactly(1L);
+  }
+
+  @Test
+  void cancel_twice_givesBackOnce() {
+    Throttle t = throttle(1, Duration.ofSeconds(1), 10);
+    ticker.advance(Duration.ofSeconds(5));
+    assertThat(t.tryAcquire(10)).isTrue();
+    long now = ticker.read();
+    long wait = t.reserve(2, now, Long.MAX_VALUE);
+    t.cancel(2, now, wait);
+    assertThat(t.availablePermits()).isZero();
+    // A second cancel whose arguments name the end the first one left: nothing is booked there.
+    t.cancel(2, now - 1_000 * MS, 1_000 * MS);
+    assertThat(t.availablePermits()).isZero();
+  }
+
+  @Test
   void setRate_preservesAvailablePermits() {
     Throttle t = perSecond(100);
     assertThat(t.tryAcquire(60)).isTrue();

@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
+import io.throttlenet.bucket.internal.Tickers;
 import io.throttlenet.bucket.internal.Waits;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
@@ -189,6 +190,8 @@ public final class MultiLimiter {
    * @throws IllegalArgumentException if the costs name an unknown dimension
    * @throws CostExceedsCapacityException at once if a cost exceeds its dimension's capacity; the
    *     component is {@code name[dimension]}
+   * @throws MaxWaitExceededException at once if the predicted wait is longer than about 18 years
+   *     (only an absurd overdraft does that); waiting for it would look like a hang
    * @throws InterruptedException if interrupted while waiting; nothing is charged
    */
   public void acquire(Costs costs) throws InterruptedException {
@@ -221,6 +224,7 @@ public final class MultiLimiter {
    *
    * @throws IllegalArgumentException if the estimate names an unknown dimension
    * @throws CostExceedsCapacityException at once if an estimated cost exceeds its capacity
+   * @throws MaxWaitExceededException at once if the predicted wait is longer than about 18 years
    * @throws InterruptedException if interrupted while waiting; nothing is charged
    */
   public Reservation reserve(Costs estimate) throws InterruptedException {
@@ -436,7 +440,7 @@ public final class MultiLimiter {
       publishAcquired(costs, 0);
       return;
     }
-    line.await(new Attempt(costs, b, handles), now, wait, Long.MAX_VALUE);
+    line.awaitOrThrow(new Attempt(costs, b, handles), now, wait, Long.MAX_VALUE);
   }
 
   private boolean tryAcquireAt(Costs costs, long now) {
@@ -481,6 +485,32 @@ public final class MultiLimiter {
           : Atomic.tryCharge(parts, b.partCosts, 0, now, handles);
     }
     return Math.max(1, Atomic.peek(parts, b.partCosts, 0, now));
+  }
+
+  /**
+   * Refuses an overdraft that a dimension could not represent (see {@link Part#maxCharge}): it
+   * would be cut short silently, or leave the dimension in debt for decades.
+   */
+  void requireRepresentable(long[] extra) {
+    for (int i = 0; i < extra.length; i++) {
+      long max = parts[i].maxCharge();
+      if (extra[i] > max) {
+        throw new IllegalArgumentException(
+            "actual cost of dimension " + dimensionOf(i) + " may exceed the estimate by at most "
+                + max + " (what its limiter can owe), was " + extra[i] + " more");
+      }
+    }
+  }
+
+  private String dimensionOf(int part) {
+    for (int d = 0; d < dimensions.length; d++) {
+      for (int p : dimensionParts[d]) {
+        if (p == part) {
+          return dimensions[d];
+        }
+      }
+    }
+    throw new IllegalStateException("part " + part + " belongs to no dimension");
   }
 
   void charge(long[] partCosts, long at) {
@@ -662,14 +692,21 @@ public final class MultiLimiter {
      * Builds the limiter.
      *
      * @throws IllegalStateException if no dimension was added
-     * @throws IllegalArgumentException if two dimensions share a limiter
+     * @throws IllegalArgumentException if two dimensions share a limiter, or a dimension's
+     *     limiter uses another ticker than this limiter (it would be charged at this limiter's
+     *     readings and refill by its own clock)
      */
     public MultiLimiter build() {
       if (limiters.isEmpty()) {
         throw new IllegalStateException("at least one dimension must be added");
       }
       Ticker t = tickerOr(limiters.values().iterator().next().ticker());
-      return new MultiLimiter(this, nameOr("multi-limiter"), t, eventsOrDefault());
+      String name = nameOr("multi-limiter");
+      for (Map.Entry<String, RateLimiter> d : limiters.entrySet()) {
+        Tickers.requireSame(
+            d.getValue().ticker(), "limiter " + d.getValue().name() + " of dimension " + d.getKey(), t, name);
+      }
+      return new MultiLimiter(this, name, t, eventsOrDefault());
     }
   }
 }

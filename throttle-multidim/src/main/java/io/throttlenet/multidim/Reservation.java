@@ -57,11 +57,23 @@ public final class Reservation implements AutoCloseable {
    * Replaces the estimate by the actual costs: the difference is charged (or given back) in each
    * dimension, as of the instant the reservation was granted.
    *
-   * @throws IllegalArgumentException if {@code actual} names an unknown dimension
+   * <p>An overdraft is bounded by what a dimension can owe: a token bucket books at most about 36
+   * years of its refill ahead, so its actual cost may exceed the estimate by at most its rate
+   * times that (for 20,000 per minute, about 3.8 × 10<sup>11</sup>). A larger settle is refused
+   * and the reservation stays open: it could only be a bug, and charging it would block the
+   * dimension for decades (no rate change can clear a debt).
+   *
+   * @throws IllegalArgumentException if {@code actual} names an unknown dimension, or exceeds the
+   *     estimate in a dimension by more than that dimension can owe (nothing is charged then)
    * @throws IllegalStateException if the reservation was already settled, cancelled or closed
    */
   public void settle(Costs actual) {
     long[] actualParts = limiter.bind(actual).partCosts;
+    long[] over = new long[actualParts.length];
+    for (int i = 0; i < actualParts.length; i++) {
+      over[i] = Math.max(0, actualParts[i] - estimateParts[i]);
+    }
+    limiter.requireRepresentable(over);
     end(SETTLED);
     long[] extra = new long[actualParts.length];
     long[] back = new long[actualParts.length];

@@ -62,10 +62,13 @@ public final class RetryAfter {
     String v = value.strip();
     Matcher m = SECONDS.matcher(v);
     if (m.matches()) {
-      if (m.group(1).length() > 19) {
+      // Leading zeros carry no value ("0000000000000000000001" is one second), so they must not
+      // count towards the length that stands for "more seconds than a long holds".
+      String whole = stripLeadingZeros(m.group(1));
+      if (whole.length() > 19) {
         return Optional.of(MAX); // more seconds than a long holds: no need to parse them
       }
-      return Optional.of(seconds(m.group(1), m.group(2)));
+      return Optional.of(seconds(whole, m.group(2)));
     }
     Long epochSecond;
     try {
@@ -81,6 +84,15 @@ public final class RetryAfter {
       return Optional.of(Duration.ZERO);
     }
     return Optional.of(Duration.ofSeconds(delta).minusNanos(now.getNano()));
+  }
+
+  /** {@code digits} without its leading zeros, keeping one digit ("000" gives "0"). */
+  private static String stripLeadingZeros(String digits) {
+    int i = 0;
+    while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+      i++;
+    }
+    return digits.substring(i);
   }
 
   private static Duration seconds(String whole, String fraction) {

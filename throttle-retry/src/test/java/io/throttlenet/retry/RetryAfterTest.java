@@ -76,6 +76,16 @@ class RetryAfterTest {
   }
 
   @Test
+  void parse_leadingZerosBeyondNineteenDigits_areStrippedNotSaturated() {
+    // Issue 13, item 15: 20+ digits were taken as overflow before the zeros were stripped.
+    assertThat(RetryAfter.parse("00000000000000000001", NOW)).contains(Duration.ofSeconds(1));
+    assertThat(RetryAfter.parse("0000000000000000000000000000000.5", NOW)).contains(Duration.ofMillis(500));
+    assertThat(RetryAfter.parse("000000000000000000000000", NOW)).contains(Duration.ZERO);
+    assertThat(RetryAfter.parse("0009223372036854775806", NOW)).contains(Duration.ofSeconds(9223372036854775806L));
+    assertThat(RetryAfter.parse("00099999999999999999999", NOW)).contains(RetryAfter.MAX);
+  }
+
+  @Test
   void anyString_neverThrows() {
     qt().withExamples(2_000)
         .forAll(strings().allPossible().ofLengthBetween(0, 40))

@@ -59,7 +59,7 @@ public final class Atomic {
       return min;
     }
     Part part = parts[i];
-    long snapshot = part.lock();
+    long snapshot = part.lock(now);
     try {
       return minStep(parts, now, i + 1, Math.min(min, part.availableAt(snapshot, now)));
     } finally {
@@ -91,7 +91,7 @@ public final class Atomic {
       return step(parts, n, costs, cost, now, i + 1, longest, charge, handles);
     }
     Part part = parts[i];
-    long snapshot = part.lock();
+    long snapshot = part.lock(now);
     try {
       long wait = part.waitAt(snapshot, c, now);
       long max = longest == RateLimiter.NEVER || wait == RateLimiter.NEVER
@@ -120,7 +120,7 @@ public final class Atomic {
       return;
     }
     Part part = parts[i];
-    long snapshot = part.lock();
+    long snapshot = part.lock(now);
     try {
       forceStep(parts, costs, now, i + 1, charge, handles, chargedAt);
       snapshot =

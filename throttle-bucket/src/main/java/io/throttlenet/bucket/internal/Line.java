@@ -60,7 +60,7 @@ public final class Line {
    *     the line
    */
   public CompletableFuture<Void> join(Waits.Attempt attempt, long start, long firstWait, long maxWaitNanos) {
-    if (firstWait > maxWaitNanos) {
+    if (Waits.tooLong(firstWait, maxWaitNanos, 0)) {
       return CompletableFuture.failedFuture(attempt.gaveUp(firstWait, maxWaitNanos));
     }
     Waiter w = new Waiter(attempt, start, maxWaitNanos);
@@ -110,71 +110,51 @@ public final class Line {
    */
   public boolean await(Waits.Attempt attempt, long start, long firstWait, long maxWaitNanos)
       throws InterruptedException {
-    CompletableFuture<Void> turn = join(attempt, start, firstWait, maxWaitNanos);
-    try {
-      turn.get();
-      return true;
-    } catch (InterruptedException e) {
-      if (turn.cancel(false)) {
-        throw e; // left the line
-      }
-      Thread.currentThread().interrupt(); // decided at the very moment of the interrupt
-      return outcome(turn);
-    } catch (ExecutionException e) {
-      return failed(e.getCause());
-    }
+    return await(attempt, start, firstWait, maxWaitNanos, false);
   }
 
   /**
-   * Like {@link #await}, but a refusal (the bound passed, or predicted to) is thrown, not
-   * answered: for verbs that return a grant rather than a boolean.
+   * Like {@link #await}, for callers with no {@code false} to answer (acquire): a refusal (a wait
+   * beyond {@link Waits#LONGEST_WAIT_NANOS}, or a cost that can never fit any more) is thrown.
    */
   public void awaitOrThrow(Waits.Attempt attempt, long start, long firstWait, long maxWaitNanos)
+      throws InterruptedException {
+    await(attempt, start, firstWait, maxWaitNanos, true);
+  }
+
+  private boolean await(
+      Waits.Attempt attempt, long start, long firstWait, long maxWaitNanos, boolean orThrow)
       throws InterruptedException {
     CompletableFuture<Void> turn = join(attempt, start, firstWait, maxWaitNanos);
     try {
       turn.get();
+      return true;
     } catch (InterruptedException e) {
       if (turn.cancel(false)) {
         throw e; // left the line
       }
       Thread.currentThread().interrupt(); // decided at the very moment of the interrupt
-      rethrowFailure(turn);
+      return outcome(turn, orThrow);
     } catch (ExecutionException e) {
-      throw asUnchecked(e.getCause());
+      return failed(e.getCause(), orThrow);
     }
   }
 
-  private static void rethrowFailure(CompletableFuture<Void> decided) {
-    try {
-      decided.join();
-    } catch (RuntimeException e) {
-      throw asUnchecked(e.getCause() != null ? e.getCause() : e);
-    }
-  }
-
-  private static RuntimeException asUnchecked(Throwable cause) {
-    if (cause instanceof RuntimeException r) {
-      return r;
-    }
-    if (cause instanceof Error err) {
-      throw err;
-    }
-    return new IllegalStateException(cause);
-  }
-
-  private static boolean outcome(CompletableFuture<Void> decided) {
+  private static boolean outcome(CompletableFuture<Void> decided, boolean orThrow) {
     try {
       decided.join();
       return true;
     } catch (RuntimeException e) {
-      return failed(e.getCause() != null ? e.getCause() : e);
+      return failed(e.getCause() != null ? e.getCause() : e, orThrow);
     }
   }
 
-  /** A refusal (the bound) is an answer; anything else is a bug to pass on. */
-  private static boolean failed(Throwable cause) {
-    if (cause instanceof RejectedException) {
+  /** A refusal (the bound) is an answer unless the caller must throw it; anything else is a bug. */
+  private static boolean failed(Throwable cause, boolean orThrow) {
+    if (cause instanceof RejectedException r) {
+      if (orThrow) {
+        throw r;
+      }
       return false;
     }
     if (cause instanceof RuntimeException r) {
@@ -222,7 +202,7 @@ public final class Line {
         continue;
       }
       long waited = now - w.start;
-      if (wait < 0 || wait > w.maxWaitNanos - waited) { // < 0: can never fit any more
+      if (wait < 0 || Waits.tooLong(wait, w.maxWaitNanos, waited)) { // < 0: never fits any more
         waiters.pollFirst();
         size = waiters.size();
         long refused = wait < 0 ? Long.MAX_VALUE : wait;

@@ -28,11 +28,24 @@ public interface Part {
   /** The permits the part could grant at {@code now}, negative when it is in debt. */
   long availableAt(long snapshot, long now);
 
-  /** Takes the part's lock, waiting (briefly) if another composite holds it. */
-  long lock();
+  /**
+   * Takes the part's lock, waiting (briefly) if another composite holds it, and moves the part's
+   * clock up to {@code now}: once a part has been looked at as of some time, nothing is ever
+   * decided or charged on it as of an earlier time. Callers read the ticker before they lock, so a
+   * caller descheduled in between arrives with a stale reading; acting on it would book cost into
+   * refill that a later caller has already been shown, and both would be released together.
+   */
+  long lock(long now);
 
   /** How long {@code cost} would wait at {@code now}; {@code RateLimiter.NEVER} if never. */
   long waitAt(long snapshot, long cost, long now);
+
+  /**
+   * The largest cost one {@link #charge} can represent as an overdraft (a token bucket books at
+   * most about 36 years ahead); a forced charge above it would be silently cut short, so callers
+   * that force charges of arbitrary size (a reservation's settle) refuse it instead.
+   */
+  long maxCharge();
 
   /**
    * Charges {@code cost} as of {@code now}, even if that overdraws the part (a debt that delays

@@ -10,7 +10,20 @@ import java.util.concurrent.CompletionStage;
  * meantime. Not part of the public API.
  */
 public final class Waits {
+  /**
+   * The longest wait a composite accepts, even from a caller willing to wait forever: about 18
+   * years. A longer predicted wait comes only from an absurd overdraft (a part in debt for
+   * decades), and parking for it would look like a hang; {@link io.throttlenet.bucket.Throttle}
+   * likewise refuses to book beyond about 36 years. Such a caller fails at once instead.
+   */
+  public static final long LONGEST_WAIT_NANOS = 1L << 59;
+
   private Waits() {}
+
+  /** True if a caller that accepts {@code maxWaitNanos} in all must give up on {@code wait}. */
+  public static boolean tooLong(long wait, long maxWaitNanos, long waitedNanos) {
+    return wait > LONGEST_WAIT_NANOS || wait > maxWaitNanos - waitedNanos;
+  }
 
   /** One caller's attempts; created only once a caller has to wait. */
   public interface Attempt {
@@ -38,14 +51,32 @@ public final class Waits {
    */
   public static boolean await(Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos)
       throws InterruptedException {
+    return await(ticker, attempt, start, firstWait, maxWaitNanos, false);
+  }
+
+  /**
+   * Like {@link #await(Ticker, Attempt, long, long, long)}, but a caller that gives up gets the
+   * attempt's rejection thrown ({@code acquire} has no {@code false} to answer with).
+   */
+  public static void awaitOrThrow(Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos)
+      throws InterruptedException {
+    await(ticker, attempt, start, firstWait, maxWaitNanos, true);
+  }
+
+  private static boolean await(
+      Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos, boolean orThrow)
+      throws InterruptedException {
     long wait = firstWait;
     for (long now = start; ; ) {
       if (wait == 0) {
         attempt.granted(now - start);
         return true;
       }
-      if (wait > maxWaitNanos - (now - start)) {
-        attempt.gaveUp(wait, maxWaitNanos);
+      if (tooLong(wait, maxWaitNanos, now - start)) {
+        RuntimeException rejection = attempt.gaveUp(wait, maxWaitNanos);
+        if (orThrow) {
+          throw rejection;
+        }
         return false;
       }
       ticker.sleepUntil(now + wait);
@@ -61,6 +92,10 @@ public final class Waits {
   public static CompletionStage<Void> async(
       Ticker ticker, Attempt attempt, long start, long firstWait, long maxWaitNanos) {
     AsyncWaiter waiter = new AsyncWaiter(ticker, attempt, start, maxWaitNanos);
+    if (tooLong(firstWait, maxWaitNanos, 0)) {
+      waiter.future.completeExceptionally(attempt.gaveUp(firstWait, maxWaitNanos));
+      return waiter.future;
+    }
     waiter.schedule(start + firstWait);
     return waiter.future;
   }
@@ -110,7 +145,7 @@ public final class Waits {
           }
           return;
         }
-        if (wait > maxWaitNanos - (now - start)) {
+        if (tooLong(wait, maxWaitNanos, now - start)) {
           future.completeExceptionally(attempt.gaveUp(wait, maxWaitNanos));
           return;
         }
