@@ -64,7 +64,10 @@ import java.util.concurrent.CompletionStage;
  * came first, and a newcomer never overtakes the line); the head is woken when every dimension is
  * predicted to afford its costs and then tries again atomically. Dimensions may
  * be {@code Throttle}s, {@code SlidingWindowLog}s or {@code AllOf}s (a dimension with several
- * limits), each used by at most one dimension. Thread-safe.
+ * limits), each used by at most one dimension and all on this limiter's ticker. A predicted wait
+ * longer than about 18 years (only an absurd overdraft produces one) fails at once, even for
+ * {@code acquire}, and {@link Reservation#settle} refuses an overdraft a dimension cannot
+ * represent. Thread-safe.
  */
 public final class MultiLimiter {
   private final String name;
