@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -95,6 +96,10 @@ public final class AdmissionQueue<K> {
   // all guarded by lock
   private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private final LinkedHashSet<Waiter> arrivals = new LinkedHashSet<>();
+  // DROP_LOWEST_PRIORITY's victims in the order it drops them: an ordered index, so that making
+  // room costs O(log n) instead of sorting the lower ranks on every overflow. Null for the other
+  // policies, which never need it.
+  private final TreeSet<Waiter> victimOrder;
   private volatile int size; // written under lock; read without it by the gauge and the hook
   private long queuedCost;
   private long sequence;
@@ -109,6 +114,7 @@ public final class AdmissionQueue<K> {
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
     this.maxQueuedCost = b.maxQueuedCost > 0 ? b.maxQueuedCost : Long.MAX_VALUE;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
+    this.victimOrder = overflow == Overflow.DROP_LOWEST_PRIORITY ? new TreeSet<>(AdmissionQueue::victimFirst) : null;
     // A turn never needs more credit than the largest cost the limiter can grant.
     this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
@@ -246,22 +252,40 @@ public final class AdmissionQueue<K> {
       } else if (isFullFor(cost) && overflow == Overflow.REJECT) {
         after.add(() -> dropped(w, false));
         w.future.completeExceptionally(full(false));
-      } else if (w.hasDeadline && predictedWait(w, now) > w.deadline - now) {
-        after.add(() -> expired(w, true));
-        w.future.completeExceptionally(new DeadlineExceededException(name, true));
-      } else if (isFullFor(cost) && !makeRoom(w, after)) {
-        after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(full(false));
       } else {
-        add(w);
-        int depth = size;
-        after.add(() -> enqueued(w, depth));
-        pump(now, after);
+        admit(w, now, after);
       }
     } finally {
       lock.unlock();
     }
     runAll(after);
+    return afterJoin(w);
+  }
+
+  /**
+   * Queues newcomer {@code w}, making room by the overflow policy if needed, unless its deadline
+   * is predicted to pass first. The prediction counts the queue as it will be once the policy has
+   * made room: a waiter dropped for the newcomer no longer goes before it.
+   */
+  private void admit(Waiter w, long now, List<Runnable> after) {
+    List<Waiter> victims = isFullFor(w.cost) ? victimsFor(w) : List.of();
+    if (w.hasDeadline && predictedWait(w, now, victims) > w.deadline - now) {
+      after.add(() -> expired(w, true));
+      w.future.completeExceptionally(new DeadlineExceededException(name, true));
+    } else if (victims == null) {
+      after.add(() -> dropped(w, false));
+      w.future.completeExceptionally(full(false));
+    } else {
+      drop(victims, after);
+      add(w);
+      int depth = size;
+      after.add(() -> enqueued(w, depth));
+      pump(now, after);
+    }
+  }
+
+  /** After a newcomer's admission: its deadline timer and its departure on cancel. */
+  private CompletionStage<Permit> afterJoin(Waiter w) {
     if (w.future.isDone()) {
       schedulePump();
       return view(w);
@@ -367,6 +391,9 @@ public final class AdmissionQueue<K> {
     queuedCost += w.cost;
     w.seq = ++sequence;
     arrivals.add(w);
+    if (victimOrder != null) {
+      victimOrder.add(w);
+    }
     w.queued = true;
     size++;
   }
@@ -374,7 +401,15 @@ public final class AdmissionQueue<K> {
   private void remove(Waiter w) {
     Level level = levels.get(w.priority);
     KeyQueue kq = level.byKey.get(w.key);
-    kq.waiters.remove(w);
+    // Waiters leave mostly from either end of their key's line (served or dropped as the
+    // oldest: the first; dropped as the newest: the last), so look there before scanning.
+    if (kq.waiters.peekFirst() == w) {
+      kq.waiters.pollFirst();
+    } else if (kq.waiters.peekLast() == w) {
+      kq.waiters.pollLast();
+    } else {
+      kq.waiters.removeFirstOccurrence(w);
+    }
     kq.queuedCost -= w.cost;
     if (kq.waiters.isEmpty()) {
       level.byKey.remove(w.key);
@@ -386,8 +421,17 @@ public final class AdmissionQueue<K> {
       levels.remove(w.priority);
     }
     arrivals.remove(w);
+    if (victimOrder != null) {
+      victimOrder.remove(w);
+    }
     w.queued = false;
     size--;
+  }
+
+  /** DROP_LOWEST_PRIORITY's order: the lowest priority first, and within it the newest first. */
+  private static int victimFirst(AdmissionQueue<?>.Waiter a, AdmissionQueue<?>.Waiter b) {
+    int byPriority = Integer.compare(a.priority, b.priority);
+    return byPriority != 0 ? byPriority : Long.compare(b.seq, a.seq);
   }
 
   /** The waiter the policy serves next, without removing it; null if the queue is empty. */
@@ -467,9 +511,18 @@ public final class AdmissionQueue<K> {
   /**
    * A lower bound of the wait for {@code w}: the limiter's wait for what must go before it, which
    * is every higher priority and its own key's earlier waiters (other keys of its priority take
-   * turns with it, so none of them is certain to go first).
+   * turns with it, so none of them is certain to go first), less the {@code victims} the overflow
+   * policy drops to make room for it.
+   *
+   * <p>The limiter grants at most its capacity at once, so for a backlog larger than that the
+   * wait is the limiter's wait for its whole capacity plus the rest at its rate. The SPI does not
+   * tell the rate, but it bounds it: a limiter that needs {@code full} to afford its whole
+   * capacity from its current state needs at least that long to refill it from empty, so it grants
+   * at most {@code capacity} per {@code full}. Counting the rest at that pace keeps the prediction
+   * a lower bound for any limiter that admits at most {@code capacity + rate * t} in a time {@code
+   * t}: a caller who could make its deadline is never refused.
    */
-  private long predictedWait(Waiter w, long now) {
+  private long predictedWait(Waiter w, long now, List<Waiter> victims) {
     long ahead = w.cost;
     for (Map.Entry<Integer, Level> e : levels.entrySet()) {
       if (e.getKey() <= w.priority) {
@@ -483,8 +536,22 @@ public final class AdmissionQueue<K> {
       }
       ahead = SaturatedMath.add(ahead, e.getValue().totalCost);
     }
-    long wait = gate.waitNanos(Math.min(ahead, gate.capacity()), now);
-    return wait == Gate.UNTIL_FREED ? 0 : wait;
+    if (victims != null) {
+      for (Waiter v : victims) {
+        if (v.priority > w.priority || (v.priority == w.priority && v.key.equals(w.key))) {
+          ahead -= v.cost; // counted above, but it leaves for the newcomer
+        }
+      }
+    }
+    long capacity = gate.capacity();
+    long wait = gate.waitNanos(Math.min(ahead, capacity), now);
+    if (wait == Gate.UNTIL_FREED) {
+      return 0;
+    }
+    if (ahead > capacity && wait > 0) {
+      wait = SaturatedMath.add(wait, SaturatedMath.multiplyDivide(ahead - capacity, wait, capacity, false));
+    }
+    return wait;
   }
 
   /** True if the queue cannot take {@code cost} more without dropping someone. */
@@ -497,32 +564,40 @@ public final class AdmissionQueue<K> {
   }
 
   /**
-   * Applies the overflow policy for newcomer {@code w}: drops as few waiters as make room for it,
-   * or none at all and answers false if {@code w} must be refused.
+   * The waiters the overflow policy drops to make room for newcomer {@code w}, as few as make
+   * room; null if {@code w} must be refused instead (then nobody is dropped). Drops nothing yet.
    */
-  private boolean makeRoom(Waiter w, List<Runnable> after) {
+  private List<Waiter> victimsFor(Waiter w) {
     Iterator<Waiter> candidates;
     switch (overflow) {
       case DROP_OLDEST:
         candidates = arrivals.iterator();
         break;
       case DROP_LOWEST_PRIORITY:
-        candidates = lowerRanked(w.priority).iterator();
+        candidates = victimOrder.iterator(); // lowest priority first, newest first within it
         break;
       default:
-        return false;
+        return null;
     }
     List<Waiter> victims = new ArrayList<>(1);
     int n = size;
     long c = queuedCost;
     while (n >= capacity || c > maxQueuedCost - w.cost) {
-      if (!candidates.hasNext()) {
-        return false; // not enough ranks below the newcomer: drop nobody
+      Waiter v = candidates.hasNext() ? candidates.next() : null;
+      if (v == null || (overflow == Overflow.DROP_LOWEST_PRIORITY && v.priority >= w.priority)) {
+        return null; // not enough ranks below the newcomer: drop nobody
       }
-      Waiter v = candidates.next();
       victims.add(v);
       n--;
       c -= v.cost;
+    }
+    return victims;
+  }
+
+  /** Drops {@code victims} from the queue; each learns it was dropped after the lock is released. */
+  private void drop(List<Waiter> victims, List<Runnable> after) {
+    if (victims.isEmpty()) {
+      return;
     }
     QueueFullException dropped = full(true);
     for (Waiter v : victims) {
@@ -533,23 +608,6 @@ public final class AdmissionQueue<K> {
         }
       });
     }
-    return true;
-  }
-
-  /** The waiters ranked strictly below {@code priority}, lowest priority and newest first. */
-  private List<Waiter> lowerRanked(int priority) {
-    List<Waiter> out = new ArrayList<>();
-    for (Map.Entry<Integer, Level> e : levels.descendingMap().entrySet()) {
-      if (e.getKey() >= priority) {
-        break;
-      }
-      int from = out.size();
-      for (KeyQueue kq : e.getValue().ring) {
-        out.addAll(kq.waiters);
-      }
-      out.subList(from, out.size()).sort(Comparator.comparingLong((Waiter x) -> x.seq).reversed());
-    }
-    return out;
   }
 
   // ---- timers and departures (each takes the lock itself) ----
