@@ -103,6 +103,8 @@ public final class AdmissionQueue<K> {
   private volatile int size; // written under lock; read without it by the gauge and the hook
   private long queuedCost;
   private long sequence;
+  // A turn being passed on by turnLeft: cost already charged to the limiter. Zero outside it.
+  private long spare;
   private final HeadTimer pumpTimer;
   private final Trampoline drain = new Trampoline(this::drainOnce);
 
@@ -318,7 +320,7 @@ public final class AdmissionQueue<K> {
           if (failure != null) {
             view.completeExceptionally(failure);
           } else if (!view.complete(permit)) {
-            gate.giveBack(permit, w.cost, ticker.read()); // the caller finished the view itself
+            turnLeft(permit, w.cost, ticker.read()); // the caller finished the view itself
           }
         });
     view.whenComplete(
@@ -365,7 +367,7 @@ public final class AdmissionQueue<K> {
             Stages.afterGrant(
                 acquireAsync(key, priority, cost, deadline).toCompletableFuture(),
                 permit -> Permits.callReleasing(permit, call, gate::classify),
-                permit -> gate.giveBack(permit, cost, ticker.read())); // the caller gave up as its turn came
+                permit -> turnLeft(permit, cost, ticker.read())); // the caller gave up as its turn came
       }
     };
   }
@@ -462,7 +464,14 @@ public final class AdmissionQueue<K> {
     }
   }
 
-  /** Grants waiters in policy order while the limiter admits them at once; sets the next pump. */
+  /**
+   * Grants the waiter the policy serves next if the limiter admits it at once, or sets the next
+   * pump. One grant per round: the next waiter is charged only after this one's completion has
+   * run (the grant asks the {@link Trampoline} for another round), so a continuation that cancels
+   * a later waiter finds it still queued and it leaves without having been charged. Charging the
+   * whole batch first would strand such a turn: a rate limiter cannot take back a cost it granted
+   * at once.
+   */
   private void pump(long now, List<Runnable> after) {
     for (;;) {
       Waiter w = select();
@@ -479,7 +488,7 @@ public final class AdmissionQueue<K> {
         });
         continue;
       }
-      Permit permit = gate.take(w.cost, now);
+      Permit permit = takeFor(w.cost, now);
       if (permit != null) {
         Level level = levels.get(w.priority);
         KeyQueue kq = level.byKey.get(w.key);
@@ -490,21 +499,78 @@ public final class AdmissionQueue<K> {
           level.ring.addLast(level.ring.pollFirst()); // its turn is spent: the next key's turn
         }
         after.add(() -> {
-          if (w.future.complete(permit)) {
-            dispatched(w, now);
-          } else {
-            gate.giveBack(permit, w.cost, now); // the caller left at the instant of its turn
+          try {
+            if (w.future.complete(permit)) {
+              dispatched(w, now);
+            } else {
+              turnLeft(permit, w.cost, now); // the caller left at the instant of its turn
+            }
+          } finally {
+            drain.run(); // the next round, now that this waiter's continuation has run
           }
         });
-        continue;
+        return;
       }
-      long wait = gate.waitNanos(w.cost, now);
+      long wait = gate.waitNanos(Math.max(0, w.cost - spare), now);
       if (wait == Gate.UNTIL_FREED) {
         pumpTimer.idle(); // the gate calls back when a slot is given back
         return;
       }
       pumpTimer.due(now + Math.max(1, Math.min(wait, Long.MAX_VALUE / 4)));
       return;
+    }
+  }
+
+  /** Takes {@code cost} from a turn being passed on first ({@link #turnLeft}), then the limiter. */
+  private Permit takeFor(long cost, long now) {
+    if (spare == 0) {
+      return gate.take(cost, now);
+    }
+    if (cost <= spare) {
+      spare -= cost;
+      return Permit.SPENT;
+    }
+    Permit permit = gate.take(cost - spare, now);
+    if (permit != null) {
+      spare = 0;
+    }
+    return permit;
+  }
+
+  /**
+   * A turn nobody will use: its caller left at the instant it came. A slot goes back to its limit,
+   * which hands it to the next caller itself. A rate limiter's cost cannot always be given back
+   * (a token bucket cannot tell a booking granted at once from later ones), so the turn passes
+   * on, at once, to the waiters the policy serves next, as far as its cost covers theirs; only
+   * what none of them can use goes back to the limiter.
+   */
+  private void turnLeft(Permit permit, long cost, long chargedAt) {
+    if (!gate.spends() || cost == 0) {
+      gate.giveBack(permit, cost, chargedAt);
+      return;
+    }
+    List<Runnable> after = new ArrayList<>(2);
+    long unused;
+    lock.lock();
+    try {
+      spare = cost;
+      int before;
+      do {
+        before = after.size();
+        pump(ticker.read(), after);
+      } while (spare > 0 && after.size() > before && size > 0);
+      unused = spare;
+      spare = 0;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      if (unused > 0) {
+        gate.giveBack(permit, unused, chargedAt);
+      }
+    } finally {
+      runAll(after);
+      schedulePump();
     }
   }
 

@@ -35,6 +35,43 @@ class Issue13Test {
     return f;
   }
 
+  // ---- 9: a turn is lost when its caller leaves at that moment ----
+
+  @Test
+  void turnComingWhileAnEarlierContinuationCancelsItsCaller_isNotCharged() {
+    Throttle limiter = emptyBucket(1, 10);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limiter).events(events).build();
+    CompletableFuture<Permit> big = q.acquireAsync("k", 0, 5, null).toCompletableFuture();
+    CompletableFuture<Permit> w1 = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
+    CompletableFuture<Permit> w2 = q.acquireAsync("k", 0, 1, null).toCompletableFuture();
+    w1.thenRun(() -> w2.cancel(false));
+    ticker.advance(Duration.ofSeconds(3));
+    big.cancel(false);
+    assertThat(w1).isCompleted();
+    assertThat(w2).isCancelled();
+    ticker.advance(Duration.ofSeconds(7));
+    // ten seconds of refill, one permit used (w1's): nothing lost to w2, who left
+    assertThat(limiter.availablePermits()).isEqualTo(9);
+  }
+
+  @Test
+  void turnComingAfterTheCallerFinishedItsStage_passesOnToTheNextWaiter() throws Exception {
+    Throttle limiter = emptyBucket(1, 10);
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(limiter).events(events).build();
+    CompletableFuture<String> mine =
+        q.decorator("a", 0, 1, null)
+            .decorateAsync(() -> CompletableFuture.completedFuture("called"))
+            .get()
+            .toCompletableFuture();
+    CompletableFuture<Permit> next = join(q, "b", 0, "next");
+    mine.complete("finished by the caller itself"); // it stays queued until its turn comes
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(next).isCompleted(); // the turn "a" no longer wanted passed on at once
+    ticker.advance(Duration.ofSeconds(9));
+    assertThat(limiter.availablePermits()).isEqualTo(9);
+    assertThat(q.size()).isZero();
+  }
+
   // ---- 10: deadline prediction capped at the burst ----
 
   @Test
