@@ -36,7 +36,8 @@ import java.util.function.Supplier;
 /**
  * A bounded queue in front of a limiter that decides who goes next: higher priority first, then
  * fairness across keys (deficit round robin by cost, so a tenant with a thousand requests queued
- * cannot starve one with a single request), then arrival order. The limiter is either a {@link
+ * cannot starve one with a single request), then arrival order. Priority is strict unless the
+ * queue lets waiters age ({@link Builder#ageing}). The limiter is either a {@link
  * RateLimiter} (the caller's turn charges its cost, which is spent: the {@link Permit} it gets is
  * {@link Permit#SPENT}) or a {@link ConcurrencyLimit} (the turn is a slot, and the caller gives it
  * back by releasing its {@link Permit} when the call ends; its cost only weighs its turn).
@@ -87,6 +88,7 @@ public final class AdmissionQueue<K> {
   private final long maxQueuedCost;
   private final Overflow overflow;
   private final long quantum;
+  private final long ageingNanos; // 0: strict priority
   private final EventPublisher<QueueEvent.Enqueued> enqueuedEvents;
   private final EventPublisher<QueueEvent.Dispatched> dispatchedEvents;
   private final EventPublisher<QueueEvent.Dropped> droppedEvents;
@@ -119,6 +121,7 @@ public final class AdmissionQueue<K> {
     this.victimOrder = overflow == Overflow.DROP_LOWEST_PRIORITY ? new TreeSet<>(AdmissionQueue::victimFirst) : null;
     // A turn never needs more credit than the largest cost the limiter can grant.
     this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
+    this.ageingNanos = b.ageingNanos;
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
     this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
@@ -437,11 +440,11 @@ public final class AdmissionQueue<K> {
   }
 
   /** The waiter the policy serves next, without removing it; null if the queue is empty. */
-  private Waiter select() {
+  private Waiter select(long now) {
     if (levels.isEmpty()) {
       return null;
     }
-    Level level = levels.firstEntry().getValue();
+    Level level = ageingNanos == 0 ? levels.firstEntry().getValue() : agedFirst(now);
     // Skip whole rounds in which no key can afford its head: add that many quanta to every key.
     long rounds = Long.MAX_VALUE;
     for (KeyQueue kq : level.ring) {
@@ -465,6 +468,32 @@ public final class AdmissionQueue<K> {
   }
 
   /**
+   * With ageing, the level whose longest-waiting waiter ranks highest: its priority plus one per
+   * {@link #ageingNanos} waited. Ties go to the higher priority. A waiter of a higher priority
+   * queued earlier than another always outranks it, so the deadline prediction stays a lower
+   * bound. Costs O(keys queued), which only queues with ageing pay.
+   */
+  private Level agedFirst(long now) {
+    Level best = null;
+    long bestRank = Long.MIN_VALUE;
+    for (Map.Entry<Integer, Level> e : levels.entrySet()) {
+      long oldest = now;
+      for (KeyQueue kq : e.getValue().ring) {
+        long at = kq.waiters.peekFirst().enqueuedAt;
+        if (at - oldest < 0) {
+          oldest = at;
+        }
+      }
+      long rank = e.getKey() + Math.max(0, now - oldest) / ageingNanos;
+      if (rank > bestRank) {
+        best = e.getValue();
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /**
    * Grants the waiter the policy serves next if the limiter admits it at once, or sets the next
    * pump. One grant per round: the next waiter is charged only after this one's completion has
    * run (the grant asks the {@link Trampoline} for another round), so a continuation that cancels
@@ -474,7 +503,7 @@ public final class AdmissionQueue<K> {
    */
   private void pump(long now, List<Runnable> after) {
     for (;;) {
-      Waiter w = select();
+      Waiter w = select(now);
       if (w == null) {
         pumpTimer.idle();
         return;
@@ -842,6 +871,7 @@ public final class AdmissionQueue<K> {
     private long maxQueuedCost;
     private Overflow overflow;
     private long quantum;
+    private long ageingNanos;
     private String name;
     private EventRegistry events;
 
@@ -890,6 +920,26 @@ public final class AdmissionQueue<K> {
     public Builder<K> quantum(long quantum) {
       Args.requireUnset(this.quantum != 0, "quantum");
       this.quantum = Args.requirePositive(quantum, "quantum");
+      return this;
+    }
+
+    /**
+     * Lets waiters age, so that a steady stream of higher priorities cannot starve a lower one:
+     * a waiter's effective priority rises by one for every {@code ageing} it has waited. The queue
+     * serves the priority level whose longest-waiting waiter has the highest effective priority
+     * (the higher priority on a tie); within it, keys take turns as usual. Waiters of a higher
+     * priority {@code q} that arrive after a waiter of priority {@code p} hold it back at most
+     * about {@code (q - p + 1) * ageing}. The overflow
+     * policy {@link Overflow#DROP_LOWEST_PRIORITY} still goes by the priority asked for.
+     *
+     * <p>Default: off, strict priority (a higher priority always goes first, as long as any of
+     * it waits). Selection then costs O(keys of the top priority); with ageing, O(keys queued).
+     *
+     * @throws IllegalArgumentException if {@code ageing} is not positive
+     */
+    public Builder<K> ageing(Duration ageing) {
+      Args.requireUnset(this.ageingNanos != 0, "ageing");
+      this.ageingNanos = Args.requirePositiveNanos(ageing, "ageing");
       return this;
     }
 

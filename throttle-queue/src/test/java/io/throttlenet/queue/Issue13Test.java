@@ -134,6 +134,47 @@ class Issue13Test {
     assertThat(served).containsExactly("w1");
   }
 
+  // ---- 12: strict priority starves ----
+
+  @Test
+  void ageing_lowPriorityUnderASteadyStreamOfHigherOnes_isServedWithinTheBound() {
+    AdmissionQueue<String> q =
+        AdmissionQueue.<String>builder(emptyBucket(1, 1)).ageing(Duration.ofSeconds(10)).events(events).build();
+    join(q, "low", 0, "low");
+    // priority 5 arrives as fast as the limiter serves: the low waiter outranks it once it has
+    // aged past 5 + 1 steps of 10 s
+    assertThat(secondsUntilLowIsServed(q, 100)).isBetween(50, 61);
+  }
+
+  @Test
+  void noAgeing_priorityIsStrict_lowWaitsAsLongAsHigherOnesKeepComing() {
+    AdmissionQueue<String> q = AdmissionQueue.<String>builder(emptyBucket(1, 1)).events(events).build();
+    join(q, "low", 0, "low");
+    assertThat(secondsUntilLowIsServed(q, 100)).isEqualTo(-1);
+    assertThat(served).hasSize(100).allMatch("high"::equals);
+  }
+
+  @Test
+  void ageing_badInput() {
+    AdmissionQueue.Builder<String> b = AdmissionQueue.builder(emptyBucket(1, 1));
+    assertThatThrownBy(() -> b.ageing(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.ageing(null)).isInstanceOf(NullPointerException.class);
+    b.ageing(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> b.ageing(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** One priority-5 waiter a second, at the limiter's rate; the second the low one went, or -1. */
+  private int secondsUntilLowIsServed(AdmissionQueue<String> q, int seconds) {
+    for (int t = 1; t <= seconds; t++) {
+      join(q, "high", 5, "high");
+      ticker.advance(Duration.ofSeconds(1));
+      if (served.contains("low")) {
+        return t;
+      }
+    }
+    return -1;
+  }
+
   // ---- 13: DROP_LOWEST_PRIORITY sorts the lower ranks on every overflow ----
 
   @Test
