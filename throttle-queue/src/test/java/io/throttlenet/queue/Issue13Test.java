@@ -83,6 +83,7 @@ class Issue13Test {
     }
     assertThat(q.size()).isEqualTo(999);
     CompletableFuture<Permit> late = q.acquireAsync("k", 0, 1, Duration.ofSeconds(2)).toCompletableFuture();
+    assertThat(late).isCompletedExceptionally();
     assertThatThrownBy(late::join).hasCauseInstanceOf(DeadlineExceededException.class);
     assertThat(q.size()).isEqualTo(999); // refused at once, holding no place
   }
@@ -113,6 +114,7 @@ class Issue13Test {
     CompletableFuture<Permit> newcomer =
         q.acquireAsync("k", 0, 1, Duration.ofMillis(1500)).toCompletableFuture();
     newcomer.thenRun(() -> served.add("newcomer"));
+    assertThat(w1).isCompletedExceptionally();
     assertThatThrownBy(w1::join)
         .hasCauseInstanceOf(QueueFullException.class)
         .satisfies(e -> assertThat(((QueueFullException) e.getCause()).dropped()).isTrue());
@@ -128,6 +130,7 @@ class Issue13Test {
     CompletableFuture<Permit> w1 = join(q, "k", 0, "w1");
     CompletableFuture<Permit> newcomer =
         q.acquireAsync("k", 0, 1, Duration.ofMillis(900)).toCompletableFuture();
+    assertThat(newcomer).isCompletedExceptionally();
     assertThatThrownBy(newcomer::join).hasCauseInstanceOf(DeadlineExceededException.class);
     assertThat(w1).isNotDone();
     ticker.advance(Duration.ofSeconds(1));
