@@ -5,6 +5,7 @@ import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
@@ -68,6 +69,12 @@ import java.util.function.Supplier;
  * a caller whose predicted wait already exceeds its deadline is refused at once (a concurrency
  * limit predicts nothing, so there a deadline only bounds the wait). Completions, timers and
  * events run after the lock is released.
+ *
+ * <p>Running out of stack: a caller near the end of its stack may get a {@link
+ * StackOverflowError} inside the queue; it must not keep a slot or the lock for good. The lock is
+ * taken inside the {@code try} and given back if this thread's hold count grew ({@code lock()}
+ * can overflow after locking); a turn is recorded on its waiter the moment it is taken, so that
+ * a decorated call that fails before it holds its turn gives it back ({@code abandon}).
  *
  * <p>Deficit round robin: within a priority, keys take turns; a key's turn lets it spend up to its
  * accumulated credit (the quantum per turn, 1 by default), so cheap and expensive requests share
@@ -159,11 +166,14 @@ public final class AdmissionQueue<K> {
 
   /** The total cost of the waiters in the queue right now. */
   public long queuedCost() {
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       return queuedCost;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
   }
 
@@ -178,11 +188,14 @@ public final class AdmissionQueue<K> {
     Args.requireNonNull(key, "key");
     Args.requireNonNegative(cost, "cost");
     Permit permit;
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       permit = size == 0 ? gate.take(cost, ticker.read()) : null;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     return permit == null ? Optional.empty() : permit == Permit.SPENT ? SPENT_PERMIT : Optional.of(permit);
   }
@@ -200,7 +213,70 @@ public final class AdmissionQueue<K> {
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Permit acquire(K key, int priority, long cost, Duration deadline) throws InterruptedException {
-    CompletableFuture<Permit> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+    Waiter w = newWaiter(key, priority, cost, deadline);
+    join(w);
+    return await(w);
+  }
+
+  /**
+   * Joins the queue asynchronously; see {@link #acquire}. The stage completes when the caller's
+   * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
+   * stage leaves the queue.
+   */
+  public CompletionStage<Permit> acquireAsync(K key, int priority, long cost, Duration deadline) {
+    Waiter w = newWaiter(key, priority, cost, deadline);
+    join(w);
+    return view(w);
+  }
+
+  /** A caller's place in the queue, not yet joined; failed at once if it can never be served. */
+  private Waiter newWaiter(K key, int priority, long cost, Duration deadline) {
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
+    long start = ticker.read();
+    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
+    if (cost > gate.capacity()) {
+      w.future.completeExceptionally(new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+    } else if (cost > maxQueuedCost) {
+      w.future.completeExceptionally(new CostExceedsCapacityException(name, cost, maxQueuedCost));
+    }
+    return w;
+  }
+
+  /** Serves {@code w} at once if nobody waits and the limiter admits it, else queues it. */
+  private void join(Waiter w) {
+    if (w.future.isDone()) {
+      return; // refused up front
+    }
+    List<Runnable> after = new ArrayList<>(2);
+    int holds = lock.getHoldCount(); // see "Running out of stack"
+    try {
+      lock.lock();
+      long now = ticker.read(); // fresh: another thread may have held the lock a while
+      Permit permit = size == 0 ? gate.take(w.cost, now) : null;
+      if (permit != null) {
+        w.turn = permit; // first, with no call in between: see abandon()
+        after.add(() -> dispatched(w, now));
+        w.future.complete(permit);
+      } else if (isFullFor(w.cost) && overflow == Overflow.REJECT) {
+        after.add(() -> dropped(w, false));
+        w.future.completeExceptionally(full(false));
+      } else {
+        admit(w, now, after);
+      }
+    } finally {
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
+    }
+    runAll(after);
+    afterJoin(w);
+  }
+
+  /** Waits for {@code w}'s turn; see {@link #acquire}. */
+  private Permit await(Waiter w) throws InterruptedException {
+    CompletableFuture<Permit> turn = w.future;
     Throwable failure;
     try {
       return turn.get();
@@ -230,41 +306,29 @@ public final class AdmissionQueue<K> {
   }
 
   /**
-   * Joins the queue asynchronously; see {@link #acquire}. The stage completes when the caller's
-   * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
-   * stage leaves the queue.
+   * The caller of a decorated call will not use its turn: its call failed, or something failed
+   * before it held the turn (a stack overflow may strike anywhere). Whatever it holds or will be
+   * given goes back. Overflow-safe: the first steps are a volatile store and a read, so they run
+   * even with no stack to spare; the turn, if taken, was recorded on the waiter the moment it was
+   * taken ({@link Waiter#turn}), and a pump that grants it later sees {@link Waiter#abandoned}.
    */
-  public CompletionStage<Permit> acquireAsync(K key, int priority, long cost, Duration deadline) {
-    Args.requireNonNull(key, "key");
-    Args.requireNonNegative(cost, "cost");
-    long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
-    if (cost > gate.capacity()) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+  private void abandon(Waiter w, Throwable failure) {
+    w.abandoned = true;
+    Permit turn = w.turn;
+    if (turn != null) {
+      turn.release(classifyOrIgnore(failure)); // a no-op if already released
+    } else {
+      w.future.cancel(false); // still queued: leave (best effort; a later turn is passed on)
     }
-    if (cost > maxQueuedCost) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(name, cost, maxQueuedCost));
-    }
-    long start = ticker.read();
-    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
-    List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+  }
+
+  /** The gate's outcome for {@code failure}, or IGNORED if even that overflows the stack. */
+  private Outcome classifyOrIgnore(Throwable failure) {
     try {
-      long now = ticker.read(); // fresh: another thread may have held the lock a while
-      Permit permit = size == 0 ? gate.take(cost, now) : null;
-      if (permit != null) {
-        after.add(() -> dispatched(w, now));
-        w.future.complete(permit);
-      } else if (isFullFor(cost) && overflow == Overflow.REJECT) {
-        after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(full(false));
-      } else {
-        admit(w, now, after);
-      }
-    } finally {
-      lock.unlock();
+      return gate.classify(failure);
+    } catch (Throwable e) {
+      return Outcome.IGNORED;
     }
-    runAll(after);
-    return afterJoin(w);
   }
 
   /**
@@ -290,10 +354,10 @@ public final class AdmissionQueue<K> {
   }
 
   /** After a newcomer's admission: its deadline timer and its departure on cancel. */
-  private CompletionStage<Permit> afterJoin(Waiter w) {
+  private void afterJoin(Waiter w) {
     if (w.future.isDone()) {
       schedulePump();
-      return view(w);
+      return;
     }
     if (w.hasDeadline) {
       Ticker.Scheduled timer = ticker.schedule(w.deadline, () -> expire(w));
@@ -309,7 +373,6 @@ public final class AdmissionQueue<K> {
           }
         });
     schedulePump();
-    return view(w);
   }
 
   /**
@@ -350,16 +413,17 @@ public final class AdmissionQueue<K> {
       public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
         Args.requireNonNull(call, "call");
         return () -> {
-          Permit permit = acquire(key, priority, cost, deadline);
-          R result;
+          Waiter w = newWaiter(key, priority, cost, deadline);
           try {
-            result = call.get();
+            join(w);
+            Permit permit = await(w);
+            R result = call.get();
+            permit.success();
+            return result;
           } catch (Throwable t) {
-            permit.release(gate.classify(t));
+            abandon(w, t); // whatever the caller holds goes back, even after a stack overflow
             throw t;
           }
-          permit.success();
-          return result;
         };
       }
 
@@ -519,6 +583,7 @@ public final class AdmissionQueue<K> {
       }
       Permit permit = takeFor(w.cost, now);
       if (permit != null) {
+        w.turn = permit; // first, with no call in between: see abandon()
         Level level = levels.get(w.priority);
         KeyQueue kq = level.byKey.get(w.key);
         kq.deficit -= w.cost;
@@ -529,7 +594,7 @@ public final class AdmissionQueue<K> {
         }
         after.add(() -> {
           try {
-            if (w.future.complete(permit)) {
+            if (!w.abandoned && w.future.complete(permit)) {
               dispatched(w, now);
             } else {
               turnLeft(permit, w.cost, now); // the caller left at the instant of its turn
@@ -580,8 +645,9 @@ public final class AdmissionQueue<K> {
     }
     List<Runnable> after = new ArrayList<>(2);
     long unused;
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       spare = cost;
       int before;
       do {
@@ -591,7 +657,9 @@ public final class AdmissionQueue<K> {
       unused = spare;
       spare = 0;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     try {
       if (unused > 0) {
@@ -709,8 +777,9 @@ public final class AdmissionQueue<K> {
 
   private void expire(Waiter w) {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (w.queued) {
         remove(w);
         after.add(() -> {
@@ -721,7 +790,9 @@ public final class AdmissionQueue<K> {
         pump(ticker.read(), after); // the expired head may have been holding the line
       }
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
     schedulePump();
@@ -729,14 +800,17 @@ public final class AdmissionQueue<K> {
 
   private void leave(Waiter w) {
     List<Runnable> after = new ArrayList<>(1);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (w.queued) {
         remove(w);
         pump(ticker.read(), after);
       }
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     if (w.deadlineTimer != null) {
       w.deadlineTimer.cancel();
@@ -761,25 +835,31 @@ public final class AdmissionQueue<K> {
 
   private void drainOnce() {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       pump(ticker.read(), after);
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
   }
 
   private void pumpNow(long gen) {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (!pumpTimer.fired(gen)) {
         return; // superseded by a timer armed for an earlier time
       }
       pump(ticker.read(), after);
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
     schedulePump();
@@ -834,6 +914,11 @@ public final class AdmissionQueue<K> {
     final long deadline;
     final long enqueuedAt;
     final CompletableFuture<Permit> future = new CompletableFuture<>();
+    // The turn, recorded the moment it is taken (before the future completes), so that a caller
+    // whose decorated call fails before it holds the turn can still give it back.
+    volatile Permit turn;
+    // Set by abandon(): a turn granted from now on goes to the next waiter instead.
+    volatile boolean abandoned;
     boolean queued; // guarded by lock
     long seq; // arrival order, guarded by lock
     volatile Ticker.Scheduled deadlineTimer;
