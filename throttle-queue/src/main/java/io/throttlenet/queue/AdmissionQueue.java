@@ -125,7 +125,10 @@ public final class AdmissionQueue<K> {
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
     this.maxQueuedCost = b.maxQueuedCost > 0 ? b.maxQueuedCost : Long.MAX_VALUE;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
-    this.victimOrder = overflow == Overflow.DROP_LOWEST_PRIORITY ? new TreeSet<>(AdmissionQueue::victimFirst) : null;
+    this.victimOrder =
+        overflow == Overflow.DROP_LOWEST_PRIORITY
+            ? new TreeSet<>(AdmissionQueue::victimFirst)
+            : null;
     // A turn never needs more credit than the largest cost the limiter can grant.
     this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
     this.ageingNanos = b.ageingNanos;
@@ -235,9 +238,11 @@ public final class AdmissionQueue<K> {
     Args.requireNonNegative(cost, "cost");
     long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
     long start = ticker.read();
-    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
+    long deadlineAt = start + Math.max(deadlineNanos, 0);
+    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, deadlineAt, start);
     if (cost > gate.capacity()) {
-      w.future.completeExceptionally(new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+      w.future.completeExceptionally(
+          new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
     } else if (cost > maxQueuedCost) {
       w.future.completeExceptionally(new CostExceedsCapacityException(name, cost, maxQueuedCost));
     }
@@ -434,7 +439,7 @@ public final class AdmissionQueue<K> {
             Stages.afterGrant(
                 acquireAsync(key, priority, cost, deadline).toCompletableFuture(),
                 permit -> Permits.callReleasing(permit, call, gate::classify),
-                permit -> turnLeft(permit, cost, ticker.read())); // the caller gave up as its turn came
+                permit -> turnLeft(permit, cost, ticker.read())); // gave up as its turn came
       }
     };
   }
@@ -712,7 +717,8 @@ public final class AdmissionQueue<K> {
       return 0;
     }
     if (ahead > capacity && wait > 0) {
-      wait = SaturatedMath.add(wait, SaturatedMath.multiplyDivide(ahead - capacity, wait, capacity, false));
+      long rest = SaturatedMath.multiplyDivide(ahead - capacity, wait, capacity, false);
+      wait = SaturatedMath.add(wait, rest);
     }
     return wait;
   }
@@ -757,7 +763,7 @@ public final class AdmissionQueue<K> {
     return victims;
   }
 
-  /** Drops {@code victims} from the queue; each learns it was dropped after the lock is released. */
+  /** Drops {@code victims}; each learns it was dropped once the lock is released. */
   private void drop(List<Waiter> victims, List<Runnable> after) {
     if (victims.isEmpty()) {
       return;
