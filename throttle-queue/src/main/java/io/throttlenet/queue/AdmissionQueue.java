@@ -5,6 +5,7 @@ import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.Decorator;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Permit;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +38,8 @@ import java.util.function.Supplier;
 /**
  * A bounded queue in front of a limiter that decides who goes next: higher priority first, then
  * fairness across keys (deficit round robin by cost, so a tenant with a thousand requests queued
- * cannot starve one with a single request), then arrival order. The limiter is either a {@link
+ * cannot starve one with a single request), then arrival order. Priority is strict unless the
+ * queue lets waiters age ({@link Builder#ageing}). The limiter is either a {@link
  * RateLimiter} (the caller's turn charges its cost, which is spent: the {@link Permit} it gets is
  * {@link Permit#SPENT}) or a {@link ConcurrencyLimit} (the turn is a slot, and the caller gives it
  * back by releasing its {@link Permit} when the call ends; its cost only weighs its turn).
@@ -68,6 +71,12 @@ import java.util.function.Supplier;
  * limit predicts nothing, so there a deadline only bounds the wait). Completions, timers and
  * events run after the lock is released.
  *
+ * <p>Running out of stack: a caller near the end of its stack may get a {@link
+ * StackOverflowError} inside the queue; it must not keep a slot or the lock for good. The lock is
+ * taken inside the {@code try} and given back if this thread's hold count grew ({@code lock()}
+ * can overflow after locking); a turn is recorded on its waiter the moment it is taken, so that
+ * a decorated call that fails before it holds its turn gives it back ({@code abandon}).
+ *
  * <p>Deficit round robin: within a priority, keys take turns; a key's turn lets it spend up to its
  * accumulated credit (the quantum per turn, 1 by default), so cheap and expensive requests share
  * by cost. Rounds in which no key can afford its head are skipped at once, so selection costs
@@ -87,6 +96,7 @@ public final class AdmissionQueue<K> {
   private final long maxQueuedCost;
   private final Overflow overflow;
   private final long quantum;
+  private final long ageingNanos; // 0: strict priority
   private final EventPublisher<QueueEvent.Enqueued> enqueuedEvents;
   private final EventPublisher<QueueEvent.Dispatched> dispatchedEvents;
   private final EventPublisher<QueueEvent.Dropped> droppedEvents;
@@ -96,9 +106,15 @@ public final class AdmissionQueue<K> {
   // all guarded by lock
   private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private final LinkedHashSet<Waiter> arrivals = new LinkedHashSet<>();
+  // DROP_LOWEST_PRIORITY's victims in the order it drops them: an ordered index, so that making
+  // room costs O(log n) instead of sorting the lower ranks on every overflow. Null for the other
+  // policies, which never need it.
+  private final TreeSet<Waiter> victimOrder;
   private volatile int size; // written under lock; read without it by the gauge and the hook
   private long queuedCost;
   private long sequence;
+  // A turn being passed on by turnLeft: cost already charged to the limiter. Zero outside it.
+  private long spare;
   private final HeadTimer pumpTimer;
   private final Trampoline drain = new Trampoline(this::drainOnce);
 
@@ -110,8 +126,13 @@ public final class AdmissionQueue<K> {
     this.capacity = b.capacity > 0 ? b.capacity : 1024;
     this.maxQueuedCost = b.maxQueuedCost > 0 ? b.maxQueuedCost : Long.MAX_VALUE;
     this.overflow = b.overflow != null ? b.overflow : Overflow.REJECT;
+    this.victimOrder =
+        overflow == Overflow.DROP_LOWEST_PRIORITY
+            ? new TreeSet<>(AdmissionQueue::victimFirst)
+            : null;
     // A turn never needs more credit than the largest cost the limiter can grant.
     this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
+    this.ageingNanos = b.ageingNanos;
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
     this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
@@ -149,11 +170,14 @@ public final class AdmissionQueue<K> {
 
   /** The total cost of the waiters in the queue right now. */
   public long queuedCost() {
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       return queuedCost;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
   }
 
@@ -168,11 +192,14 @@ public final class AdmissionQueue<K> {
     Args.requireNonNull(key, "key");
     Args.requireNonNegative(cost, "cost");
     Permit permit;
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       permit = size == 0 ? gate.take(cost, ticker.read()) : null;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     return permit == null ? Optional.empty() : permit == Permit.SPENT ? SPENT_PERMIT : Optional.of(permit);
   }
@@ -190,7 +217,72 @@ public final class AdmissionQueue<K> {
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Permit acquire(K key, int priority, long cost, Duration deadline) throws InterruptedException {
-    CompletableFuture<Permit> turn = acquireAsync(key, priority, cost, deadline).toCompletableFuture();
+    Waiter w = newWaiter(key, priority, cost, deadline);
+    join(w);
+    return await(w);
+  }
+
+  /**
+   * Joins the queue asynchronously; see {@link #acquire}. The stage completes when the caller's
+   * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
+   * stage leaves the queue.
+   */
+  public CompletionStage<Permit> acquireAsync(K key, int priority, long cost, Duration deadline) {
+    Waiter w = newWaiter(key, priority, cost, deadline);
+    join(w);
+    return view(w);
+  }
+
+  /** A caller's place in the queue, not yet joined; failed at once if it can never be served. */
+  private Waiter newWaiter(K key, int priority, long cost, Duration deadline) {
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
+    long start = ticker.read();
+    long deadlineAt = start + Math.max(deadlineNanos, 0);
+    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, deadlineAt, start);
+    if (cost > gate.capacity()) {
+      w.future.completeExceptionally(
+          new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+    } else if (cost > maxQueuedCost) {
+      w.future.completeExceptionally(new CostExceedsCapacityException(name, cost, maxQueuedCost));
+    }
+    return w;
+  }
+
+  /** Serves {@code w} at once if nobody waits and the limiter admits it, else queues it. */
+  private void join(Waiter w) {
+    if (w.future.isDone()) {
+      return; // refused up front
+    }
+    List<Runnable> after = new ArrayList<>(2);
+    int holds = lock.getHoldCount(); // see "Running out of stack"
+    try {
+      lock.lock();
+      long now = ticker.read(); // fresh: another thread may have held the lock a while
+      Permit permit = size == 0 ? gate.take(w.cost, now) : null;
+      if (permit != null) {
+        w.turn = permit; // first, with no call in between: see abandon()
+        after.add(() -> dispatched(w, now));
+        w.future.complete(permit);
+      } else if (isFullFor(w.cost) && overflow == Overflow.REJECT) {
+        after.add(() -> dropped(w, false));
+        w.future.completeExceptionally(full(false));
+      } else {
+        admit(w, now, after);
+      }
+    } finally {
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
+    }
+    runAll(after);
+    afterJoin(w);
+  }
+
+  /** Waits for {@code w}'s turn; see {@link #acquire}. */
+  private Permit await(Waiter w) throws InterruptedException {
+    CompletableFuture<Permit> turn = w.future;
     Throwable failure;
     try {
       return turn.get();
@@ -220,52 +312,58 @@ public final class AdmissionQueue<K> {
   }
 
   /**
-   * Joins the queue asynchronously; see {@link #acquire}. The stage completes when the caller's
-   * turn comes (its cost is then charged), or fails with the same exceptions. Cancelling the
-   * stage leaves the queue.
+   * The caller of a decorated call will not use its turn: its call failed, or something failed
+   * before it held the turn (a stack overflow may strike anywhere). Whatever it holds or will be
+   * given goes back. Overflow-safe: the first steps are a volatile store and a read, so they run
+   * even with no stack to spare; the turn, if taken, was recorded on the waiter the moment it was
+   * taken ({@link Waiter#turn}), and a pump that grants it later sees {@link Waiter#abandoned}.
    */
-  public CompletionStage<Permit> acquireAsync(K key, int priority, long cost, Duration deadline) {
-    Args.requireNonNull(key, "key");
-    Args.requireNonNegative(cost, "cost");
-    long deadlineNanos = deadline == null ? -1 : Args.requireNonNegativeNanos(deadline, "deadline");
-    if (cost > gate.capacity()) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(gate.name(), cost, gate.capacity()));
+  private void abandon(Waiter w, Throwable failure) {
+    w.abandoned = true;
+    Permit turn = w.turn;
+    if (turn != null) {
+      turn.release(classifyOrIgnore(failure)); // a no-op if already released
+    } else {
+      w.future.cancel(false); // still queued: leave (best effort; a later turn is passed on)
     }
-    if (cost > maxQueuedCost) {
-      return CompletableFuture.failedStage(new CostExceedsCapacityException(name, cost, maxQueuedCost));
-    }
-    long start = ticker.read();
-    Waiter w = new Waiter(key, priority, cost, deadlineNanos >= 0, start + Math.max(deadlineNanos, 0), start);
-    List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+  }
+
+  /** The gate's outcome for {@code failure}, or IGNORED if even that overflows the stack. */
+  private Outcome classifyOrIgnore(Throwable failure) {
     try {
-      long now = ticker.read(); // fresh: another thread may have held the lock a while
-      Permit permit = size == 0 ? gate.take(cost, now) : null;
-      if (permit != null) {
-        after.add(() -> dispatched(w, now));
-        w.future.complete(permit);
-      } else if (isFullFor(cost) && overflow == Overflow.REJECT) {
-        after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(full(false));
-      } else if (w.hasDeadline && predictedWait(w, now) > w.deadline - now) {
-        after.add(() -> expired(w, true));
-        w.future.completeExceptionally(new DeadlineExceededException(name, true));
-      } else if (isFullFor(cost) && !makeRoom(w, after)) {
-        after.add(() -> dropped(w, false));
-        w.future.completeExceptionally(full(false));
-      } else {
-        add(w);
-        int depth = size;
-        after.add(() -> enqueued(w, depth));
-        pump(now, after);
-      }
-    } finally {
-      lock.unlock();
+      return gate.classify(failure);
+    } catch (Throwable e) {
+      return Outcome.IGNORED;
     }
-    runAll(after);
+  }
+
+  /**
+   * Queues newcomer {@code w}, making room by the overflow policy if needed, unless its deadline
+   * is predicted to pass first. The prediction counts the queue as it will be once the policy has
+   * made room: a waiter dropped for the newcomer no longer goes before it.
+   */
+  private void admit(Waiter w, long now, List<Runnable> after) {
+    List<Waiter> victims = isFullFor(w.cost) ? victimsFor(w) : List.of();
+    if (w.hasDeadline && predictedWait(w, now, victims) > w.deadline - now) {
+      after.add(() -> expired(w, true));
+      w.future.completeExceptionally(new DeadlineExceededException(name, true));
+    } else if (victims == null) {
+      after.add(() -> dropped(w, false));
+      w.future.completeExceptionally(full(false));
+    } else {
+      drop(victims, after);
+      add(w);
+      int depth = size;
+      after.add(() -> enqueued(w, depth));
+      pump(now, after);
+    }
+  }
+
+  /** After a newcomer's admission: its deadline timer and its departure on cancel. */
+  private void afterJoin(Waiter w) {
     if (w.future.isDone()) {
       schedulePump();
-      return view(w);
+      return;
     }
     if (w.hasDeadline) {
       Ticker.Scheduled timer = ticker.schedule(w.deadline, () -> expire(w));
@@ -281,7 +379,6 @@ public final class AdmissionQueue<K> {
           }
         });
     schedulePump();
-    return view(w);
   }
 
   /**
@@ -295,7 +392,7 @@ public final class AdmissionQueue<K> {
           if (failure != null) {
             view.completeExceptionally(failure);
           } else if (!view.complete(permit)) {
-            gate.giveBack(permit, w.cost, ticker.read()); // the caller finished the view itself
+            turnLeft(permit, w.cost, ticker.read()); // the caller finished the view itself
           }
         });
     view.whenComplete(
@@ -322,16 +419,17 @@ public final class AdmissionQueue<K> {
       public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
         Args.requireNonNull(call, "call");
         return () -> {
-          Permit permit = acquire(key, priority, cost, deadline);
-          R result;
+          Waiter w = newWaiter(key, priority, cost, deadline);
           try {
-            result = call.get();
+            join(w);
+            Permit permit = await(w);
+            R result = call.get();
+            permit.success();
+            return result;
           } catch (Throwable t) {
-            permit.release(gate.classify(t));
+            abandon(w, t); // whatever the caller holds goes back, even after a stack overflow
             throw t;
           }
-          permit.success();
-          return result;
         };
       }
 
@@ -342,7 +440,7 @@ public final class AdmissionQueue<K> {
             Stages.afterGrant(
                 acquireAsync(key, priority, cost, deadline).toCompletableFuture(),
                 permit -> Permits.callReleasing(permit, call, gate::classify),
-                permit -> gate.giveBack(permit, cost, ticker.read())); // the caller gave up as its turn came
+                permit -> turnLeft(permit, cost, ticker.read())); // gave up as its turn came
       }
     };
   }
@@ -368,6 +466,9 @@ public final class AdmissionQueue<K> {
     queuedCost += w.cost;
     w.seq = ++sequence;
     arrivals.add(w);
+    if (victimOrder != null) {
+      victimOrder.add(w);
+    }
     w.queued = true;
     size++;
   }
@@ -375,7 +476,15 @@ public final class AdmissionQueue<K> {
   private void remove(Waiter w) {
     Level level = levels.get(w.priority);
     KeyQueue kq = level.byKey.get(w.key);
-    kq.waiters.remove(w);
+    // Waiters leave mostly from either end of their key's line (served or dropped as the
+    // oldest: the first; dropped as the newest: the last), so look there before scanning.
+    if (kq.waiters.peekFirst() == w) {
+      kq.waiters.pollFirst();
+    } else if (kq.waiters.peekLast() == w) {
+      kq.waiters.pollLast();
+    } else {
+      kq.waiters.removeFirstOccurrence(w);
+    }
     kq.queuedCost -= w.cost;
     if (kq.waiters.isEmpty()) {
       level.byKey.remove(w.key);
@@ -387,16 +496,25 @@ public final class AdmissionQueue<K> {
       levels.remove(w.priority);
     }
     arrivals.remove(w);
+    if (victimOrder != null) {
+      victimOrder.remove(w);
+    }
     w.queued = false;
     size--;
   }
 
+  /** DROP_LOWEST_PRIORITY's order: the lowest priority first, and within it the newest first. */
+  private static int victimFirst(AdmissionQueue<?>.Waiter a, AdmissionQueue<?>.Waiter b) {
+    int byPriority = Integer.compare(a.priority, b.priority);
+    return byPriority != 0 ? byPriority : Long.compare(b.seq, a.seq);
+  }
+
   /** The waiter the policy serves next, without removing it; null if the queue is empty. */
-  private Waiter select() {
+  private Waiter select(long now) {
     if (levels.isEmpty()) {
       return null;
     }
-    Level level = levels.firstEntry().getValue();
+    Level level = ageingNanos == 0 ? levels.firstEntry().getValue() : agedFirst(now);
     // Skip whole rounds in which no key can afford its head: add that many quanta to every key.
     long rounds = Long.MAX_VALUE;
     for (KeyQueue kq : level.ring) {
@@ -419,10 +537,43 @@ public final class AdmissionQueue<K> {
     }
   }
 
-  /** Grants waiters in policy order while the limiter admits them at once; sets the next pump. */
+  /**
+   * With ageing, the level whose longest-waiting waiter ranks highest: its priority plus one per
+   * {@link #ageingNanos} waited. Ties go to the higher priority. A waiter of a higher priority
+   * queued earlier than another always outranks it, so the deadline prediction stays a lower
+   * bound. Costs O(keys queued), which only queues with ageing pay.
+   */
+  private Level agedFirst(long now) {
+    Level best = null;
+    long bestRank = Long.MIN_VALUE;
+    for (Map.Entry<Integer, Level> e : levels.entrySet()) {
+      long oldest = now;
+      for (KeyQueue kq : e.getValue().ring) {
+        long at = kq.waiters.peekFirst().enqueuedAt;
+        if (at - oldest < 0) {
+          oldest = at;
+        }
+      }
+      long rank = e.getKey() + Math.max(0, now - oldest) / ageingNanos;
+      if (rank > bestRank) {
+        best = e.getValue();
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Grants the waiter the policy serves next if the limiter admits it at once, or sets the next
+   * pump. One grant per round: the next waiter is charged only after this one's completion has
+   * run (the grant asks the {@link Trampoline} for another round), so a continuation that cancels
+   * a later waiter finds it still queued and it leaves without having been charged. Charging the
+   * whole batch first would strand such a turn: a rate limiter cannot take back a cost it granted
+   * at once.
+   */
   private void pump(long now, List<Runnable> after) {
     for (;;) {
-      Waiter w = select();
+      Waiter w = select(now);
       if (w == null) {
         pumpTimer.idle();
         return;
@@ -436,8 +587,9 @@ public final class AdmissionQueue<K> {
         });
         continue;
       }
-      Permit permit = gate.take(w.cost, now);
+      Permit permit = takeFor(w.cost, now);
       if (permit != null) {
+        w.turn = permit; // first, with no call in between: see abandon()
         Level level = levels.get(w.priority);
         KeyQueue kq = level.byKey.get(w.key);
         kq.deficit -= w.cost;
@@ -447,15 +599,19 @@ public final class AdmissionQueue<K> {
           level.ring.addLast(level.ring.pollFirst()); // its turn is spent: the next key's turn
         }
         after.add(() -> {
-          if (w.future.complete(permit)) {
-            dispatched(w, now);
-          } else {
-            gate.giveBack(permit, w.cost, now); // the caller left at the instant of its turn
+          try {
+            if (!w.abandoned && w.future.complete(permit)) {
+              dispatched(w, now);
+            } else {
+              turnLeft(permit, w.cost, now); // the caller left at the instant of its turn
+            }
+          } finally {
+            drain.run(); // the next round, now that this waiter's continuation has run
           }
         });
-        continue;
+        return;
       }
-      long wait = gate.waitNanos(w.cost, now);
+      long wait = gate.waitNanos(Math.max(0, w.cost - spare), now);
       if (wait == Gate.UNTIL_FREED) {
         pumpTimer.idle(); // the gate calls back when a slot is given back
         return;
@@ -465,12 +621,77 @@ public final class AdmissionQueue<K> {
     }
   }
 
+  /** Takes {@code cost} from a turn being passed on first ({@link #turnLeft}), then the limiter. */
+  private Permit takeFor(long cost, long now) {
+    if (spare == 0) {
+      return gate.take(cost, now);
+    }
+    if (cost <= spare) {
+      spare -= cost;
+      return Permit.SPENT;
+    }
+    Permit permit = gate.take(cost - spare, now);
+    if (permit != null) {
+      spare = 0;
+    }
+    return permit;
+  }
+
+  /**
+   * A turn nobody will use: its caller left at the instant it came. A slot goes back to its limit,
+   * which hands it to the next caller itself. A rate limiter's cost cannot always be given back
+   * (a token bucket cannot tell a booking granted at once from later ones), so the turn passes
+   * on, at once, to the waiters the policy serves next, as far as its cost covers theirs; only
+   * what none of them can use goes back to the limiter.
+   */
+  private void turnLeft(Permit permit, long cost, long chargedAt) {
+    if (!gate.spends() || cost == 0) {
+      gate.giveBack(permit, cost, chargedAt);
+      return;
+    }
+    List<Runnable> after = new ArrayList<>(2);
+    long unused;
+    int holds = lock.getHoldCount(); // see "Running out of stack"
+    try {
+      lock.lock();
+      spare = cost;
+      int before;
+      do {
+        before = after.size();
+        pump(ticker.read(), after);
+      } while (spare > 0 && after.size() > before && size > 0);
+      unused = spare;
+      spare = 0;
+    } finally {
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
+    }
+    try {
+      if (unused > 0) {
+        gate.giveBack(permit, unused, chargedAt);
+      }
+    } finally {
+      runAll(after);
+      schedulePump();
+    }
+  }
+
   /**
    * A lower bound of the wait for {@code w}: the limiter's wait for what must go before it, which
    * is every higher priority and its own key's earlier waiters (other keys of its priority take
-   * turns with it, so none of them is certain to go first).
+   * turns with it, so none of them is certain to go first), less the {@code victims} the overflow
+   * policy drops to make room for it.
+   *
+   * <p>The limiter grants at most its capacity at once, so for a backlog larger than that the
+   * wait is the limiter's wait for its whole capacity plus the rest at its rate. The SPI does not
+   * tell the rate, but it bounds it: a limiter that needs {@code full} to afford its whole
+   * capacity from its current state needs at least that long to refill it from empty, so it grants
+   * at most {@code capacity} per {@code full}. Counting the rest at that pace keeps the prediction
+   * a lower bound for any limiter that admits at most {@code capacity + rate * t} in a time {@code
+   * t}: a caller who could make its deadline is never refused.
    */
-  private long predictedWait(Waiter w, long now) {
+  private long predictedWait(Waiter w, long now, List<Waiter> victims) {
     long ahead = w.cost;
     for (Map.Entry<Integer, Level> e : levels.entrySet()) {
       if (e.getKey() <= w.priority) {
@@ -484,8 +705,23 @@ public final class AdmissionQueue<K> {
       }
       ahead = SaturatedMath.add(ahead, e.getValue().totalCost);
     }
-    long wait = gate.waitNanos(Math.min(ahead, gate.capacity()), now);
-    return wait == Gate.UNTIL_FREED ? 0 : wait;
+    if (victims != null) {
+      for (Waiter v : victims) {
+        if (v.priority > w.priority || (v.priority == w.priority && v.key.equals(w.key))) {
+          ahead -= v.cost; // counted above, but it leaves for the newcomer
+        }
+      }
+    }
+    long capacity = gate.capacity();
+    long wait = gate.waitNanos(Math.min(ahead, capacity), now);
+    if (wait == Gate.UNTIL_FREED) {
+      return 0;
+    }
+    if (ahead > capacity && wait > 0) {
+      long rest = SaturatedMath.multiplyDivide(ahead - capacity, wait, capacity, false);
+      wait = SaturatedMath.add(wait, rest);
+    }
+    return wait;
   }
 
   /** True if the queue cannot take {@code cost} more without dropping someone. */
@@ -498,32 +734,40 @@ public final class AdmissionQueue<K> {
   }
 
   /**
-   * Applies the overflow policy for newcomer {@code w}: drops as few waiters as make room for it,
-   * or none at all and answers false if {@code w} must be refused.
+   * The waiters the overflow policy drops to make room for newcomer {@code w}, as few as make
+   * room; null if {@code w} must be refused instead (then nobody is dropped). Drops nothing yet.
    */
-  private boolean makeRoom(Waiter w, List<Runnable> after) {
+  private List<Waiter> victimsFor(Waiter w) {
     Iterator<Waiter> candidates;
     switch (overflow) {
       case DROP_OLDEST:
         candidates = arrivals.iterator();
         break;
       case DROP_LOWEST_PRIORITY:
-        candidates = lowerRanked(w.priority).iterator();
+        candidates = victimOrder.iterator(); // lowest priority first, newest first within it
         break;
       default:
-        return false;
+        return null;
     }
     List<Waiter> victims = new ArrayList<>(1);
     int n = size;
     long c = queuedCost;
     while (n >= capacity || c > maxQueuedCost - w.cost) {
-      if (!candidates.hasNext()) {
-        return false; // not enough ranks below the newcomer: drop nobody
+      Waiter v = candidates.hasNext() ? candidates.next() : null;
+      if (v == null || (overflow == Overflow.DROP_LOWEST_PRIORITY && v.priority >= w.priority)) {
+        return null; // not enough ranks below the newcomer: drop nobody
       }
-      Waiter v = candidates.next();
       victims.add(v);
       n--;
       c -= v.cost;
+    }
+    return victims;
+  }
+
+  /** Drops {@code victims}; each learns it was dropped once the lock is released. */
+  private void drop(List<Waiter> victims, List<Runnable> after) {
+    if (victims.isEmpty()) {
+      return;
     }
     QueueFullException dropped = full(true);
     for (Waiter v : victims) {
@@ -534,31 +778,15 @@ public final class AdmissionQueue<K> {
         }
       });
     }
-    return true;
-  }
-
-  /** The waiters ranked strictly below {@code priority}, lowest priority and newest first. */
-  private List<Waiter> lowerRanked(int priority) {
-    List<Waiter> out = new ArrayList<>();
-    for (Map.Entry<Integer, Level> e : levels.descendingMap().entrySet()) {
-      if (e.getKey() >= priority) {
-        break;
-      }
-      int from = out.size();
-      for (KeyQueue kq : e.getValue().ring) {
-        out.addAll(kq.waiters);
-      }
-      out.subList(from, out.size()).sort(Comparator.comparingLong((Waiter x) -> x.seq).reversed());
-    }
-    return out;
   }
 
   // ---- timers and departures (each takes the lock itself) ----
 
   private void expire(Waiter w) {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (w.queued) {
         remove(w);
         after.add(() -> {
@@ -569,7 +797,9 @@ public final class AdmissionQueue<K> {
         pump(ticker.read(), after); // the expired head may have been holding the line
       }
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
     schedulePump();
@@ -577,14 +807,17 @@ public final class AdmissionQueue<K> {
 
   private void leave(Waiter w) {
     List<Runnable> after = new ArrayList<>(1);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (w.queued) {
         remove(w);
         pump(ticker.read(), after);
       }
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     if (w.deadlineTimer != null) {
       w.deadlineTimer.cancel();
@@ -609,25 +842,31 @@ public final class AdmissionQueue<K> {
 
   private void drainOnce() {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       pump(ticker.read(), after);
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
   }
 
   private void pumpNow(long gen) {
     List<Runnable> after = new ArrayList<>(2);
-    lock.lock();
+    int holds = lock.getHoldCount(); // see "Running out of stack"
     try {
+      lock.lock();
       if (!pumpTimer.fired(gen)) {
         return; // superseded by a timer armed for an earlier time
       }
       pump(ticker.read(), after);
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     runAll(after);
     schedulePump();
@@ -682,6 +921,11 @@ public final class AdmissionQueue<K> {
     final long deadline;
     final long enqueuedAt;
     final CompletableFuture<Permit> future = new CompletableFuture<>();
+    // The turn, recorded the moment it is taken (before the future completes), so that a caller
+    // whose decorated call fails before it holds the turn can still give it back.
+    volatile Permit turn;
+    // Set by abandon(): a turn granted from now on goes to the next waiter instead.
+    volatile boolean abandoned;
     boolean queued; // guarded by lock
     long seq; // arrival order, guarded by lock
     volatile Ticker.Scheduled deadlineTimer;
@@ -719,6 +963,7 @@ public final class AdmissionQueue<K> {
     private long maxQueuedCost;
     private Overflow overflow;
     private long quantum;
+    private long ageingNanos;
     private String name;
     private EventRegistry events;
 
@@ -767,6 +1012,26 @@ public final class AdmissionQueue<K> {
     public Builder<K> quantum(long quantum) {
       Args.requireUnset(this.quantum != 0, "quantum");
       this.quantum = Args.requirePositive(quantum, "quantum");
+      return this;
+    }
+
+    /**
+     * Lets waiters age, so that a steady stream of higher priorities cannot starve a lower one:
+     * a waiter's effective priority rises by one for every {@code ageing} it has waited. The queue
+     * serves the priority level whose longest-waiting waiter has the highest effective priority
+     * (the higher priority on a tie); within it, keys take turns as usual. Waiters of a higher
+     * priority {@code q} that arrive after a waiter of priority {@code p} hold it back at most
+     * about {@code (q - p + 1) * ageing}. The overflow
+     * policy {@link Overflow#DROP_LOWEST_PRIORITY} still goes by the priority asked for.
+     *
+     * <p>Default: off, strict priority (a higher priority always goes first, as long as any of
+     * it waits). Selection then costs O(keys of the top priority); with ageing, O(keys queued).
+     *
+     * @throws IllegalArgumentException if {@code ageing} is not positive
+     */
+    public Builder<K> ageing(Duration ageing) {
+      Args.requireUnset(this.ageingNanos != 0, "ageing");
+      this.ageingNanos = Args.requirePositiveNanos(ageing, "ageing");
       return this;
     }
 

@@ -56,6 +56,18 @@ import java.util.function.Supplier;
  * drives them in tests. A waiter that is interrupted, cancelled or times out leaves the queue; if
  * a slot was handed to it at that very moment, the slot passes on to the next waiter.
  *
+ * <p>Running out of stack: a caller near the end of its stack may get a {@link
+ * StackOverflowError} inside this class. It must never keep a slot for good, so on the paths
+ * that take and give back slots ({@link #decorate}, {@link Permit#release}) the take is a
+ * compare-and-set whose result is stored inside the {@code try} with no call in between, and the
+ * give-back starts with the same compare-and-set, made from the frame that took (or checked) the
+ * slot, which had room for it then. Handing the slot on to waiters and publishing events come
+ * after; an overflow there may delay a waiter until the next release, but leaks nothing. What
+ * no library code can promise: the JIT compiles methods one by one, so for a while the give-back
+ * may run interpreted (larger frames) while the take ran compiled; and C2 may leave out a catch
+ * block it never saw run, and deoptimising to run it needs stack that is not there. The guarantee
+ * is thus exact for interpreted code and best-effort under the JIT.
+ *
  * <p>Waiters here are served strictly in arrival order. For priorities, fairness across tenants,
  * deadlines or a bound on the waiters, put an {@link AdmissionQueue} in front ({@link
  * AdmissionQueue#builder(ConcurrencyLimit)}); callers of this limit's own verbs go before the
@@ -147,7 +159,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
       if (f >= limit) {
         return false;
       }
-      if (IN_FLIGHT.compareAndSet(this, f, f + 1)) {
+      if (casInFlight(f, f + 1)) {
         return true;
       }
     }
@@ -201,9 +213,17 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     return waiting == 0 && inFlight < limit;
   }
 
-  /** Like {@link #tryAcquire()}, but null instead of a rejection event when no slot is free. */
+  /**
+   * Like {@link #tryAcquire()}, but null instead of a rejection event when no slot is free. The
+   * permit is built before the slot is taken, so that nothing can fail (a stack overflow) between
+   * taking the slot and handing it over.
+   */
   Permit tryTake() {
-    return takeFast() ? newSlot() : null;
+    if (!hasFreeSlot()) {
+      return null;
+    }
+    Slot slot = newSlot();
+    return takeFast() ? slot : null;
   }
 
   /**
@@ -345,33 +365,61 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     return view;
   }
 
+  /**
+   * Makes {@code call} in a slot. Overflow-safe (see "Running out of stack" in the class comment):
+   * the slot is taken inside the {@code try}, and given back by one compare-and-set from this
+   * frame before anything else runs.
+   */
   @Override
   public <R> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
     Args.requireNonNull(call, "call");
     return () -> {
-      if (takeFast()) { // no permit object: the slot is given back right here
-        boolean timed = releasedEvents.hasListeners();
-        long start = timed ? ticker.read() : 0;
-        R result;
-        try {
-          result = call.get();
-        } catch (Throwable t) {
-          release(classify(t), start, timed);
-          throw t;
-        }
-        release(Outcome.SUCCESS, start, timed);
-        return result;
-      }
-      Permit permit = acquire(maxWaitNanos).orElseThrow(this::waitedInVain);
+      boolean held = false; // set by the take itself: no call runs between the CAS and this store
+      boolean timed = false;
+      long start = 0;
+      R result;
       try {
-        R result = call.get();
-        permit.success();
-        return result;
+        held = takeFast(); // no permit object on the fast path: the slot is given back right here
+        if (!held) {
+          return callWithPermit(call);
+        }
+        timed = releasedEvents.hasListeners();
+        start = timed ? ticker.read() : 0;
+        result = call.get();
       } catch (Throwable t) {
-        permit.release(classify(t));
+        if (held) {
+          released(t, decrement(), start, timed);
+        }
         throw t;
       }
+      released(null, decrement(), start, timed);
+      return result;
     };
+  }
+
+  /** The slow path of {@link #decorate}: waits for a slot, then makes the call under its permit. */
+  private <R> R callWithPermit(CheckedSupplier<R> call) throws Exception {
+    Permit permit = null;
+    try {
+      permit = acquire(maxWaitNanos).orElseThrow(this::waitedInVain);
+      R result = call.get();
+      permit.success();
+      return result;
+    } catch (Throwable t) {
+      if (permit != null) {
+        permit.release(classifyOrIgnore(t)); // a no-op if success() got as far as releasing
+      }
+      throw t;
+    }
+  }
+
+  /** {@link #classify}, or IGNORED if even that overflows the stack: the slot matters more. */
+  private Outcome classifyOrIgnore(Throwable failure) {
+    try {
+      return classify(failure);
+    } catch (Throwable e) {
+      return Outcome.IGNORED;
+    }
   }
 
   @Override
@@ -548,7 +596,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
 
   /** Gives a slot back without reporting an outcome (it was handed to a caller who had left). */
   private void giveBack() {
-    IN_FLIGHT.getAndAdd(this, -1);
+    decrement();
     afterRelease();
   }
 
@@ -577,10 +625,37 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     freed();
   }
 
-  /** Gives a slot back, reporting how its call ended. */
-  private void release(Outcome outcome, long start, boolean timed) {
-    int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
+  /**
+   * The essential step of giving a slot back, done first and with no more stack than the take
+   * used ({@link #tryIncrement}: the same shape over the same compare-and-set, which every slot
+   * given back runs as often as every slot taken, so the JIT treats both alike), so that a stack
+   * overflow can only strike before the take or after this.
+   */
+  private int decrement() {
+    for (;;) {
+      int f = inFlight;
+      if (casInFlight(f, f - 1)) {
+        return f - 1;
+      }
+    }
+  }
+
+  /** The one compare-and-set on the count in flight, shared by taking and giving back. */
+  private boolean casInFlight(int from, int to) {
+    return IN_FLIGHT.compareAndSet(this, from, to);
+  }
+
+  /**
+   * After a slot came back ({@link #decrement}): hands it on, then reports how its call ended,
+   * with the outcome a {@code failure} stands for (null: success).
+   */
+  private void released(Throwable failure, int left, long start, boolean timed) {
     afterRelease();
+    publishReleased(failure == null ? Outcome.SUCCESS : classify(failure), left, start, timed);
+  }
+
+  /** Reports how a call that held a slot ended, if anybody listens. */
+  private void publishReleased(Outcome outcome, int left, long start, boolean timed) {
     if (releasedEvents.hasListeners()) {
       long latency = timed ? Math.max(0, ticker.read() - start) : 0;
       releasedEvents.publish(new ConcurrencyEvent.Released(name, outcome, Duration.ofNanos(latency), left, limit));
@@ -640,7 +715,9 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     public void release(Outcome outcome) {
       Args.requireNonNull(outcome, "outcome");
       if (RELEASED.compareAndSet(this, 0, 1)) {
-        ConcurrencyLimit.this.release(outcome, start, timed);
+        int left = decrement(); // first: see "Running out of stack"
+        afterRelease();
+        publishReleased(outcome, left, start, timed);
       }
     }
   }

@@ -28,6 +28,12 @@ abstract class Gate {
   /** Takes {@code cost} now; null if it cannot. Publishes no rejection for a failed probe. */
   abstract Permit take(long cost, long now);
 
+  /**
+   * True if a grant is spent (a rate limiter's cost), false if it is borrowed (a slot, which its
+   * limit hands on by itself when given back).
+   */
+  abstract boolean spends();
+
   /** Gives back a grant that nobody will use. */
   abstract void giveBack(Permit permit, long cost, long now);
 
@@ -64,6 +70,11 @@ abstract class Gate {
       Permit take(long cost, long now) {
         // peek first: a refused reserve would publish a rejection event for a mere probe
         return limiter.waitNanos(cost, now) == 0 && limiter.reserve(cost, now, 0) >= 0 ? Permit.SPENT : null;
+      }
+
+      @Override
+      boolean spends() {
+        return true;
       }
 
       @Override
@@ -108,6 +119,11 @@ abstract class Gate {
       @Override
       Permit take(long cost, long now) {
         return limit.tryTake();
+      }
+
+      @Override
+      boolean spends() {
+        return false;
       }
 
       @Override

@@ -63,8 +63,9 @@ public final class HeadTimer {
     long at = 0;
     long gen = -1;
     Ticker.Scheduled previous;
-    lock.lock();
+    int holds = lock.getHoldCount(); // lock() may overflow the stack after locking: unlock anyway
     try {
+      lock.lock();
       if (!pending) {
         if (!armed) {
           return;
@@ -82,7 +83,9 @@ public final class HeadTimer {
       previous = timer;
       timer = null;
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) {
+        lock.unlock();
+      }
     }
     if (previous != null) {
       previous.cancel();
@@ -95,25 +98,30 @@ public final class HeadTimer {
     try {
       t = ticker.schedule(at, () -> fire.accept(g));
     } catch (RuntimeException | Error e) {
-      lock.lock();
+      int heldBefore = lock.getHoldCount();
       try {
+        lock.lock();
         if (generation == gen) {
           armed = false; // no task behind it: the next arm() must schedule again
         }
       } finally {
-        lock.unlock();
+        if (lock.getHoldCount() > heldBefore) {
+          lock.unlock();
+        }
       }
       throw e;
     }
     boolean superseded;
-    lock.lock();
     try {
+      lock.lock();
       superseded = generation != gen || !armed;
       if (!superseded) {
         timer = t;
       }
     } finally {
-      lock.unlock();
+      if (lock.getHoldCount() > holds) { // as above (arm() is called without the lock)
+        lock.unlock();
+      }
     }
     if (superseded) {
       t.cancel(); // a later arm() replaced it meanwhile: it would only fire as a no-op
