@@ -143,12 +143,13 @@ final class Spec {
     Ticker clock = clock();
     return () -> {
       if (!events.hasListeners()) {
-        return call.get();
+        // with or without steps, a call that returns no stage fails the same clear way
+        return Args.requireNonNull(call.get(), "the call's stage");
       }
       long start = clock.read();
       CompletionStage<T> stage;
       try {
-        stage = call.get();
+        stage = Args.requireNonNull(call.get(), "the call's stage");
       } catch (RuntimeException | Error e) {
         report(events, clock, start, null, e);
         throw e;

@@ -359,6 +359,18 @@ class SafeDefaultsTest {
     assertThat(chain.get().toCompletableFuture()).isNotCompletedExceptionally(); // its slot came back
   }
 
+  // ---- issue 13, item 16: a null stage fails the same way with or without steps ----
+
+  @Test
+  void aCallReturningNoStage_failsWithTheSameClearNpe_withOrWithoutSteps() {
+    assertThatThrownBy(() -> Decorators.ofCompletionStage(() -> null).get())
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("the call's stage");
+    CompletableFuture<Object> stepped = Decorators.ofCompletionStage(() -> null)
+        .withRetry(retry(1)).get().toCompletableFuture();
+    assertThatThrownBy(stepped::join).hasCauseInstanceOf(NullPointerException.class)
+        .hasMessageContaining("the call's stage");
+  }
+
   // ---- 6. names never collide ----
 
   @Test
