@@ -43,7 +43,7 @@ class AllOfEventsTest {
     assertThat(seen).containsExactly(
         new LimiterEvent.Acquired("both", 1, Duration.ZERO),
         new LimiterEvent.Acquired("both", 1, Duration.ZERO),
-        rejected(1, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, Optional.of(Duration.ofMillis(500))));
+        rejected(1, LimiterEvent.Reason.INSUFFICIENT_PERMITS, Optional.of(Duration.ofMillis(500))));
   }
 
   @Test
@@ -59,7 +59,7 @@ class AllOfEventsTest {
     assertThat(waiter).isCompleted();
     assertThat(seen).hasSize(3);
     assertThat(seen.get(0)).isInstanceOfSatisfying(LimiterEvent.Rejected.class, r -> {
-      assertThat(r.reason()).isEqualTo(LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
+      assertThat(r.reason()).isEqualTo(LimiterEvent.Reason.INSUFFICIENT_PERMITS);
       assertThat(r.retryAfter()).isPresent();
     });
     assertThat(seen.get(1)).isEqualTo(rejected(3, LimiterEvent.Reason.CAPACITY_EXCEEDED, Optional.empty()));

@@ -70,7 +70,7 @@ class AdmissionQueueEventsTest {
     CompletableFuture<Permit> newest = dropOldest.acquireAsync("k", 0, 1, null).toCompletableFuture();
     assertThatThrownBy(oldest::join).cause().isInstanceOfSatisfying(QueueFullException.class, e -> assertThat(e.dropped()).isTrue());
     assertThat(newest).isNotDone();
-    assertThat(dropped).containsExactly(new QueueEvent.Dropped("admission-queue", 0, true));
+    assertThat(dropped).containsExactly(new QueueEvent.Dropped(dropOldest.name(), 0, true));
   }
 
   @Test
