@@ -47,7 +47,9 @@ import java.util.function.Supplier;
  *
  * No step waits without a bound: throttle steps wait at most {@link #DEFAULT_MAX_WAIT} unless
  * given their own (a longer predicted wait is refused at once, charging nothing), a queue step has
- * a deadline of the same length, and a bulkhead waits at most its own {@code maxWait}. A {@code
+ * a deadline of the same length, and a bulkhead waits at most its own {@code maxWait}. (A {@code
+ * CircuitBreaker} built around a limiter, {@code build(limiter)}, waits for that limiter's permit
+ * without a bound: in a chain, give the limiter its own throttle step instead.) A {@code
  * Retry} does not retry rejections or programming errors; a breaker counts only what the
  * downstream did. An asynchronous call cancelled by its caller passes the cancel inward, while a
  * bulkhead slot or a half-open probe the running call holds stays held until the call really

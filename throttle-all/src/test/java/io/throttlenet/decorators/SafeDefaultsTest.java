@@ -371,6 +371,55 @@ class SafeDefaultsTest {
         .hasMessageContaining("the call's stage");
   }
 
+  // ---- found by review: a step outside the timeout, a cancel racing a retry, foreign interrupts ----
+
+  @Test
+  void asyncTimeout_insideABulkhead_failsTheCallerAtTheDeadline_whileTheSlotWaitsForTheCall() {
+    Uncancellable call = new Uncancellable();
+    ConcurrencyLimit bulkhead = ConcurrencyLimit.builder().limit(1).ticker(ticker).build();
+    CompletableFuture<String> stage = Decorators.ofCompletionStage(call)
+        .withTimeout(Timeout.builder().timeout(Duration.ofSeconds(2)).ticker(ticker).build())
+        .withBulkhead(bulkhead)
+        .get().toCompletableFuture();
+    ticker.advance(Duration.ofSeconds(2));
+    assertThatThrownBy(stage::join).hasCauseInstanceOf(CallTimeoutException.class); // not held back
+    assertThat(bulkhead.inFlight()).isEqualTo(1); // the call still runs
+    call.work(0).complete("late");
+    assertThat(bulkhead.inFlight()).isZero();
+  }
+
+  @Test
+  void cancelDuringARetryAttemptThatThrows_stillFreesTheOuterSlot() {
+    ConcurrencyLimit bulkhead = ConcurrencyLimit.builder().limit(1).ticker(ticker).build();
+    AtomicInteger attempts = new AtomicInteger();
+    List<CompletableFuture<String>> caller = new ArrayList<>();
+    Supplier<CompletionStage<String>> call = () -> {
+      if (attempts.incrementAndGet() == 1) {
+        return CompletableFuture.failedFuture(new IOException("first"));
+      }
+      caller.get(0).cancel(false); // the caller gives up while this attempt is being made
+      throw new IllegalStateException("second attempt fails as it starts");
+    };
+    caller.add(Decorators.ofCompletionStage(call).withRetry(retry(3)).withBulkhead(bulkhead).get().toCompletableFuture());
+    ticker.advance(Duration.ofMillis(100)); // the retry's delay: the second attempt runs
+    assertThat(attempts).hasValue(2);
+    assertThat(caller.get(0)).isCancelled();
+    assertThat(bulkhead.inFlight()).isZero();
+  }
+
+  @Test
+  void syncTimeout_neverClearsAnInterruptItDidNotCause() {
+    Supplier<String> call = Decorators.ofSupplier(() -> {
+          ticker.advance(Duration.ofSeconds(3)); // the deadline passes while the call runs
+          return "late";
+        })
+        .withTimeout(Timeout.builder().timeout(Duration.ofSeconds(2)).ticker(ticker).build())
+        .decorate();
+    Thread.currentThread().interrupt(); // somebody else asked this thread to stop
+    assertThatThrownBy(call::get).isInstanceOf(CallTimeoutException.class);
+    assertThat(Thread.interrupted()).isTrue(); // still there for the caller to see
+  }
+
   // ---- 6. names never collide ----
 
   @Test

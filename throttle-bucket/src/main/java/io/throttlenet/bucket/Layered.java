@@ -10,6 +10,7 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
 import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
@@ -347,13 +348,14 @@ public final class Layered<K> {
 
   private CompletionStage<Void> acquireAsync(K key, K endpoint, long cost, long maxWaitNanos) {
     Args.requireNonNegative(cost, "cost");
-    Scopes scopes = new Scopes(key, endpoint, cost);
-    Part[] parts = scopes.parts;
+    Scopes scopes;
     try {
-      failIfNever(parts, cost);
-    } catch (CostExceedsCapacityException e) {
+      scopes = new Scopes(key, endpoint, cost); // a refused new key fails the stage, as documented
+      failIfNever(scopes.parts, cost);
+    } catch (RejectedException e) {
       return CompletableFuture.failedStage(e);
     }
+    Part[] parts = scopes.parts;
     long now = ticker.read();
     long wait = Atomic.tryCharge(parts, null, cost, now);
     if (wait == 0) {
@@ -362,7 +364,11 @@ public final class Layered<K> {
       return Stages.DONE;
     }
     if (wait > maxWaitNanos) { // never waits in vain
-      return CompletableFuture.failedStage(new Attempt(key, endpoint, cost).gaveUp(wait, maxWaitNanos));
+      try {
+        return CompletableFuture.failedStage(new Attempt(key, endpoint, cost).gaveUp(wait, maxWaitNanos));
+      } catch (RejectedException e) {
+        return CompletableFuture.failedStage(e);
+      }
     }
     return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
   }

@@ -113,12 +113,18 @@ public final class Timeout implements Decorator<Object> {
         out.settle();
         return out;
       }
-      Ticker.Scheduled timer =
-          ticker.schedule(start + timeoutNanos, () -> {
-            if (out.completeExceptionally(new CallTimeoutException(name, timeout, null))) {
-              Stages.cancel(stage); // the steps inside give back what they wait for
-            }
-          });
+      Ticker.Scheduled timer;
+      try {
+        timer = ticker.schedule(start + timeoutNanos, () -> {
+          if (out.completeExceptionally(new CallTimeoutException(name, timeout, null))) {
+            Stages.cancel(stage); // the steps inside give back what they wait for
+          }
+        });
+      } catch (RuntimeException | Error e) {
+        out.completeExceptionally(e); // the call has started: settled only when it ends
+        stage.whenComplete((result, failure) -> Stages.whenSettled(stage, out::settle));
+        return out;
+      }
       stage.whenComplete(
           (result, failure) -> {
             timer.cancel();
@@ -127,9 +133,9 @@ public final class Timeout implements Decorator<Object> {
             } else {
               out.completeExceptionally(Stages.unwrap(failure));
             }
+            Stages.whenSettled(stage, out::settle); // after completing, as every step settles
           });
       out.whenComplete((result, failure) -> timer.cancel());
-      Stages.settleWith(out, stage);
       Stages.cancelInward(out, stage);
       return out;
     };
@@ -153,6 +159,7 @@ public final class Timeout implements Decorator<Object> {
     private static final int EXPIRED = 3;
 
     private final transient Thread caller; // null: do not interrupt
+    private boolean interrupted; // by us; written before EXPIRED, read after it
 
     Watch(Thread caller) {
       this.caller = caller;
@@ -160,7 +167,8 @@ public final class Timeout implements Decorator<Object> {
 
     void expire() {
       if (compareAndSet(RUNNING, EXPIRING)) {
-        if (caller != null) {
+        if (caller != null && !caller.isInterrupted()) { // an interrupt already there is not ours
+          interrupted = true;
           caller.interrupt();
         }
         set(EXPIRED);
@@ -175,7 +183,7 @@ public final class Timeout implements Decorator<Object> {
       while (get() != EXPIRED) {
         Thread.onSpinWait();
       }
-      if (caller != null) {
+      if (interrupted) {
         Thread.interrupted(); // ours: must not reach the caller's next wait
       }
       return false;

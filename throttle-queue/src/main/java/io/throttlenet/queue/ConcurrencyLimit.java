@@ -247,11 +247,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Permit acquire() throws InterruptedException {
-    Optional<Permit> permit = acquire(Long.MAX_VALUE);
-    if (permit.isEmpty()) {
-      throw lineFull(); // only a full line refuses a caller willing to wait forever
-    }
-    return permit.get();
+    return acquire(Long.MAX_VALUE, true).orElseThrow(this::lineFull); // a full line throws inside
   }
 
   /** The most a decorated call waits for a slot. */
@@ -276,7 +272,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
    * @throws InterruptedException if interrupted while waiting; the caller leaves the queue
    */
   public Optional<Permit> tryAcquire(Duration maxWait) throws InterruptedException {
-    return acquire(Args.requireNonNegativeNanos(maxWait, "maxWait"));
+    return acquire(Args.requireNonNegativeNanos(maxWait, "maxWait"), false);
   }
 
   /**
@@ -401,7 +397,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private <R> R callWithPermit(CheckedSupplier<R> call) throws Exception {
     Permit permit = null;
     try {
-      permit = acquire(maxWaitNanos).orElseThrow(this::waitedInVain);
+      permit = acquire(maxWaitNanos, true).orElseThrow(this::waitedInVain); // a full line throws inside
       R result = call.get();
       permit.success();
       return result;
@@ -437,14 +433,19 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     return "ConcurrencyLimit[" + name + ", " + inFlight() + "/" + limit() + "]";
   }
 
-  /** Why a decorated call got no slot: the line was full, or no slot came in time. */
+  /** A decorated call waited its whole {@code maxWait} and got no slot. */
   private BulkheadFullException waitedInVain() {
-    return waiting >= maxWaiters ? lineFull() : new BulkheadFullException(name, limit, maxWait, maxWaiters);
+    return new BulkheadFullException(name, limit, maxWait, maxWaiters);
   }
 
   // ---- waiting ----
 
-  private Optional<Permit> acquire(long maxWaitNanos) throws InterruptedException {
+  /**
+   * A slot within {@code maxWaitNanos}, or empty if none came in time; a caller arriving at a full
+   * line gets empty too, or a {@link BulkheadFullException} if {@code throwWhenFull}, so that the
+   * two refusals are never confused.
+   */
+  private Optional<Permit> acquire(long maxWaitNanos, boolean throwWhenFull) throws InterruptedException {
     // The deadline counts from the call, before the caller is visible in the queue.
     long deadline = maxWaitNanos == Long.MAX_VALUE ? 0 : ticker.read() + maxWaitNanos;
     if (takeFast()) {
@@ -470,6 +471,9 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     }
     if (full) {
       rejected();
+      if (throwWhenFull) {
+        throw lineFull();
+      }
       return Optional.empty();
     }
     complete(granted);

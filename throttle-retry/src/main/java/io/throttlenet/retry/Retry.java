@@ -446,6 +446,7 @@ public final class Retry implements Decorator<Object> {
 
     private void completed(T result, Throwable thrown) {
       if (out.isDone()) {
+        settleIfIdle(); // cancelled while this attempt ran: it may have been the last one running
         return;
       }
       Throwable t = unwrap(thrown);

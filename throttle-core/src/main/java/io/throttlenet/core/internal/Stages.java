@@ -165,7 +165,13 @@ public final class Stages {
       CompletionStage<R> stage, BiConsumer<? super R, ? super Throwable> action) {
     Tracked<R> observed = new Tracked<>();
     stage.whenComplete(
-        (result, failure) -> whenSettled(stage, () -> {
+        (result, failure) -> {
+          if (failure != null && stage instanceof Tracked<?> t && !t.isSettled()) {
+            // cancelled or timed out while the call runs on: the caller hears now; the action
+            // (what gives a slot back) still waits until the call has ended
+            observed.completeExceptionally(failure);
+          }
+          whenSettled(stage, () -> {
           try {
             action.accept(result, failure);
           } catch (RuntimeException | Error e) {
@@ -181,7 +187,8 @@ public final class Stages {
             observed.completeExceptionally(failure);
           }
           observed.settle();
-        }));
+          });
+        });
     cancelInward(observed, stage);
     return observed;
   }
