@@ -78,21 +78,14 @@ public final class Layered<K> {
   // ---- tenant-only verbs, for a Layered without a per-endpoint scope ----
 
   /**
-   * Takes one permit for tenant {@code key} if every scope has it now; never waits.
+   * Takes one permit for tenant {@code key} if every scope has it now; never waits. (With a cost,
+   * use {@link #tryAcquire(Object, Object, long)} with a null endpoint: a {@code (key, cost)}
+   * overload would silently change meaning for a {@code Layered<Integer>}.)
    *
    * @throws IllegalStateException if this limiter has a per-endpoint scope
    */
   public boolean tryAcquire(K key) {
-    return tryAcquire(key, 1L);
-  }
-
-  /**
-   * Takes {@code cost} for tenant {@code key} if every scope has it now; never waits.
-   *
-   * @throws IllegalStateException if this limiter has a per-endpoint scope
-   */
-  public boolean tryAcquire(K key, long cost) {
-    return tryAcquire(key, tenantOnly(), cost);
+    return tryAcquire(key, tenantOnly(), 1);
   }
 
   /**
@@ -102,18 +95,7 @@ public final class Layered<K> {
    * @throws InterruptedException if interrupted while waiting; nothing is charged
    */
   public void acquire(K key) throws InterruptedException {
-    acquire(key, 1L);
-  }
-
-  /**
-   * Takes {@code cost} for tenant {@code key}, waiting as long as needed.
-   *
-   * @throws IllegalStateException if this limiter has a per-endpoint scope
-   * @throws CostExceedsCapacityException at once if a scope can never grant the cost
-   * @throws InterruptedException if interrupted while waiting; nothing is charged
-   */
-  public void acquire(K key, long cost) throws InterruptedException {
-    acquire(key, tenantOnly(), cost);
+    acquire(key, tenantOnly(), 1);
   }
 
   /**
