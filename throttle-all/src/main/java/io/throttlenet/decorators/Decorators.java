@@ -93,13 +93,13 @@ public final class Decorators {
   /** A chain over {@code supplier}. */
   public static <T> SupplierChain<T> ofSupplier(Supplier<? extends T> supplier) {
     Args.requireNonNull(supplier, "supplier");
-    return new SupplierChain<>(supplier::get, Spec.EMPTY);
+    return new SupplierChain<>(supplier::get, Spec.empty());
   }
 
   /** A chain over {@code callable}; its exceptions reach the caller unwrapped. */
   public static <T> CallableChain<T> ofCallable(Callable<? extends T> callable) {
     Args.requireNonNull(callable, "callable");
-    return new CallableChain<>(callable::call, Spec.EMPTY);
+    return new CallableChain<>(callable::call, Spec.empty());
   }
 
   /** A chain over {@code runnable}. */
@@ -110,13 +110,13 @@ public final class Decorators {
           runnable.run();
           return null;
         },
-        Spec.EMPTY);
+        Spec.empty());
   }
 
   /** A chain over {@code function}: steps may depend on each call's argument (its cost). */
   public static <A, T> FunctionChain<A, T> ofFunction(Function<? super A, ? extends T> function) {
     Args.requireNonNull(function, "function");
-    return new FunctionChain<>(function, Spec.EMPTY);
+    return new FunctionChain<>(function, Spec.empty());
   }
 
   /**
@@ -125,13 +125,13 @@ public final class Decorators {
    */
   public static <T> StageChain<T> ofCompletionStage(Supplier<? extends CompletionStage<T>> call) {
     Args.requireNonNull(call, "call");
-    return new StageChain<>(call, Spec.EMPTY);
+    return new StageChain<>(call, Spec.empty());
   }
 
   /** A chain over a Vavr {@link CheckedFunction0}; needs Vavr on the class path. */
   public static <T> CheckedChain<T> ofCheckedSupplier(CheckedFunction0<? extends T> supplier) {
     Args.requireNonNull(supplier, "supplier");
-    return new CheckedChain<>(supplier, Spec.EMPTY);
+    return new CheckedChain<>(supplier, Spec.empty());
   }
 
   /**

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +23,12 @@ import java.util.function.Supplier;
  */
 final class Spec {
   static final String DEFAULT_NAME = "call";
-  static final Spec EMPTY = new Spec(null, null, null, null, new Layer[0]);
+  private static final Layer[] NO_LAYERS = new Layer[0];
+
+  /** A new chain's spec: one per chain, never shared, so each unnamed chain gets its own name. */
+  static Spec empty() {
+    return new Spec(null, null, null, null, NO_LAYERS);
+  }
 
   private final String name;
   private final EventRegistry events;
@@ -30,7 +36,7 @@ final class Spec {
   private final CallClassifier classifier;
   private final Layer[] layers;
   private volatile EventPublisher<CallEvent.Finished> publisher; // cache: every thread finds the same
-  private volatile String defaultName; // "call-N", made on first use when the chain is not named
+  private final AtomicReference<String> defaultName = new AtomicReference<>(); // "call-N", on first use
 
   private Spec(String name, EventRegistry events, Ticker ticker, CallClassifier classifier, Layer[] layers) {
     this.name = name;
@@ -70,14 +76,13 @@ final class Spec {
     if (name != null) {
       return name;
     }
-    String n = defaultName;
+    String n = defaultName.get();
     if (n == null) {
-      synchronized (this) { // once per chain: every thread publishes under the same name
-        n = defaultName;
-        if (n == null) {
-          n = Names.unique(DEFAULT_NAME);
-          defaultName = n;
-        }
+      // once per chain: every thread publishes under the name that won (a loser burns a number)
+      String made = Names.unique(DEFAULT_NAME);
+      n = defaultName.compareAndExchange(null, made);
+      if (n == null) {
+        n = made;
       }
     }
     return n;

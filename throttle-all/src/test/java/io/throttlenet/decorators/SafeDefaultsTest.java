@@ -432,6 +432,16 @@ class SafeDefaultsTest {
     Decorators.ofSupplier(() -> "a").withEvents(events).get();
     Decorators.ofSupplier(() -> "b").withEvents(events).get();
     assertThat(chains).hasSize(2).allMatch(n -> n.startsWith("call-"));
+    Set<String> onTheDefaultRegistry = new HashSet<>();
+    var subscription = EventRegistry.defaultRegistry()
+        .subscribe(CallEvent.Finished.class, e -> onTheDefaultRegistry.add(e.component()));
+    try {
+      Decorators.ofSupplier(() -> "c").get(); // no step at all: still a chain of its own
+      Decorators.ofSupplier(() -> "d").get();
+    } finally {
+      subscription.close();
+    }
+    assertThat(onTheDefaultRegistry).hasSize(2);
   }
 
   // ---- 7. one meaning for close() ----

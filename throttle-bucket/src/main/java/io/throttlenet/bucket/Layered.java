@@ -345,13 +345,6 @@ public final class Layered<K> {
       events.acquired(cost, 0);
       return Stages.DONE;
     }
-    if (wait > maxWaitNanos) { // never waits in vain
-      try {
-        return CompletableFuture.failedStage(new Attempt(key, endpoint, cost).gaveUp(wait, maxWaitNanos));
-      } catch (RejectedException e) {
-        return CompletableFuture.failedStage(e);
-      }
-    }
     return Waits.async(ticker, new Attempt(key, endpoint, cost), now, wait, maxWaitNanos);
   }
 
@@ -482,8 +475,16 @@ public final class Layered<K> {
     @Override
     public RuntimeException gaveUp(long waitNanos, long maxWaitNanos) {
       if (events.hasRejectionListeners()) {
-        Scopes scopes = new Scopes(key, endpoint, cost);
-        rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, waitNanos, LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
+        Scopes scopes;
+        try {
+          scopes = new Scopes(key, endpoint, cost);
+        } catch (RejectedException refusedKey) { // gaveUp answers, never throws: no scope to name
+          scopes = null;
+          events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, waitNanos);
+        }
+        if (scopes != null) {
+          rejectedBy(key, scopes.keyEntry, endpoint, scopes.endpointEntry, cost, waitNanos, LimiterEvent.Reason.MAX_WAIT_EXCEEDED);
+        }
       }
       return new MaxWaitExceededException(
           name, cost, Duration.ofNanos(waitNanos), Duration.ofNanos(maxWaitNanos));
