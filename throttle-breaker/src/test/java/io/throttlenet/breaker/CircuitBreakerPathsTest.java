@@ -106,6 +106,15 @@ class CircuitBreakerPathsTest {
       public long waitNanos(long cost, long nowNanos) {
         return answer.get();
       }
+
+      @Override
+      public void pauseUntil(long untilNanos) {}
+
+      @Override
+      public void limitAvailable(long permits, long nowNanos) {}
+
+      @Override
+      public void reset() {}
     };
   }
 

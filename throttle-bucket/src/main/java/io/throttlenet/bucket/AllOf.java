@@ -278,6 +278,25 @@ public final class AllOf implements RateLimiter {
     return new CostExceedsCapacityException(name, cost, capacity);
   }
 
+  /** {@inheritDoc} Every part is paused, all at one instant. */
+  @Override
+  public void pauseUntil(long untilNanos) {
+    Atomic.adjust(parts, Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
+  }
+
+  /** {@inheritDoc} Every part is limited to {@code permits}, all at one instant. */
+  @Override
+  public void limitAvailable(long permits, long nowNanos) {
+    Atomic.adjust(parts, Atomic.Adjustment.RESTRICT, permits, nowNanos);
+  }
+
+  /** {@inheritDoc} Every part is reset at one instant, and the line is served at once. */
+  @Override
+  public void reset() {
+    Atomic.adjust(parts, Atomic.Adjustment.RESET, 0, ticker.read());
+    line.repump();
+  }
+
   @Override
   public String toString() {
     return "AllOf[" + name + ", " + parts.length + " parts, capacity " + capacity + "]";

@@ -1,5 +1,6 @@
 package io.throttlenet.bucket;
 
+import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
@@ -73,6 +74,11 @@ public final class SlidingWindowLog implements RateLimiter {
   private long highWater;
   /** The time of the last booking made for a composite; see {@link AsPart#handle}. */
   private long lastCharge;
+  /**
+   * The time of the last pause, restriction or reset: bookings made at or before it are not
+   * given back, since the stand-in it booked already accounts for what was spent.
+   */
+  private long restrictedAt;
 
   private SlidingWindowLog(
       String name, Ticker ticker, EventRegistry events, long limit, long windowNanos) {
@@ -84,6 +90,7 @@ public final class SlidingWindowLog implements RateLimiter {
     this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
     this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
     this.highWater = ticker.read();
+    this.restrictedAt = highWater - 1;
   }
 
   /**
@@ -192,7 +199,7 @@ public final class SlidingWindowLog implements RateLimiter {
       long time = nowNanos + waitNanos;
       lock.lock();
       try {
-        if (remove(time, cost)) {
+        if (nowNanos - restrictedAt > 0 && remove(time, cost)) {
           refunded = cost;
         }
       } finally {
@@ -221,6 +228,34 @@ public final class SlidingWindowLog implements RateLimiter {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * {@inheritDoc} The log books a stand-in for the whole limit that leaves the window exactly at
+   * {@code untilNanos}; from then on only real bookings count.
+   */
+  @Override
+  public void pauseUntil(long untilNanos) {
+    adjust(Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
+  }
+
+  /**
+   * {@inheritDoc} The log books a stand-in for the difference at {@code nowNanos}, which leaves
+   * the window a window later like any booking (a debt beyond the whole limit counts as the limit).
+   */
+  @Override
+  public void limitAvailable(long permits, long nowNanos) {
+    adjust(Atomic.Adjustment.RESTRICT, permits, nowNanos);
+  }
+
+  /** {@inheritDoc} The log forgets every booking. */
+  @Override
+  public void reset() {
+    adjust(Atomic.Adjustment.RESET, 0, ticker.read());
+  }
+
+  private void adjust(Atomic.Adjustment adjustment, long value, long now) {
+    Atomic.adjust(new Part[] {part}, adjustment, value, now); // rare: the array is no concern
   }
 
   @Override
@@ -450,7 +485,48 @@ public final class SlidingWindowLog implements RateLimiter {
     @Override
     public long refund(long snapshot, long cost, long handle, long chargedAt, long now) {
       expire(clock(now));
+      if (chargedAt - restrictedAt <= 0) {
+        return snapshot; // a stand-in booked since already accounts for what the charge spent
+      }
       reduce(handle, cost); // nothing if that booking has already left the window
+      return snapshot;
+    }
+
+    @Override
+    public long restrict(long snapshot, long permits, long now) {
+      long at = clock(now);
+      expire(at);
+      long excess = limit - booked() - permits; // booked() counts future bookings too
+      if (excess > 0) {
+        insert(at, excess);
+        restrictedAt = at;
+      }
+      return snapshot;
+    }
+
+    @Override
+    public long pause(long snapshot, long until, long now) {
+      long at = clock(now);
+      if (until - at <= 0) {
+        return snapshot;
+      }
+      expire(at);
+      // A stand-in for the whole limit, released a window before `until`: every window that
+      // ends before `until` is full, and it leaves exactly at `until`. Clamped so that it never
+      // lies further ahead than bookings may.
+      long release = Math.min(until - at, MAX_NANOS) + at - window;
+      insert(release, limit);
+      restrictedAt = at;
+      return snapshot;
+    }
+
+    @Override
+    public long reset(long snapshot, long now) {
+      clock(now);
+      head = 0;
+      size = 0;
+      base = 0;
+      restrictedAt = highWater;
       return snapshot;
     }
 

@@ -1,5 +1,6 @@
 package io.throttlenet.bucket;
 
+import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
@@ -97,12 +98,14 @@ public final class Throttle implements RateLimiter {
 
   private static final VarHandle STATE;
   private static final VarHandle LATEST_RELEASE;
+  private static final VarHandle RECONFIGURED_AT;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       STATE = lookup.findVarHandle(Throttle.class, "state", long.class);
       LATEST_RELEASE = lookup.findVarHandle(Throttle.class, "latestRelease", long.class);
+      RECONFIGURED_AT = lookup.findVarHandle(Throttle.class, "reconfiguredAt", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -120,8 +123,9 @@ public final class Throttle implements RateLimiter {
   private volatile Config config;
 
   /**
-   * Ticker reading taken after the last {@link #setRate} had converted the state: every booking
-   * made under an earlier configuration read its time before this, so {@link #cancel} can tell.
+   * Ticker reading taken after the last {@link #setRate} had converted the state, or after the
+   * last pause, restriction or reset changed it: every booking made before read its time before
+   * this, so {@link #cancel} and refunds can tell. Only ever moves forward.
    */
   private volatile long reconfiguredAt;
 
@@ -394,9 +398,40 @@ public final class Throttle implements RateLimiter {
       Config next = Config.of(old.burst, interval, PARITY - old.parity, old);
       config = next;
       settle(next);
-      reconfiguredAt = ticker.read();
+      markReconfigured();
     } finally {
       reconfigure.unlock();
+    }
+  }
+
+  /** {@inheritDoc} Nothing is granted before the pause ends; then the bucket refills from empty. */
+  @Override
+  public void pauseUntil(long untilNanos) {
+    adjust(Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
+  }
+
+  @Override
+  public void limitAvailable(long permits, long nowNanos) {
+    adjust(Atomic.Adjustment.RESTRICT, permits, nowNanos);
+  }
+
+  /** {@inheritDoc} The bucket is full again at its current rate. */
+  @Override
+  public void reset() {
+    adjust(Atomic.Adjustment.RESET, 0, ticker.read());
+  }
+
+  private void adjust(Atomic.Adjustment adjustment, long value, long now) {
+    Atomic.adjust(new Part[] {part}, adjustment, value, now); // rare: the array is no concern
+  }
+
+  private void markReconfigured() {
+    long t = ticker.read();
+    for (;;) {
+      long seen = (long) RECONFIGURED_AT.getVolatile(this);
+      if (t - seen <= 0 || RECONFIGURED_AT.compareAndSet(this, seen, t)) {
+        return;
+      }
     }
   }
 
@@ -640,6 +675,47 @@ public final class Throttle implements RateLimiter {
       long tat = (snapshot >> 2) + epoch;
       lastWaitingCost = 0; // tat moves back: the record of the last waiting booking is void
       return encode(tat - back, c.parity) | LOCKED;
+    }
+
+    @Override
+    public long restrict(long snapshot, long permits, long now) {
+      Config c = configFor(snapshot);
+      if (permits >= c.burst) {
+        return snapshot; // a full bucket holds no more than that
+      }
+      // available(now) = (now + τ - tat) / T, so at most `permits` means tat >= now + τ - permits·T.
+      long ahead =
+          permits >= 0
+              ? c.tolerance - permits * c.interval
+              : SaturatedMath.add(c.tolerance, SaturatedMath.multiply(-permits, c.interval));
+      return raiseTo(snapshot, c, now, ahead);
+    }
+
+    @Override
+    public long pause(long snapshot, long until, long now) {
+      if (until - now <= 0) {
+        return snapshot;
+      }
+      Config c = configFor(snapshot);
+      // One permit exactly at `until` and none before: tat = until + τ - T.
+      long ahead = SaturatedMath.add(until - now, c.tolerance - c.interval);
+      return raiseTo(snapshot, c, now, ahead);
+    }
+
+    private long raiseTo(long snapshot, Config c, long now, long ahead) {
+      long target = now + Math.min(ahead, MAX_AHEAD_NANOS);
+      if (target - ((snapshot >> 2) + epoch) <= 0) {
+        return snapshot; // already at least that restricted
+      }
+      markReconfigured();
+      return encode(target, c.parity) | LOCKED;
+    }
+
+    @Override
+    public long reset(long snapshot, long now) {
+      markReconfigured();
+      lastWaitingCost = 0; // tat moves back under any waiting booking: its record is void
+      return encode(now, configFor(snapshot).parity) | LOCKED;
     }
 
     @Override

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Linearizability of {@link AllOf} together with direct users of its parts: every history must
- * be explained by a sequential order in which each composite grant charges both parts at once.
+ * be explained by a sequential order in which each composite grant charges both parts at once, and
+ * each composite limit, pause or reset changes both parts at once.
  * The clock is frozen during the parallel part (see {@link ThrottleLincheckTest}).
  */
 @Param(name = "cost", gen = IntGen.class, conf = "1:2")
@@ -45,6 +46,22 @@ public class AllOfLincheckTest {
   @Operation
   public long availableA() {
     return a.availablePermits();
+  }
+
+  /** A server said at most 0 or 1 is left: both parts are limited at one instant. */
+  @Operation
+  public void limitAll(@Param(name = "cost") int cost) {
+    all.limitAvailable(cost - 1, ticker.read());
+  }
+
+  @Operation
+  public void pauseAll() {
+    all.pauseUntil(ticker.read() + 15_000_000L);
+  }
+
+  @Operation
+  public void resetAll() {
+    all.reset();
   }
 
   @Test

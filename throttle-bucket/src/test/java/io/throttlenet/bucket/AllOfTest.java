@@ -242,6 +242,9 @@ class AllOfTest {
           @Override public long reserve(long c, long n, long m) { return 0; }
           @Override public void cancel(long c, long n, long w) {}
           @Override public long waitNanos(long c, long n) { return 0; }
+          @Override public void pauseUntil(long u) {}
+          @Override public void limitAvailable(long p, long n) {}
+          @Override public void reset() {}
         };
     assertThatThrownBy(() -> Throttle.allOf(foreign))
         .isInstanceOf(IllegalArgumentException.class)

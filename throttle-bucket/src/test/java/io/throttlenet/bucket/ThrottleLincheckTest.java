@@ -10,8 +10,8 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linearizability of {@link Throttle}: every concurrent history of tryAcquire, availablePermits
- * and rate changes (which convert the state lock-free) must be explained by some sequential order
+ * Linearizability of {@link Throttle}: every concurrent history of tryAcquire, availablePermits,
+ * the sync verbs (limitAvailable, pauseUntil, reset) and rate changes (which convert the state lock-free) must be explained by some sequential order
  * of the same operations.
  *
  * <p>The clock does not move during the parallel part. An operation is evaluated at the instant it
@@ -40,6 +40,23 @@ public class ThrottleLincheckTest {
   @Operation
   public long availablePermits() {
     return throttle.availablePermits();
+  }
+
+  /** A server said fewer are left (0..2, against a burst of 3). */
+  @Operation
+  public void limitAvailable(@Param(name = "cost") int cost) {
+    throttle.limitAvailable(cost - 1, ticker.read());
+  }
+
+  /** A shared cool-down of 15 ms: one permit refills at 10 ms, so it drains the bucket. */
+  @Operation
+  public void pause() {
+    throttle.pauseUntil(ticker.read() + 15_000_000L);
+  }
+
+  @Operation
+  public void reset() {
+    throttle.reset();
   }
 
   @Operation(nonParallelGroup = "reconfigure")

@@ -93,6 +93,42 @@ public interface RateLimiter extends Decorator<Object> {
    */
   long waitNanos(long cost, long nowNanos);
 
+  /**
+   * Grants nothing before {@code untilNanos}: a cool-down shared by every caller of this limiter,
+   * such as a server's "retry after" or a budget it reported as used up. Callers that ask
+   * meanwhile wait until then (and are refused at once if they may not wait that long); a waiter
+   * parked in a composite's line is woken at the new time, not polled. From {@code untilNanos}
+   * the limiter grants as if it had been drained just then: a token bucket refills from empty
+   * (one permit at {@code untilNanos}, then at its rate), a sliding window counts only real
+   * bookings. Bookings granted before the pause keep their release times: a granted reservation
+   * is a promise. A pause never shortens an earlier one, and a time already past does nothing.
+   * Atomic with every other verb.
+   *
+   * @param untilNanos the end of the pause, on {@link #ticker()}'s scale
+   */
+  void pauseUntil(long untilNanos);
+
+  /**
+   * Lowers what is available at {@code nowNanos} to at most {@code permits}; a negative value is
+   * a debt that later callers wait out. Never raises what is available (use {@link #reset()}),
+   * and bookings already granted stand. Used to follow a budget that somebody else also spends,
+   * such as the "remaining" a server reports. Atomic with every other verb. Cost handed back
+   * afterwards by {@link #cancel} or a composite's refund for a booking made before the change is
+   * not given back: the new bound already accounts for what was spent.
+   *
+   * @param permits the most that may be available at {@code nowNanos}
+   * @param nowNanos the current time, read from {@link #ticker()}
+   */
+  void limitAvailable(long permits, long nowNanos);
+
+  /**
+   * Back to the state of a new limiter: full capacity now, no debt, no pause. Bookings granted
+   * earlier still release their callers at their times, so right after a reset up to the
+   * capacity may be granted on top of them; meant for a known fresh start (a server reporting a
+   * new window, a test), not for routine use. Atomic with every other verb.
+   */
+  void reset();
+
   /** The wait a rejected {@link #reserve} result stands for; undefined for granted results. */
   static long requiredWait(long reserveResult) {
     return reserveResult == NEVER ? Long.MAX_VALUE : -(reserveResult + 1);

@@ -374,6 +374,67 @@ public final class MultiLimiter {
     return limiters[dimension(dimension)].availablePermits();
   }
 
+  /**
+   * The limiter behind {@code dimension}, as given to the builder (for reading its configuration,
+   * or changing its rate where it allows that).
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public RateLimiter limiter(String dimension) {
+    return limiters[dimension(dimension)];
+  }
+
+  /**
+   * Grants nothing in any dimension before {@code untilNanos}: a cool-down shared by every
+   * caller, such as a server's "retry after". Applied to every dimension at one instant (see
+   * {@link RateLimiter#pauseUntil}); callers waiting in line are woken when it ends, not polled.
+   * Atomic with every other verb.
+   *
+   * @param untilNanos the end of the pause, on {@link #ticker()}'s scale
+   */
+  public void pauseUntil(long untilNanos) {
+    Atomic.adjust(parts, Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
+  }
+
+  /**
+   * Grants nothing in {@code dimension} before {@code untilNanos} (and so nothing that needs it);
+   * see {@link RateLimiter#pauseUntil}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public void pauseUntil(String dimension, long untilNanos) {
+    Atomic.adjust(partsOf(dimension), Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
+  }
+
+  /**
+   * Lowers what {@code dimension} has available at {@code nowNanos} to at most {@code permits}
+   * (negative: a debt); never raises it. See {@link RateLimiter#limitAvailable}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public void limitAvailable(String dimension, long permits, long nowNanos) {
+    Atomic.adjust(partsOf(dimension), Atomic.Adjustment.RESTRICT, permits, nowNanos);
+  }
+
+  /**
+   * Every dimension back to full capacity, at one instant, and the line served at once. See
+   * {@link RateLimiter#reset} for what happens to bookings already granted.
+   */
+  public void reset() {
+    Atomic.adjust(parts, Atomic.Adjustment.RESET, 0, ticker.read());
+    line.repump();
+  }
+
+  private Part[] partsOf(String dimension) {
+    int[] indices = dimensionParts[dimension(dimension)];
+    Part[] out = new Part[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = parts[indices[i]];
+    }
+    Arrays.sort(out, Comparator.comparingLong(Part::id));
+    return out;
+  }
+
   /** Every dimension's limit, availability and time until full, in the order they were added. */
   public List<DimensionSnapshot> snapshot() {
     List<DimensionSnapshot> out = new ArrayList<>(dimensions.length);

@@ -81,6 +81,47 @@ public final class Atomic {
     forceStep(parts, costs, now, 0, false, handles, chargedAt);
   }
 
+  /** What {@link #adjust} does to each part. */
+  public enum Adjustment {
+    /** {@link Part#restrict} to the given permits. */
+    RESTRICT,
+    /** {@link Part#pause} until the given time. */
+    PAUSE,
+    /** {@link Part#reset}. */
+    RESET
+  }
+
+  /**
+   * Applies {@code adjustment} to every part with all of them locked, so that no composite ever
+   * sees some parts adjusted and others not. {@code value} is the permits for {@link
+   * Adjustment#RESTRICT}, the end of the pause for {@link Adjustment#PAUSE}, ignored for {@link
+   * Adjustment#RESET}.
+   *
+   * @param parts distinct parts in ascending {@link Part#id()} order
+   */
+  public static void adjust(Part[] parts, Adjustment adjustment, long value, long now) {
+    adjustStep(parts, 0, adjustment, value, now);
+  }
+
+  private static void adjustStep(Part[] parts, int i, Adjustment adjustment, long value, long now) {
+    if (i == parts.length) {
+      return;
+    }
+    Part part = parts[i];
+    long snapshot = part.lock(now);
+    try {
+      adjustStep(parts, i + 1, adjustment, value, now);
+      snapshot =
+          switch (adjustment) {
+            case RESTRICT -> part.restrict(snapshot, value, now);
+            case PAUSE -> part.pause(snapshot, value, now);
+            case RESET -> part.reset(snapshot, now);
+          };
+    } finally {
+      part.unlock(snapshot);
+    }
+  }
+
   private static long step(
       Part[] parts, int n, long[] costs, long cost, long now, int i, long longest, boolean charge, long[] handles) {
     if (i == n) {

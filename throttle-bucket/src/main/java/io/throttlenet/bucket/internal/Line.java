@@ -245,8 +245,10 @@ public final class Line {
     arm();
   }
 
-  /** Serves the line again now: capacity came back outside the timer (an undone grant). */
-  private void repump() {
+  /**
+   * Serves the line again now: capacity came back outside the timer (an undone grant, a reset).
+   */
+  public void repump() {
     List<Runnable> after = new ArrayList<>(1);
     lock.lock();
     try {

@@ -68,6 +68,25 @@ public interface Part {
    */
   long refund(long snapshot, long cost, long handle, long chargedAt, long now);
 
+  /**
+   * Lowers what is available at {@code now} to at most {@code permits} (negative: a debt); never
+   * raises it. Charges made before are no longer refunded. Returns the next snapshot.
+   */
+  long restrict(long snapshot, long permits, long now);
+
+  /**
+   * Grants nothing before {@code until}, and from then as if drained just then (see {@link
+   * io.throttlenet.core.RateLimiter#pauseUntil}); never shortens an earlier pause. Charges made
+   * before are no longer refunded. Returns the next snapshot.
+   */
+  long pause(long snapshot, long until, long now);
+
+  /**
+   * Full capacity at {@code now}: no debt, no pause, no refund of earlier charges. Returns the
+   * next snapshot.
+   */
+  long reset(long snapshot, long now);
+
   /** Releases the lock, publishing the last snapshot. */
   void unlock(long snapshot);
 }
