@@ -14,6 +14,7 @@ module io.throttlenet.core {
       io.throttlenet.retry,
       io.throttlenet.breaker,
       io.throttlenet.queue,
+      io.throttlenet.adaptive,
       io.throttlenet.micrometer,
       io.throttlenet.all;
 }

@@ -1,5 +1,6 @@
 package io.throttlenet.decorators;
 
+import io.throttlenet.adaptive.HeaderSync;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.core.CallClassifier;
 import io.throttlenet.core.CheckedSupplier;
@@ -15,6 +16,7 @@ import io.throttlenet.queue.AdmissionQueue;
 import io.throttlenet.queue.ConcurrencyLimit;
 import io.throttlenet.retry.Retry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -218,6 +220,32 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
   public <K> C withQueue(AdmissionQueue<K> queue, K key, int priority, long cost, Duration deadline) {
     Args.requireNonNull(queue, "queue");
     return copy(spec.with(Layer.of(queue.decorator(key, priority, cost, deadline))));
+  }
+
+  /**
+   * Adds header sync: each call's result headers, read with {@code headers} (for an HTTP response,
+   * {@code r -> r.headers().map()}), keep {@code sync}'s limiter within the budget the server
+   * reports, and a retry hint pauses every caller of it. Put it right inside the throttle step
+   * (before {@code withThrottle} in the chain), so each call begins after its grant. Reading the
+   * headers never changes the call's outcome.
+   */
+  public C withHeaderSync(
+      HeaderSync sync, Function<? super T, ? extends Map<String, List<String>>> headers) {
+    Args.requireNonNull(sync, "sync");
+    return copy(spec.with(Layer.of(sync.decorator(headers))));
+  }
+
+  /**
+   * Adds header sync for results and for failures that carry a response ({@code
+   * headersOfFailure} returns null for the others); see {@link #withHeaderSync(HeaderSync,
+   * Function)}.
+   */
+  public C withHeaderSync(
+      HeaderSync sync,
+      Function<? super T, ? extends Map<String, List<String>>> headersOfResult,
+      Function<? super Throwable, ? extends Map<String, List<String>>> headersOfFailure) {
+    Args.requireNonNull(sync, "sync");
+    return copy(spec.with(Layer.of(sync.decorator(headersOfResult, headersOfFailure))));
   }
 
   /** Adds any decorator, yours or a capability's, around the steps before it. */

@@ -1,0 +1,211 @@
+package io.throttlenet.examples;
+
+import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.HeaderSyncEvent;
+import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.multidim.Costs;
+import io.throttlenet.multidim.MultiLimiter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Header sync against a real HTTP server: a local API enforcing 50 requests AND 5,000 tokens per
+ * second in an exact sliding window, sending OpenAI-style rate-limit headers on every response.
+ * 32 callers spend it, as one client or as a fleet of four sharing the key, with and without
+ * {@link HeaderSync}; every call is retried after a 429 until it succeeds. Prints, per scenario,
+ * the share of the binding budget used, the 429s drawn and the calls lost.
+ *
+ * <p>Run: {@code mvn -q -pl throttle-examples exec:java
+ * -Dexec.mainClass=io.throttlenet.examples.HeaderSyncDemo [-Dexec.args=20]} (seconds per
+ * scenario, default 20).
+ */
+public final class HeaderSyncDemo {
+  static final long REQUESTS = 50;
+  static final long TOKENS = 5_000;
+  static final Duration WINDOW = Duration.ofSeconds(1);
+  static final int CALLERS = 32;
+
+  /** Who spends the budget. */
+  enum Scenario {
+    ALONE_WITHOUT_SYNC(1, false, false),
+    ALONE_WITH_SYNC(1, false, true),
+    FLEET_OF_4_AT_SHARE_WITH_SYNC(4, true, true),
+    FLEET_OF_4_AT_FULL_QUOTA_WITHOUT_SYNC(4, false, false),
+    FLEET_OF_4_AT_FULL_QUOTA_WITH_SYNC(4, false, true);
+
+    final int clients;
+    final boolean toldShare;
+    final boolean sync;
+
+    Scenario(int clients, boolean toldShare, boolean sync) {
+      this.clients = clients;
+      this.toldShare = toldShare;
+      this.sync = sync;
+    }
+  }
+
+  /** What a scenario achieved. */
+  record Figures(
+      Scenario scenario,
+      long calls,
+      long tooManyRequests,
+      long lost,
+      double requestsUsed,
+      double tokensUsed,
+      long otherConsumerEvents) {
+    /** The share of the binding budget used: the larger of the two. */
+    double budgetUsed() {
+      return Math.max(requestsUsed, tokensUsed);
+    }
+
+    double tooManyRequestsPerCall() {
+      return calls == 0 ? 0 : (double) tooManyRequests / calls;
+    }
+  }
+
+  private HeaderSyncDemo() {}
+
+  public static void main(String[] args) throws Exception {
+    Duration each = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 20);
+    System.out.printf(
+        "API: %d requests and %d tokens per %s, exact sliding window; %d callers, %s each%n%n",
+        REQUESTS, TOKENS, WINDOW, CALLERS, each);
+    System.out.printf(
+        "%-40s %8s %8s %6s %9s %9s %8s%n",
+        "scenario", "calls", "429s", "lost", "requests", "tokens", "others");
+    for (Scenario s : Scenario.values()) {
+      Figures f = run(s, each);
+      System.out.printf(
+          "%-40s %8d %8d %6d %8.1f%% %8.1f%% %8d%n",
+          s.name().toLowerCase().replace('_', ' '),
+          f.calls(),
+          f.tooManyRequests(),
+          f.lost(),
+          100 * f.requestsUsed(),
+          100 * f.tokensUsed(),
+          f.otherConsumerEvents());
+    }
+    System.out.println(
+        "\nrequests/tokens: share of the budget the server accepted over the run;"
+            + " others: events saying other consumers share the key");
+  }
+
+  /** One client: its own limiter at its configured share, and a sync when asked. */
+  private static final class Client {
+    final MultiLimiter llm;
+    final HeaderSync sync;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    Client(Scenario s, AtomicLong otherEvents) {
+      long share = s.toldShare ? s.clients : 1;
+      EventRegistry events = EventRegistry.create();
+      this.llm =
+          MultiLimiter.builder()
+              .dimension("requests", Throttle.perDuration(REQUESTS / share, WINDOW))
+              .dimension("tokens", Throttle.perDuration(TOKENS / share, WINDOW))
+              .events(events)
+              .build();
+      if (s.sync) {
+        HeaderSync.Builder b = HeaderSync.builder(llm).events(events);
+        if (s.toldShare) {
+          b.fleetSize(s.clients);
+        }
+        this.sync = b.build();
+        events.subscribe(HeaderSyncEvent.OtherConsumers.class, e -> otherEvents.incrementAndGet());
+      } else {
+        this.sync = null;
+      }
+    }
+  }
+
+  static Figures run(Scenario scenario, Duration duration) throws Exception {
+    try (SlidingWindowApi api = new SlidingWindowApi(REQUESTS, TOKENS, WINDOW, 2)) {
+      AtomicLong otherEvents = new AtomicLong();
+      List<Client> clients = new ArrayList<>();
+      for (int i = 0; i < scenario.clients; i++) {
+        clients.add(new Client(scenario, otherEvents));
+      }
+      AtomicLong calls = new AtomicLong();
+      AtomicLong tooMany = new AtomicLong();
+      AtomicLong lost = new AtomicLong();
+      api.startCounting();
+      long start = System.nanoTime();
+      long deadline = start + duration.toNanos();
+      long giveUp = deadline + Duration.ofSeconds(30).toNanos();
+      List<Thread> callers = new ArrayList<>();
+      for (int i = 0; i < CALLERS; i++) {
+        Client c = clients.get(i % clients.size());
+        Thread t =
+            new Thread(
+                () -> {
+                  while (System.nanoTime() - deadline < 0) {
+                    calls.incrementAndGet();
+                    if (!call(c, api, tooMany, giveUp)) {
+                      lost.incrementAndGet();
+                    }
+                  }
+                },
+                "caller-" + i);
+        t.start();
+        callers.add(t);
+      }
+      Thread.sleep(duration.toMillis());
+      api.stopCounting();
+      for (Thread t : callers) {
+        t.join();
+      }
+      double windows = (double) duration.toNanos() / WINDOW.toNanos();
+      return new Figures(
+          scenario,
+          calls.get(),
+          tooMany.get(),
+          lost.get(),
+          api.acceptedRequests() / (REQUESTS * windows),
+          api.acceptedTokens() / (TOKENS * windows),
+          otherEvents.get());
+    }
+  }
+
+  /** One logical call, retried after each 429 until it succeeds; false if it never did. */
+  private static boolean call(Client c, SlidingWindowApi api, AtomicLong tooMany, long giveUp) {
+    long tokens = 50 + ThreadLocalRandom.current().nextLong(101);
+    Costs costs = Costs.of("requests", 1, "tokens", tokens);
+    HttpRequest request =
+        HttpRequest.newBuilder(api.endpoint())
+            .header("x-tokens", Long.toString(tokens))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    while (System.nanoTime() - giveUp < 0) {
+      try {
+        c.llm.acquire(costs);
+        HeaderSync.Call pending = c.sync == null ? null : c.sync.begin();
+        HttpResponse<Void> response = c.http.send(request, HttpResponse.BodyHandlers.discarding());
+        if (pending != null) {
+          pending.complete(response.headers().map());
+        }
+        if (response.statusCode() != 429) {
+          return response.statusCode() == 200;
+        }
+        tooMany.incrementAndGet();
+        if (c.sync == null) { // without sync, do what a Retry honouring retry-after-ms does
+          long ms = response.headers().firstValueAsLong("retry-after-ms").orElse(100);
+          Thread.sleep(Math.min(ms, 1_000));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.io.IOException e) {
+        // a refused or dropped connection: try again
+      }
+    }
+    return false;
+  }
+}
