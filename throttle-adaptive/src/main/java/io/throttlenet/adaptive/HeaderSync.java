@@ -90,6 +90,8 @@ public final class HeaderSync implements AutoCloseable {
   private final long fleet;
   private final boolean adopt;
   private final AtomicLongArray granted;
+  /** How many grants made up {@link #granted}, per local dimension (for the average cost). */
+  private final AtomicLongArray grants;
   private final Dimension[] locals;
   private final Subscription subscription;
   private final EventPublisher<HeaderSyncEvent.Paused> pausedEvents;
@@ -112,6 +114,7 @@ public final class HeaderSync implements AutoCloseable {
       localOf[m] = localNames.indexOf(mapping.get(serverNames[m]));
     }
     this.granted = new AtomicLongArray(localNames.size());
+    this.grants = new AtomicLongArray(localNames.size());
     this.locals = new Dimension[localNames.size()];
     for (int i = 0; i < locals.length; i++) {
       locals[i] = new Dimension(localNames.get(i), target.windowNanos(i), target.capacity(i));
@@ -119,7 +122,7 @@ public final class HeaderSync implements AutoCloseable {
     this.pausedEvents = events.publisher(HeaderSyncEvent.Paused.class, name);
     this.mismatchEvents = events.publisher(HeaderSyncEvent.LimitMismatch.class, name);
     this.othersEvents = events.publisher(HeaderSyncEvent.OtherConsumers.class, name);
-    this.subscription = target.follow(events, granted);
+    this.subscription = target.follow(events, granted, grants);
   }
 
   private static Map<String, String> identity(List<String> names) {
@@ -159,7 +162,7 @@ public final class HeaderSync implements AutoCloseable {
     for (int i = 0; i < start.length; i++) {
       start[i] = granted.get(i);
     }
-    return new Call(start);
+    return new Call(start, ticker.read());
   }
 
   /**
@@ -168,7 +171,7 @@ public final class HeaderSync implements AutoCloseable {
    */
   public void update(RateLimitStatus status) {
     Args.requireNonNull(status, "status");
-    apply(status, null);
+    apply(status, null, ticker.read());
   }
 
   /**
@@ -242,7 +245,14 @@ public final class HeaderSync implements AutoCloseable {
     return "HeaderSync[" + name + ", " + String.join(", ", serverNames) + "]";
   }
 
-  private void apply(RateLimitStatus status, long[] start) {
+  /**
+   * Applies {@code status}. The server's counts are as of some instant between the call's start
+   * and now, so the limiter is bounded as of the start ({@code asOf}): bounding it as of now
+   * would also take away the refill since, which the server gives back too as its window moves,
+   * and cost a round trip of budget on every response. Pauses run from now, which is later than
+   * the server's own reckoning.
+   */
+  private void apply(RateLimitStatus status, long[] start, long asOf) {
     long now = ticker.read();
     if (status.retryAfter().isPresent()) {
       long pause = nanos(status.retryAfter().get());
@@ -265,11 +275,11 @@ public final class HeaderSync implements AutoCloseable {
       if (d.remaining().isPresent()) {
         long remaining = d.remaining().getAsLong();
         long uncounted = start == null ? 0 : Math.max(0, total - start[local]);
-        target.limit(local, remaining / fleet - uncounted, now);
+        target.limit(local, remaining / fleet - uncounted, asOf);
         if (remaining == 0 && d.resetAfter().isPresent()) {
           long pause = nanos(d.resetAfter().get());
           if (pause > 0) {
-            target.pause(local, now + pause);
+            hold(local, dim, now, pause);
             if (pausedEvents.hasListeners()) {
               pausedEvents.publish(
                   new HeaderSyncEvent.Paused(name, dim.name, Duration.ofNanos(pause)));
@@ -283,6 +293,27 @@ public final class HeaderSync implements AutoCloseable {
       if (d.limit().isPresent()) {
         dim.limit(local, d.limit().getAsLong());
       }
+    }
+  }
+
+  /**
+   * Holds a dimension the server reports used up until its reset. Where the local limiter's
+   * refill is known (a token bucket), it is limited so that a call of this client's average cost
+   * fits exactly at the reset and not before: refill goes on meanwhile, so the calls that follow
+   * keep their pace (a drain would make the next one wait its whole cost again after the reset).
+   * Otherwise the dimension is paused until the reset.
+   */
+  private void hold(int local, Dimension dim, long now, long pause) {
+    long calls = grants.get(local);
+    long average = calls == 0 ? 1 : Math.max(1, granted.get(local) / calls);
+    long window = dim.window;
+    if (window > 0 && target.refills(local)) {
+      // available at now + pause = permits + pause · capacity / window  ==  average
+      double refilled = (double) pause * dim.capacity / window;
+      long permits = refilled >= Long.MAX_VALUE / 2 ? Long.MIN_VALUE / 2 : average - (long) Math.ceil(refilled);
+      target.limit(local, permits, now);
+    } else {
+      target.pause(local, now + pause);
     }
   }
 
@@ -301,8 +332,11 @@ public final class HeaderSync implements AutoCloseable {
   public final class Call {
     private final long[] start;
 
-    private Call(long[] start) {
+    private final long startedAt;
+
+    private Call(long[] start, long startedAt) {
       this.start = start;
+      this.startedAt = startedAt;
     }
 
     /** Applies the rate-limit signals in {@code headers} (names case-insensitive). */
@@ -319,7 +353,7 @@ public final class HeaderSync implements AutoCloseable {
     /** Applies {@code status}. */
     public void complete(RateLimitStatus status) {
       Args.requireNonNull(status, "status");
-      apply(status, start);
+      apply(status, start, startedAt);
     }
 
     private <X> void completeQuietly(
@@ -385,7 +419,7 @@ public final class HeaderSync implements AutoCloseable {
       long before = totals[(next - size + SAMPLES) % SAMPLES];
       for (int k = size - 1; k >= 0; k--) {
         int i = (next - 1 - k + SAMPLES) % SAMPLES; // oldest first
-        if (now - times[i] <= window) {
+        if (now - times[i] <= window + window / 10) { // a margin for calls still travelling
           break;
         }
         before = totals[i];
@@ -423,7 +457,10 @@ public final class HeaderSync implements AutoCloseable {
     /** Sets the dimension's rate to {@code limit} per its window, if it can. */
     boolean adopt(int dimension, long limit);
 
-    Subscription follow(EventRegistry events, AtomicLongArray granted);
+    /** Whether the dimension refills steadily at capacity per window (a token bucket). */
+    boolean refills(int dimension);
+
+    Subscription follow(EventRegistry events, AtomicLongArray granted, AtomicLongArray grants);
   }
 
   private static long windowOf(RateLimiter l) {
@@ -503,7 +540,13 @@ public final class HeaderSync implements AutoCloseable {
     }
 
     @Override
-    public Subscription follow(EventRegistry events, AtomicLongArray granted) {
+    public boolean refills(int dimension) {
+      return limiter.limiter(names.get(dimension)) instanceof Throttle;
+    }
+
+    @Override
+    public Subscription follow(
+        EventRegistry events, AtomicLongArray granted, AtomicLongArray grants) {
       return events.subscribe(
           MultiLimiterEvent.class,
           limiter.name(),
@@ -513,6 +556,7 @@ public final class HeaderSync implements AutoCloseable {
                 long c = a.costs().get(names.get(i));
                 if (c != 0) {
                   granted.addAndGet(i, c);
+                  grants.incrementAndGet(i);
                 }
               }
             } else if (e instanceof MultiLimiterEvent.Settled s) {
@@ -577,9 +621,20 @@ public final class HeaderSync implements AutoCloseable {
     }
 
     @Override
-    public Subscription follow(EventRegistry events, AtomicLongArray granted) {
+    public boolean refills(int dimension) {
+      return limiter instanceof Throttle;
+    }
+
+    @Override
+    public Subscription follow(
+        EventRegistry events, AtomicLongArray granted, AtomicLongArray grants) {
       return events.subscribe(
-          LimiterEvent.Acquired.class, limiter.name(), e -> granted.addAndGet(0, e.cost()));
+          LimiterEvent.Acquired.class,
+          limiter.name(),
+          e -> {
+            granted.addAndGet(0, e.cost());
+            grants.incrementAndGet(0);
+          });
     }
   }
 
