@@ -194,7 +194,11 @@ public final class RateLimitHeaders {
     return DEFAULTS.parse(headers, body, receivedAt);
   }
 
-  /** A parser that tries only {@code formats}, in the order given (earlier ones take precedence). */
+  /**
+   * A parser that tries only {@code formats}, in the order given (earlier ones take precedence).
+   *
+   * @throws NullPointerException if {@code formats} or one of them is null
+   */
   public static Parser of(HeaderFormat... formats) {
     Objects.requireNonNull(formats, "formats");
     for (int i = 0; i < formats.length; i++) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * the API: this package is not exported.
  */
 public final class BuiltInFormats {
-  public static final HeaderFormat RETRY_AFTER_MS = named("retry-after-ms", RetryFormats::readMillis);
+  public static final HeaderFormat RETRY_AFTER_MS =
+      named("retry-after-ms", RetryFormats::readMillis);
   public static final HeaderFormat RETRY_AFTER = named("retry-after", RetryFormats::readRetryAfter);
   public static final HeaderFormat GOOGLE_RETRY_INFO =
       named("google-retry-info", RetryFormats::readGoogleRetryInfo);

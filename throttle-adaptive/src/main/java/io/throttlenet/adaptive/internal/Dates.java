@@ -156,8 +156,8 @@ final class Dates {
     int h = number(time.substring(0, 2), 2, 2);
     int mi = number(time.substring(3, 5), 2, 2);
     int s = number(time.substring(6, 8), 2, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0
-        || s > 60) {
+    if (year < 0 || month < 1 || month > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59
+        || s < 0 || s > 60) {
       return -1;
     }
     LocalDate first = LocalDate.of(year, month, 1);

@@ -16,7 +16,9 @@ final class IetfFormats {
    */
   static void readRateLimit(
       Map<String, List<String>> headers, String body, RateLimitStatus.Builder status) {
-    for (StructuredFields.Item p : StructuredFields.list(Fields.values(headers, "RateLimit-Policy"))) {
+    List<StructuredFields.Item> policies =
+        StructuredFields.list(Fields.values(headers, "RateLimit-Policy"));
+    for (StructuredFields.Item p : policies) {
       String name = policyName(p);
       if (name != null) {
         long q = count(p.params().get("q"));

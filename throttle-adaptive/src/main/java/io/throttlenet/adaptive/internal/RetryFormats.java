@@ -97,7 +97,8 @@ final class RetryFormats {
 
   private static long retryInfo(Object root) {
     long best = Values.NONE;
-    for (Object details : new Object[] {Json.at(root, "error", "details"), Json.at(root, "details")}) {
+    Object[] places = {Json.at(root, "error", "details"), Json.at(root, "details")};
+    for (Object details : places) {
       if (!(details instanceof List<?> list)) {
         continue;
       }
@@ -141,7 +142,8 @@ final class RetryFormats {
     }
     Values.Decimal d = number(Json.at(Json.parse(body), "retry_after"));
     if (d != null) {
-      status.retryAfter(Values.duration(Values.ceilMillis(Values.nanos(d, Values.NANOS_PER_SECOND))));
+      long nanos = Values.nanos(d, Values.NANOS_PER_SECOND);
+      status.retryAfter(Values.duration(Values.ceilMillis(nanos)));
     }
   }
 }

@@ -17,7 +17,7 @@ final class XRateLimitFormats {
   private static final String[] DISCORD_MARKS = {
     "x-ratelimit-bucket", "x-ratelimit-reset-after", "x-ratelimit-global", "x-ratelimit-scope"
   };
-  /** Reset values at least this large are epoch seconds (2001-09-09), smaller ones seconds-until. */
+  /** Resets at least this large are epoch seconds (2001-09-09), smaller ones seconds-until. */
   static final long EPOCH_THRESHOLD = 1_000_000_000L;
 
   private XRateLimitFormats() {}
