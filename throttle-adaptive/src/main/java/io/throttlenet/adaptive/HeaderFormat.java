@@ -22,8 +22,8 @@ public interface HeaderFormat {
    * @param headers the response headers; looking a name up is case-insensitive, and each list
    *     holds the field's values in the order received (never null, possibly empty)
    * @param body the response body as text, or null if not available
-   * @param status where to put what was found; values already set there (by formats of higher
-   *     precedence) are kept
+   * @param status where to put what was found (each format gets its own; the parser merges them
+   *     by precedence, see {@link RateLimitHeaders})
    */
   void read(Map<String, List<String>> headers, String body, RateLimitStatus.Builder status);
 }

@@ -117,7 +117,8 @@ public final class HeaderSync implements AutoCloseable {
     this.grants = new AtomicLongArray(localNames.size());
     this.locals = new Dimension[localNames.size()];
     for (int i = 0; i < locals.length; i++) {
-      locals[i] = new Dimension(localNames.get(i), target.windowNanos(i), target.capacity(i));
+      locals[i] =
+          new Dimension(localNames.get(i), target.windowNanos(i), target.capacity(i), ticker.read());
     }
     this.pausedEvents = events.publisher(HeaderSyncEvent.Paused.class, name);
     this.mismatchEvents = events.publisher(HeaderSyncEvent.LimitMismatch.class, name);
@@ -383,10 +384,13 @@ public final class HeaderSync implements AutoCloseable {
     private long lastReport;
     private boolean reported;
 
-    Dimension(String name, long window, long capacity) {
+    Dimension(String name, long window, long capacity, long createdAt) {
       this.name = name;
       this.window = window;
       this.capacity = capacity;
+      times[0] = createdAt; // nothing granted before the sync began
+      next = 1;
+      size = 1;
     }
 
     void limit(int local, long serverLimit) {

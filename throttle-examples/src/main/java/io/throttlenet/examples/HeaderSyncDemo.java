@@ -96,7 +96,7 @@ public final class HeaderSyncDemo {
           f.otherConsumerEvents());
     }
     System.out.println(
-        "\nrequests/tokens: share of the budget the server accepted over the run;"
+        "\nrequests/tokens: share of the budget the server accepted, from its first call on;"
             + " others: events saying other consumers share the key");
   }
 
@@ -164,7 +164,7 @@ public final class HeaderSyncDemo {
       for (Thread t : callers) {
         t.join();
       }
-      double windows = (double) duration.toNanos() / WINDOW.toNanos();
+      double windows = (double) api.countedNanos() / WINDOW.toNanos();
       return new Figures(
           scenario,
           calls.get(),

@@ -39,6 +39,7 @@ final class SlidingWindowApi implements AutoCloseable {
   private long acceptedTokens;
   private long rejected;
   private long countFrom = Long.MIN_VALUE;
+  private boolean firstAccepted = true;
   private long countUntil = Long.MAX_VALUE;
 
   SlidingWindowApi(long requestLimit, long tokenLimit, Duration window, long serviceMillis)
@@ -65,9 +66,13 @@ final class SlidingWindowApi implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/call");
   }
 
-  /** Counts accepted calls only from now until {@link #stopCounting()}. */
+  /**
+   * Counts accepted calls from the first one accepted after now until {@link #stopCounting()}:
+   * the budget a client could use is the one from its first call on.
+   */
   synchronized void startCounting() {
-    countFrom = System.nanoTime();
+    countFrom = Long.MAX_VALUE;
+    firstAccepted = false;
     countUntil = Long.MAX_VALUE;
     acceptedRequests = 0;
     acceptedTokens = 0;
@@ -76,6 +81,11 @@ final class SlidingWindowApi implements AutoCloseable {
 
   synchronized void stopCounting() {
     countUntil = System.nanoTime();
+  }
+
+  /** Nanoseconds from the first counted call to {@link #stopCounting()}. */
+  synchronized long countedNanos() {
+    return countUntil - countFrom;
   }
 
   synchronized long acceptedRequests() {
@@ -106,6 +116,10 @@ final class SlidingWindowApi implements AutoCloseable {
         expire(now);
         accepted = log.size() + 1 <= requestLimit && tokensInWindow + tokens <= tokenLimit;
         if (accepted) {
+          if (!firstAccepted) {
+            firstAccepted = true;
+            countFrom = now;
+          }
           log.addLast(new long[] {now, tokens});
           tokensInWindow += tokens;
           if (now - countFrom >= 0 && countUntil - now > 0) {

@@ -39,7 +39,12 @@ class ReadmeSnippetsTest {
       import io.throttlenet.queue.*;
       import io.throttlenet.decorators.*;
       import io.throttlenet.micrometer.*;
+      import io.throttlenet.adaptive.*;
+      import java.net.URI;
+      import java.net.http.*;
       import java.time.*;
+      import java.util.*;
+      import java.util.concurrent.Callable;
       import java.util.function.*;
       """;
 
