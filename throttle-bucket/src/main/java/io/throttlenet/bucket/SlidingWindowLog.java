@@ -496,7 +496,8 @@ public final class SlidingWindowLog implements RateLimiter {
     public long restrict(long snapshot, long permits, long now) {
       long at = clock(now);
       expire(at);
-      long excess = limit - booked() - permits; // booked() counts future bookings too
+      // booked() counts future bookings too; a debt beyond the limit weighs the limit anyway
+      long excess = permits < -limit ? limit : limit - booked() - permits;
       if (excess > 0) {
         insert(at, excess);
         restrictedAt = at;

@@ -687,7 +687,10 @@ public final class Throttle implements RateLimiter {
       long ahead =
           permits >= 0
               ? c.tolerance - permits * c.interval
-              : SaturatedMath.add(c.tolerance, SaturatedMath.multiply(-permits, c.interval));
+              : SaturatedMath.add(
+                  c.tolerance,
+                  SaturatedMath.multiply(
+                      permits == Long.MIN_VALUE ? Long.MAX_VALUE : -permits, c.interval));
       return raiseTo(snapshot, c, now, ahead);
     }
 
