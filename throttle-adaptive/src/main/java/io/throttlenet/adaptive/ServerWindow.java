@@ -492,27 +492,37 @@ public final class ServerWindow {
       public <R extends T> Supplier<CompletionStage<R>> decorateAsync(
           Supplier<? extends CompletionStage<R>> call) {
         Args.requireNonNull(call, "call");
-        return () ->
-            acquireAsync(estimate, maxWait)
-                .thenCompose(
-                    p -> {
-                      CompletionStage<R> stage;
-                      try {
-                        stage = call.get();
-                      } catch (RuntimeException | Error e) {
-                        p.release();
-                        throw e;
-                      }
-                      return Stages.observe(
-                          stage,
-                          (result, failure) -> {
-                            if (failure == null) {
-                              p.releaseQuietly(actual, result);
-                            } else {
-                              p.release();
-                            }
-                          });
-                    });
+        return () -> {
+          CompletableFuture<Permit> granted = acquireAsync(estimate, maxWait);
+          CompletableFuture<R> result =
+              granted.thenCompose(
+                  p -> {
+                    CompletionStage<R> stage;
+                    try {
+                      stage = call.get();
+                    } catch (RuntimeException | Error e) {
+                      p.release();
+                      throw e;
+                    }
+                    return Stages.observe(
+                        stage,
+                        (r, failure) -> {
+                          if (failure == null) {
+                            p.releaseQuietly(actual, r);
+                          } else {
+                            p.release();
+                          }
+                        });
+                  });
+          // cancelling the result withdraws a caller still waiting for its permit
+          result.whenComplete(
+              (r, failure) -> {
+                if (failure instanceof CancellationException) {
+                  granted.cancel(false);
+                }
+              });
+          return result;
+        };
       }
     };
   }

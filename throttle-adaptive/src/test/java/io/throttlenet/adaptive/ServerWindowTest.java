@@ -398,4 +398,17 @@ class ServerWindowTest {
     assertThat(w.inFlight("tokens")).isZero();
     assertThat(w.availablePermits("tokens")).isEqualTo(90);
   }
+
+  @Test
+  void cancellingAnAsyncDecoratedCall_withdrawsItsWait() {
+    ServerWindow w = window().build();
+    w.tryAcquire(call(10)).orElseThrow();
+    w.tryAcquire(call(10)).orElseThrow();
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletionStage<String> result = w.decorator(call(10)).decorateAsync(() -> never).get();
+    assertThat(w.waiting()).isEqualTo(1);
+    result.toCompletableFuture().cancel(false);
+    assertThat(w.waiting()).isZero();
+    assertThat(w.inFlight("requests")).isEqualTo(2);
+  }
 }
