@@ -32,7 +32,8 @@ import java.util.function.IntPredicate;
  *   <tr><td>other 4xx</td><td>FAILURE (the request's fault)</td><td>no</td></tr>
  *   <tr><td>{@code HttpTimeoutException}</td><td>DROPPED</td><td>yes</td></tr>
  *   <tr><td>other {@link IOException} (refused, reset, closed)</td><td>FAILURE</td><td>yes</td></tr>
- *   <tr><td>anything else (a body handler's bug, an interrupt, a rejection)</td>
+ *   <tr><td>anything else (a body handler's bug, even wrapped in an {@code IOException} by a
+ *       blocking {@code send}; an interrupt; a rejection)</td>
  *       <td>as {@link CallClassifier#defaults()}</td><td>no</td></tr>
  * </table>
  *
@@ -142,12 +143,16 @@ public final class HttpCallClassifier implements CallClassifier {
   /**
    * Whether an attempt that failed with {@code failure} is worth another: an {@link
    * HttpStatusException} if its status is, an I/O error or timeout if I/O errors are retried;
-   * nothing else (a body handler's own exception, an interrupt, a throttle-net rejection).
+   * nothing else (a body handler's own exception, also when the JDK's blocking {@code send}
+   * wraps it in an {@link IOException}; an interrupt; a throttle-net rejection).
    */
   public boolean isRetryable(Throwable failure) {
     Throwable t = unwrap(Args.requireNonNull(failure, "failure"));
     if (t instanceof HttpStatusException h) {
       return isRetryable(h.statusCode());
+    }
+    if (t instanceof IOException && (t.getCause() instanceof RuntimeException || t.getCause() instanceof Error)) {
+      return false; // what the JDK's blocking send makes of a body handler's own exception
     }
     return t instanceof IOException && retryIoErrors;
   }
