@@ -33,11 +33,17 @@ abstract class Budget {
 
   abstract HeaderSync.Builder syncBuilder();
 
-  /** Takes the request's cost, waiting at most {@link #maxWait}. */
-  abstract Charge take(HttpRequest request) throws InterruptedException;
+  /**
+   * Takes the request's cost, waiting at most {@link #maxWait}; {@code given} (null unless the
+   * caller gave this call's costs) replaces the cost function's.
+   */
+  abstract Charge take(HttpRequest request, Costs given) throws InterruptedException;
 
   /** Takes the request's cost without blocking; cancel the future to stop waiting. */
-  abstract CompletableFuture<Charge> takeAsync(HttpRequest request);
+  abstract CompletableFuture<Charge> takeAsync(HttpRequest request, Costs given);
+
+  /** Whether a caller may give a call's costs ({@link MultiLimiter} budgets only). */
+  abstract boolean takesCosts();
 
   /** What one attempt was charged, and how it ends. */
   interface Charge {
@@ -134,7 +140,12 @@ abstract class Budget {
     }
 
     @Override
-    Charge take(HttpRequest request) throws InterruptedException {
+    boolean takesCosts() {
+      return false;
+    }
+
+    @Override
+    Charge take(HttpRequest request, Costs given) throws InterruptedException {
       long c = costOf(request);
       if (limiter.tryAcquire(c, maxWait)) {
         return Charge.NONE; // spent: a single limiter has nothing to settle
@@ -147,7 +158,7 @@ abstract class Budget {
     }
 
     @Override
-    CompletableFuture<Charge> takeAsync(HttpRequest request) {
+    CompletableFuture<Charge> takeAsync(HttpRequest request, Costs given) {
       long c = costOf(request);
       Charge charged =
           new Charge() {
@@ -192,8 +203,13 @@ abstract class Budget {
       return HeaderSync.builder(limiter);
     }
 
-    private Costs costsOf(HttpRequest request) {
-      Costs c = costs.apply(request);
+    @Override
+    boolean takesCosts() {
+      return true;
+    }
+
+    private Costs costsOf(HttpRequest request, Costs given) {
+      Costs c = given != null ? given : costs.apply(request);
       if (c == null) {
         throw new NullPointerException(
             "costs of " + request.method() + " " + request.uri() + " must not be null");
@@ -202,13 +218,13 @@ abstract class Budget {
     }
 
     @Override
-    Charge take(HttpRequest request) throws InterruptedException {
-      return new Reserved(limiter.reserve(costsOf(request), maxWait));
+    Charge take(HttpRequest request, Costs given) throws InterruptedException {
+      return new Reserved(limiter.reserve(costsOf(request, given), maxWait));
     }
 
     @Override
-    CompletableFuture<Charge> takeAsync(HttpRequest request) {
-      return charge(limiter.reserveAsync(costsOf(request), maxWait).toCompletableFuture(), Reserved::new);
+    CompletableFuture<Charge> takeAsync(HttpRequest request, Costs given) {
+      return charge(limiter.reserveAsync(costsOf(request, given), maxWait).toCompletableFuture(), Reserved::new);
     }
 
     private final class Reserved implements Charge {

@@ -7,6 +7,7 @@ import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Stages;
+import io.throttlenet.multidim.Costs;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,9 +64,9 @@ final class Exchanges {
   }
 
   /** One blocking attempt. */
-  <T> HttpResponse<T> once(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+  <T> HttpResponse<T> once(HttpRequest request, HttpResponse.BodyHandler<T> handler, Costs costs)
       throws IOException, InterruptedException {
-    Attempt a = new Attempt(budget == null ? Budget.Charge.NONE : budget.take(request));
+    Attempt a = new Attempt(budget == null ? Budget.Charge.NONE : budget.take(request, costs));
     HttpResponse<T> response;
     try {
       response = delegate.send(request, handler);
@@ -80,13 +81,14 @@ final class Exchanges {
   <T> CompletionStage<HttpResponse<T>> onceAsync(
       HttpRequest request,
       HttpResponse.BodyHandler<T> handler,
-      HttpResponse.PushPromiseHandler<T> push) {
+      HttpResponse.PushPromiseHandler<T> push,
+      Costs costs) {
     if (budget == null) {
       return exchange(request, handler, push, Budget.Charge.NONE);
     }
     CompletableFuture<Budget.Charge> grant;
     try {
-      grant = budget.takeAsync(request);
+      grant = budget.takeAsync(request, costs);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e); // a cost function's failure, say
     }

@@ -63,9 +63,10 @@ import javax.net.ssl.SSLParameters;
  * one. The {@link HttpCallClassifier} decides what each attempt means: a 429 or 503 is overload
  * and retried after the server's hint, any other 5xx and the I/O errors are retried after the
  * backoff, a 4xx (except 408 and 429) is the request's fault and returned at once. The breaker
- * and the bulkhead count what speaks about the server (a 5xx, a 408 or 429, an I/O error); a 404
- * is no evidence against it. Refusals of the client's own steps (an open breaker, a wait for
- * permits longer than {@link Builder#maxWait}, a full bulkhead) are thrown at once, never retried.
+ * counts what speaks against the server's health (a 5xx, a 408, an I/O error); a 404 is no
+ * evidence against it, and neither is a 429, which the limiter and the retry deal with. Refusals
+ * of the client's own steps (an open breaker, a wait for permits longer than {@link
+ * Builder#maxWait}, a full bulkhead) are thrown at once, never retried.
  *
  * <h2>Responses are results</h2>
  *
@@ -115,6 +116,8 @@ public final class ThrottledHttpClient extends HttpClient {
   private final Duration timeout;
   private final boolean errorsAsExceptions;
   private final Exchanges exchanges;
+  private final boolean takesCosts;
+  private final boolean hasLimiter;
 
   private ThrottledHttpClient(Builder b) {
     this.delegate = b.delegate;
@@ -132,6 +135,8 @@ public final class ThrottledHttpClient extends HttpClient {
         : b.syncHeaders ? budget.syncBuilder().name(name + "-sync").events(events).build()
         : null;
     this.timeout = b.timeout != null ? b.timeout : DEFAULT_TIMEOUT;
+    this.hasLimiter = budget != null;
+    this.takesCosts = budget != null && budget.takesCosts();
     this.errorsAsExceptions = b.errorsAsExceptions;
     this.exchanges = new Exchanges(
         delegate, budget, sync, breaker, classifier,
@@ -181,15 +186,31 @@ public final class ThrottledHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
       throws IOException, InterruptedException {
+    return send(request, responseBodyHandler, (Costs) null);
+  }
+
+  /**
+   * Like {@link #send(HttpRequest, HttpResponse.BodyHandler)}, charging each attempt {@code
+   * costs} instead of what the {@linkplain Builder#costs cost function} says: for a caller who
+   * knows them, such as an LLM call's prompt tokens and {@code max_tokens}. With {@linkplain
+   * Builder#usage usage}, they are the estimate that is reserved.
+   *
+   * @throws IllegalStateException if this client's limiter is not a {@link MultiLimiter}
+   * @throws IllegalArgumentException if {@code costs} names a dimension the limiter lacks
+   */
+  public <T> HttpResponse<T> send(
+      HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler, Costs costs)
+      throws IOException, InterruptedException {
     Args.requireNonNull(request, "request");
     Args.requireNonNull(responseBodyHandler, "responseBodyHandler");
+    requireCostsTaken(costs);
     HttpRequest r = timed(request);
-    CheckedSupplier<HttpResponse<T>> attempt = () -> exchanges.once(r, responseBodyHandler);
+    CheckedSupplier<HttpResponse<T>> attempt = () -> exchanges.once(r, responseBodyHandler, costs);
     if (bulkhead != null) {
       attempt = bulkhead.decorate(attempt);
     }
     if (breaker != null) {
-      attempt = breaker.decorate(attempt);
+      attempt = BreakerStep.decorate(breaker, attempt);
     }
     HttpResponse<T> response;
     try {
@@ -205,7 +226,18 @@ public final class ThrottledHttpClient extends HttpClient {
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler) {
-    return sendAsync(request, responseBodyHandler, null);
+    return sendAsync(request, responseBodyHandler, null, null);
+  }
+
+  /**
+   * Like {@link #sendAsync(HttpRequest, HttpResponse.BodyHandler)}, charging each attempt {@code
+   * costs}; see {@link #send(HttpRequest, HttpResponse.BodyHandler, Costs)}.
+   *
+   * @throws IllegalStateException if this client's limiter is not a {@link MultiLimiter}
+   */
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler, Costs costs) {
+    return sendAsync(request, responseBodyHandler, null, costs);
   }
 
   /**
@@ -218,16 +250,25 @@ public final class ThrottledHttpClient extends HttpClient {
       HttpRequest request,
       HttpResponse.BodyHandler<T> responseBodyHandler,
       HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+    return sendAsync(request, responseBodyHandler, pushPromiseHandler, null);
+  }
+
+  private <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> responseBodyHandler,
+      HttpResponse.PushPromiseHandler<T> pushPromiseHandler,
+      Costs costs) {
     Args.requireNonNull(request, "request");
     Args.requireNonNull(responseBodyHandler, "responseBodyHandler");
+    requireCostsTaken(costs);
     HttpRequest r = timed(request);
     Supplier<CompletionStage<HttpResponse<T>>> attempt =
-        () -> exchanges.onceAsync(r, responseBodyHandler, pushPromiseHandler);
+        () -> exchanges.onceAsync(r, responseBodyHandler, pushPromiseHandler, costs);
     if (bulkhead != null) {
       attempt = bulkhead.decorateAsync(attempt);
     }
     if (breaker != null) {
-      attempt = breaker.decorateAsync(attempt);
+      attempt = BreakerStep.decorateAsync(breaker, attempt);
     }
     CompletionStage<HttpResponse<T>> stage;
     try {
@@ -246,6 +287,13 @@ public final class ThrottledHttpClient extends HttpClient {
         });
     Stages.cancelInward(out, stage);
     return out;
+  }
+
+  private void requireCostsTaken(Costs costs) {
+    if (costs != null && !takesCosts) {
+      throw new IllegalStateException("a call's costs need limiter(MultiLimiter); this client has "
+          + (hasLimiter ? "a single limiter" : "no limiter"));
+    }
   }
 
   /** The request, with the default timeout if it sets none. */
@@ -484,8 +532,9 @@ public final class ThrottledHttpClient extends HttpClient {
     }
 
     /**
-     * Counts every attempt in {@code breaker} (5xx, 408, 429 and I/O errors as failures) and
-     * fails fast while it is open. Build it without a limiter: the client charges its own.
+     * Counts every attempt in {@code breaker} (5xx, 408 and I/O errors as failures; a 429 not at
+     * all) and fails fast while it is open. Build it without a limiter: the client charges its
+     * own.
      */
     public Builder breaker(CircuitBreaker breaker) {
       Args.requireUnset(this.breaker != null, "breaker");

@@ -401,6 +401,20 @@ class ThrottledHttpClientTest {
     }
 
     @Test
+    void costsGivenWithTheCall_replaceTheCostFunction() throws Exception {
+      MultiLimiter llm = llm();
+      ThrottledHttpClient c = client().limiter(llm).build();
+      c.send(post("{}"), HttpResponse.BodyHandlers.discarding(), Costs.of("requests", 1, "tokens", 300));
+      assertThat(llm.availablePermits("tokens")).isEqualTo(700);
+      c.sendAsync(post("{}"), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 200)).get(30, TimeUnit.SECONDS);
+      assertThat(llm.availablePermits("tokens")).isEqualTo(500);
+      ThrottledHttpClient single = client().limiter(Throttle.perSecond(5)).build();
+      assertThatThrownBy(() -> single.send(get(), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 1)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("need limiter(MultiLimiter)");
+    }
+
+    @Test
     void usage_isNotAskedAboutAFailure_theEstimateStands() throws Exception {
       server.then(status(400));
       MultiLimiter llm = llm();
@@ -481,6 +495,33 @@ class ThrottledHttpClientTest {
       assertThatThrownBy(() -> c.send(get(), HttpResponse.BodyHandlers.discarding()))
           .isInstanceOf(CircuitOpenException.class);
       assertThat(server.requests()).isEqualTo(5);
+    }
+
+    @Test
+    void tooManyRequests_doNotTripTheBreaker() throws Exception {
+      server.then(status(429), status(429), status(429));
+      CircuitBreaker breaker = CircuitBreaker.builder()
+          .trip(Trip.consecutive(2)).cooldown(Duration.ofSeconds(10)).ticker(ticker).events(events).build();
+      ThrottledHttpClient c = client().breaker(breaker).noRetry().build();
+      for (int i = 0; i < 3; i++) {
+        assertThat(c.send(get(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(429);
+      }
+      assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+    }
+
+    @Test
+    void async_serverFailuresTripTheBreaker() throws Exception {
+      server.then(status(500), status(500));
+      CircuitBreaker breaker = CircuitBreaker.builder()
+          .trip(Trip.consecutive(2)).cooldown(Duration.ofSeconds(10)).ticker(ticker).events(events).build();
+      ThrottledHttpClient c = client().breaker(breaker).noRetry().build();
+      for (int i = 0; i < 2; i++) {
+        assertThat(c.sendAsync(get(), HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS).statusCode())
+            .isEqualTo(500);
+      }
+      assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
+      assertThatThrownBy(() -> c.sendAsync(get(), HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(CircuitOpenException.class);
     }
 
     @Test
