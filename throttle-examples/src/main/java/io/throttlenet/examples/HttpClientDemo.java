@@ -61,8 +61,14 @@ public final class HttpClientDemo {
 
   /** What a scenario achieved, as the server counted it. */
   record Figures(
-      Scenario scenario, long calls, long lost, long tooManyRequests, long counted429s, long countedCalls,
-      double requestsUsed, double tokensUsed) {
+      Scenario scenario,
+      long calls,
+      long lost,
+      long tooManyRequests,
+      long counted429s,
+      long countedCalls,
+      double requestsUsed,
+      double tokensUsed) {
     double budgetUsed() {
       return Math.max(requestsUsed, tokensUsed);
     }
@@ -82,17 +88,26 @@ public final class HttpClientDemo {
             + " %d callers, %s each%n%n",
         REQUESTS, TOKENS, WINDOW, UNAVAILABLE * 100, CALLERS, each);
     run(Scenario.AT_LIMIT_WITH_SYNC, Duration.ofSeconds(2)); // warm up the JIT, client and server
-    System.out.printf("%-34s %7s %6s %6s %15s %9s %9s%n",
+    System.out.printf(
+        "%-34s %7s %6s %6s %15s %9s %9s%n",
         "client", "calls", "lost", "429s", "429s counted", "requests", "tokens");
     for (Scenario s : Scenario.values()) {
       Figures f = run(s, each);
-      System.out.printf("%-34s %7d %6d %6d %7d (%4.2f%%) %8.1f%% %8.1f%%%n",
-          s.label(), f.calls(), f.lost(), f.tooManyRequests(), f.counted429s(),
-          100 * f.tooManyRequestsShare(), 100 * f.requestsUsed(), 100 * f.tokensUsed());
+      System.out.printf(
+          "%-34s %7d %6d %6d %7d (%4.2f%%) %8.1f%% %8.1f%%%n",
+          s.label(),
+          f.calls(),
+          f.lost(),
+          f.tooManyRequests(),
+          f.counted429s(),
+          100 * f.tooManyRequestsShare(),
+          100 * f.requestsUsed(),
+          100 * f.tokensUsed());
     }
-    System.out.println("\n429s counted, requests, tokens: as the server counted them, from its first call on"
-        + " (from the end of the first window for a client configured too high);"
-        + " lost: calls that did not end in a 200");
+    System.out.println(
+        "\n429s counted, requests, tokens: as the server counted them, from its first call on"
+            + " (from the end of the first window for a client configured too high);"
+            + " lost: calls that did not end in a 200");
   }
 
   /** Runs one scenario for {@code duration} against a fresh server. */
@@ -107,14 +122,17 @@ public final class HttpClientDemo {
       long deadline = start + duration.toNanos();
       List<Thread> callers = new ArrayList<>();
       for (int i = 0; i < CALLERS; i++) {
-        Thread t = new Thread(() -> {
-          while (System.nanoTime() - deadline < 0) {
-            calls.incrementAndGet();
-            if (!call(client, api)) {
-              lost.incrementAndGet();
-            }
-          }
-        }, "caller-" + i);
+        Thread t =
+            new Thread(
+                () -> {
+                  while (System.nanoTime() - deadline < 0) {
+                    calls.incrementAndGet();
+                    if (!call(client, api)) {
+                      lost.incrementAndGet();
+                    }
+                  }
+                },
+                "caller-" + i);
         t.start();
         callers.add(t);
       }
@@ -135,8 +153,15 @@ public final class HttpClientDemo {
       total429s += counted429s;
       double windows = (double) api.countedNanos() / WINDOW.toNanos();
       long countedCalls = api.acceptedRequests() + counted429s;
-      return new Figures(s, calls.get(), lost.get(), total429s, counted429s, countedCalls,
-          api.acceptedRequests() / (REQUESTS * windows), api.acceptedTokens() / (TOKENS * windows));
+      return new Figures(
+          s,
+          calls.get(),
+          lost.get(),
+          total429s,
+          counted429s,
+          countedCalls,
+          api.acceptedRequests() / (REQUESTS * windows),
+          api.acceptedTokens() / (TOKENS * windows));
     }
   }
 
@@ -147,22 +172,36 @@ public final class HttpClientDemo {
    */
   static ThrottledHttpClient client(Scenario s) {
     EventRegistry events = EventRegistry.create(); // the limiter's and the sync's, shared
-    MultiLimiter llm = MultiLimiter.builder()
-        .dimension("requests", Throttle.builder().rate(REQUESTS * s.overstated, WINDOW).events(events).build())
-        .dimension("tokens", Throttle.builder().rate(TOKENS * s.overstated, WINDOW).events(events).build())
-        .events(events)
-        .build();
-    ThrottledHttpClient.Builder b = ThrottledHttpClient.builder(
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
-        .limiter(llm)
-        .costs(request -> Costs.of("requests", 1, "tokens",
-            Long.parseLong(request.headers().firstValue("x-tokens").orElse("0"))))
-        .retry(Retry.builder()
-            .maxAttempts(10)
-            .backoff(Backoff.exponential(Duration.ofMillis(50), 2).withMax(Duration.ofSeconds(1)))
+    MultiLimiter llm =
+        MultiLimiter.builder()
+            .dimension(
+                "requests",
+                Throttle.builder().rate(REQUESTS * s.overstated, WINDOW).events(events).build())
+            .dimension(
+                "tokens",
+                Throttle.builder().rate(TOKENS * s.overstated, WINDOW).events(events).build())
             .events(events)
-            .build())
-        .events(events);
+            .build();
+    ThrottledHttpClient.Builder b =
+        ThrottledHttpClient.builder(
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
+            .limiter(llm)
+            .costs(
+                request ->
+                    Costs.of(
+                        "requests",
+                        1,
+                        "tokens",
+                        Long.parseLong(request.headers().firstValue("x-tokens").orElse("0"))))
+            .retry(
+                Retry.builder()
+                    .maxAttempts(10)
+                    .backoff(
+                        Backoff.exponential(Duration.ofMillis(50), 2)
+                            .withMax(Duration.ofSeconds(1)))
+                    .events(events)
+                    .build())
+            .events(events);
     if (s.sync) {
       // this client is the key's only user: the limit the server states is the one to keep
       b.headerSync(HeaderSync.builder(llm).adoptServerLimit(true).events(events).build());
@@ -173,11 +212,12 @@ public final class HttpClientDemo {
   /** One call of 50 to 150 tokens; true if it ended in a 200. */
   private static boolean call(ThrottledHttpClient client, SlidingWindowApi api) {
     long tokens = 50 + ThreadLocalRandom.current().nextLong(101);
-    HttpRequest request = HttpRequest.newBuilder(api.endpoint())
-        .header("x-tokens", Long.toString(tokens))
-        .POST(HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(api.endpoint())
+            .header("x-tokens", Long.toString(tokens))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build();
     try {
       return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (InterruptedException e) {

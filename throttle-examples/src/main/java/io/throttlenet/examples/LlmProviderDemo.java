@@ -67,8 +67,17 @@ public final class LlmProviderDemo {
    * in that time, and every answer for the report.
    */
   record Report(
-      String label, int ok, int failed, int tooManyRequests, int unavailable, long requests,
-      long allowedRequests, long tokens, long allowedTokens, double seconds, List<Long> latenciesMillis,
+      String label,
+      int ok,
+      int failed,
+      int tooManyRequests,
+      int unavailable,
+      long requests,
+      long allowedRequests,
+      long tokens,
+      long allowedTokens,
+      double seconds,
+      List<Long> latenciesMillis,
       List<SimulatedLlmProvider.Answer> answers) {
     /** The share of the binding budget used: the larger of requests and tokens. */
     double budgetUsed() {
@@ -95,16 +104,23 @@ public final class LlmProviderDemo {
         unthrottled = false;
       } else {
         throw new IllegalArgumentException(
-            "unknown option " + a + " (--calls=N --callers=N --no-throttle --throttle-only --report=FILE)");
+            "unknown option "
+                + a
+                + " (--calls=N --callers=N --no-throttle --throttle-only --report=FILE)");
       }
     }
     if (calls < 1 || callers < 1 || (!throttled && !unthrottled)) {
-      throw new IllegalArgumentException("calls and callers must be >= 1, and at least one phase must run");
+      throw new IllegalArgumentException(
+          "calls and callers must be >= 1, and at least one phase must run");
     }
     PrintStream out = System.out;
-    out.printf("Simulated LLM provider on loopback: %d requests and %,d tokens per %d s, 2%% of calls fail with 503.%n",
+    out.printf(
+        "Simulated LLM provider on loopback: %d requests and %,d tokens per %d s, 2%% of calls fail"
+            + " with 503.%n",
         LIMITS.requests(), LIMITS.tokens(), LIMITS.window().toSeconds());
-    out.printf("%d callers make %d calls per phase (prompt 150-450 tokens, max_tokens 300).%n%n", callers, calls);
+    out.printf(
+        "%d callers make %d calls per phase (prompt 150-450 tokens, max_tokens 300).%n%n",
+        callers, calls);
     List<Report> reports = new ArrayList<>();
     if (throttled) {
       reports.add(run("throttled", true, BUDGET_SHARE, calls, callers, out));
@@ -132,7 +148,8 @@ public final class LlmProviderDemo {
    * Runs one phase against a fresh provider; a throttled phase budgets {@code budgetShare} of the
    * provider's limits.
    */
-  static Report run(String label, boolean throttle, double budgetShare, int calls, int callers, PrintStream out)
+  static Report run(
+      String label, boolean throttle, double budgetShare, int calls, int callers, PrintStream out)
       throws Exception {
     try (SimulatedLlmProvider provider = new SimulatedLlmProvider(LIMITS, 0.02)) {
       ThrottledHttpClient client = client(throttle ? budgetShare : 0);
@@ -144,42 +161,63 @@ public final class LlmProviderDemo {
       long start = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(callers);
       for (int c = 0; c < callers; c++) {
-        pool.execute(() -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          while (next.getAndIncrement() < calls) {
-            long began = System.nanoTime();
-            if (chat(client, throttle, endpoint, 150 + random.nextInt(301), 300)) {
-              ok.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-            }
-            latencies.add((System.nanoTime() - began) / 1_000_000);
-          }
-        });
+        pool.execute(
+            () -> {
+              ThreadLocalRandom random = ThreadLocalRandom.current();
+              while (next.getAndIncrement() < calls) {
+                long began = System.nanoTime();
+                if (chat(client, throttle, endpoint, 150 + random.nextInt(301), 300)) {
+                  ok.incrementAndGet();
+                } else {
+                  failed.incrementAndGet();
+                }
+                latencies.add((System.nanoTime() - began) / 1_000_000);
+              }
+            });
       }
       pool.shutdown();
       boolean console = System.console() != null;
       try {
-        awaitWithProgress(pool, console, () -> {
-          List<SimulatedLlmProvider.Answer> so = provider.answers();
-          return String.format(
-              "[%-11s] %3d/%d calls done  429s: %-4d 503s: %-3d tokens used: %,7d  provider says %,6d tokens left",
-              label, ok.get() + failed.get(), calls, count(so, 429), count(so, 503), tokens(so),
-              provider.lastRemainingTokens());
-        }, out);
+        awaitWithProgress(
+            pool,
+            console,
+            () -> {
+              List<SimulatedLlmProvider.Answer> so = provider.answers();
+              return String.format(
+                  "[%-11s] %3d/%d calls done  429s: %-4d 503s: %-3d tokens used: %,7d  provider"
+                      + " says %,6d tokens left",
+                  label,
+                  ok.get() + failed.get(),
+                  calls,
+                  count(so, 429),
+                  count(so, 503),
+                  tokens(so),
+                  provider.lastRemainingTokens());
+            },
+            out);
       } finally {
         pool.shutdownNow(); // interrupted: no caller keeps retrying against a closed provider
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       out.print(console ? "\r" : "");
-      out.printf("[%-11s] %3d/%d calls done in %.1f s%s%n", label, ok.get() + failed.get(), calls, seconds,
-          console ? " ".repeat(60) : "");
+      out.printf(
+          "[%-11s] %3d/%d calls done in %.1f s%s%n",
+          label, ok.get() + failed.get(), calls, seconds, console ? " ".repeat(60) : "");
       List<SimulatedLlmProvider.Answer> answers = provider.answers();
       double windows = seconds * 1e9 / LIMITS.window().toNanos();
-      return new Report(label, ok.get(), failed.get(), count(answers, 429), count(answers, 503),
-          count(answers, 200), LIMITS.requests() + (long) (windows * LIMITS.requests()),
-          tokens(answers), LIMITS.tokens() + (long) (windows * LIMITS.tokens()),
-          seconds, sorted(latencies), answers);
+      return new Report(
+          label,
+          ok.get(),
+          failed.get(),
+          count(answers, 429),
+          count(answers, 503),
+          count(answers, 200),
+          LIMITS.requests() + (long) (windows * LIMITS.requests()),
+          tokens(answers),
+          LIMITS.tokens() + (long) (windows * LIMITS.tokens()),
+          seconds,
+          sorted(latencies),
+          answers);
     }
   }
 
@@ -201,40 +239,58 @@ public final class LlmProviderDemo {
    */
   static ThrottledHttpClient client(double budgetShare) {
     EventRegistry events = EventRegistry.create(); // the limiter's and the sync's, shared
-    ThrottledHttpClient.Builder b = ThrottledHttpClient.builder(
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())
-        .name("llm-chat")
-        .events(events)
-        .breaker(CircuitBreaker.builder()
-            .name("llm-breaker")
-            .trip(Trip.failureRate(0.5, 20, 10))
-            .cooldown(Duration.ofSeconds(2))
+    ThrottledHttpClient.Builder b =
+        ThrottledHttpClient.builder(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())
+            .name("llm-chat")
             .events(events)
-            .build())
-        .retry(Retry.builder()
-            .name("llm-retry")
-            .maxAttempts(8)
-            .backoff(Backoff.exponential(Duration.ofMillis(200), 2).withMax(Duration.ofSeconds(4)).withJitter(Jitter.FULL))
-            .maxRetryAfter(Duration.ofSeconds(10))
-            .events(events)
-            .build());
+            .breaker(
+                CircuitBreaker.builder()
+                    .name("llm-breaker")
+                    .trip(Trip.failureRate(0.5, 20, 10))
+                    .cooldown(Duration.ofSeconds(2))
+                    .events(events)
+                    .build())
+            .retry(
+                Retry.builder()
+                    .name("llm-retry")
+                    .maxAttempts(8)
+                    .backoff(
+                        Backoff.exponential(Duration.ofMillis(200), 2)
+                            .withMax(Duration.ofSeconds(4))
+                            .withJitter(Jitter.FULL))
+                    .maxRetryAfter(Duration.ofSeconds(10))
+                    .events(events)
+                    .build());
     if (budgetShare > 0) {
       // Less than the provider's budget: a call is charged by us when it is granted and by the
       // provider when it arrives; the margin absorbs arrivals delayed and then bunched.
       Duration window = LIMITS.window();
-      MultiLimiter llm = MultiLimiter.builder()
-          .name("llm")
-          .dimension("requests", Throttle.builder()
-              .rate((long) (LIMITS.requests() * budgetShare), window).events(events).build())
-          .dimension("tokens", Throttle.builder()
-              .rate((long) (LIMITS.tokens() * budgetShare), window).events(events).build())
-          .events(events)
-          .build();
+      MultiLimiter llm =
+          MultiLimiter.builder()
+              .name("llm")
+              .dimension(
+                  "requests",
+                  Throttle.builder()
+                      .rate((long) (LIMITS.requests() * budgetShare), window)
+                      .events(events)
+                      .build())
+              .dimension(
+                  "tokens",
+                  Throttle.builder()
+                      .rate((long) (LIMITS.tokens() * budgetShare), window)
+                      .events(events)
+                      .build())
+              .events(events)
+              .build();
       b.limiter(llm)
-          .usage((request, response) -> {
-            Matcher m = USAGE.matcher(String.valueOf(response.body()));
-            return m.find() ? Costs.of("requests", 1, "tokens", Long.parseLong(m.group(1))) : null;
-          })
+          .usage(
+              (request, response) -> {
+                Matcher m = USAGE.matcher(String.valueOf(response.body()));
+                return m.find()
+                    ? Costs.of("requests", 1, "tokens", Long.parseLong(m.group(1)))
+                    : null;
+              })
           .syncHeaders()
           // a few at a time wait on the budget; the rest wait in arrival order in the bulkhead
           .bulkhead(ConcurrencyLimit.builder().name("llm-slots").limit(4).events(events).build());
@@ -248,18 +304,27 @@ public final class LlmProviderDemo {
    * a 200.
    */
   static boolean chat(
-      ThrottledHttpClient client, boolean throttled, URI endpoint, long promptTokens, long maxTokens) {
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(Duration.ofSeconds(10))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"prompt_tokens\":" + promptTokens + ",\"max_tokens\":" + maxTokens + "}"))
-        .build();
+      ThrottledHttpClient client,
+      boolean throttled,
+      URI endpoint,
+      long promptTokens,
+      long maxTokens) {
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(Duration.ofSeconds(10))
+            .header("content-type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"prompt_tokens\":" + promptTokens + ",\"max_tokens\":" + maxTokens + "}"))
+            .build();
     try {
-      HttpResponse<String> response = throttled
-          ? client.send(request, HttpResponse.BodyHandlers.ofString(),
-              Costs.of("requests", 1, "tokens", promptTokens + maxTokens))
-          : client.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          throttled
+              ? client.send(
+                  request,
+                  HttpResponse.BodyHandlers.ofString(),
+                  Costs.of("requests", 1, "tokens", promptTokens + maxTokens))
+              : client.send(request, HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -269,8 +334,9 @@ public final class LlmProviderDemo {
     }
   }
 
-  /** Waits for the callers, printing {@code line}: in place on a console, once a second otherwise. */
-  private static void awaitWithProgress(ExecutorService pool, boolean console, Supplier<String> line, PrintStream out)
+  /** Waits for the callers, printing {@code line}: in place on a console, else once a second. */
+  private static void awaitWithProgress(
+      ExecutorService pool, boolean console, Supplier<String> line, PrintStream out)
       throws InterruptedException {
     long lastPrint = 0;
     while (!pool.awaitTermination(200, TimeUnit.MILLISECONDS)) {
@@ -307,17 +373,35 @@ public final class LlmProviderDemo {
     row(out, "calls ok / failed", reports, r -> r.ok() + " / " + r.failed());
     row(out, "429s received", reports, r -> Integer.toString(r.tooManyRequests()));
     row(out, "503s received (retried)", reports, r -> Integer.toString(r.unavailable()));
-    row(out, "requests accepted / allowed", reports,
+    row(
+        out,
+        "requests accepted / allowed",
+        reports,
         r -> String.format("%,d / %,d", r.requests(), r.allowedRequests()));
-    row(out, "tokens used / allowed in that time", reports,
+    row(
+        out,
+        "tokens used / allowed in that time",
+        reports,
         r -> String.format("%,d / %,d", r.tokens(), r.allowedTokens()));
-    row(out, "share of the budget used", reports, r -> String.format("%.0f %%", 100 * r.budgetUsed()));
-    row(out, "call latency p50 / p99", reports,
-        r -> percentile(r.latenciesMillis(), 0.5) + " / " + percentile(r.latenciesMillis(), 0.99) + " ms");
+    row(
+        out,
+        "share of the budget used",
+        reports,
+        r -> String.format("%.0f %%", 100 * r.budgetUsed()));
+    row(
+        out,
+        "call latency p50 / p99",
+        reports,
+        r ->
+            percentile(r.latenciesMillis(), 0.5)
+                + " / "
+                + percentile(r.latenciesMillis(), 0.99)
+                + " ms");
     row(out, "wall time", reports, r -> String.format("%.1f s", r.seconds()));
   }
 
-  private static void row(PrintStream out, String name, List<Report> reports, Function<Report, String> cell) {
+  private static void row(
+      PrintStream out, String name, List<Report> reports, Function<Report, String> cell) {
     StringBuilder line = new StringBuilder(String.format("%-34s", name));
     for (Report r : reports) {
       line.append(String.format("%20s", cell.apply(r)));

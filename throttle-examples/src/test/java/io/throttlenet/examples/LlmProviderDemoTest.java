@@ -28,24 +28,28 @@ import org.w3c.dom.Document;
 class LlmProviderDemoTest {
 
   @Test
-  void theClientAvoids429s_goingWithoutTheLimiterCollectsThem_andTheReportIsWellFormed(@TempDir Path dir)
-      throws Exception {
+  void theClientAvoids429s_goingWithoutTheLimiterCollectsThem_andTheReportIsWellFormed(
+      @TempDir Path dir) throws Exception {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8);
     LlmProviderDemo.Report throttled = LlmProviderDemo.run("throttled", true, 0.8, 50, 12, out);
     assertThat(throttled.tooManyRequests()).isZero();
     assertThat(throttled.ok()).isEqualTo(50);
-    assertThat(throttled.tokens()).isGreaterThan(LlmProviderDemo.LIMITS.tokens()); // beyond the burst
+    assertThat(throttled.tokens())
+        .isGreaterThan(LlmProviderDemo.LIMITS.tokens()); // beyond the burst
     assertThat(throttled.budgetUsed()).isBetween(0.3, 1.0);
 
-    LlmProviderDemo.Report unthrottled = LlmProviderDemo.run("unthrottled", false, 0.8, 50, 12, out);
+    LlmProviderDemo.Report unthrottled =
+        LlmProviderDemo.run("unthrottled", false, 0.8, 50, 12, out);
     assertThat(unthrottled.tooManyRequests()).isPositive();
 
     LlmProviderDemo.printTable(List.of(throttled, unthrottled), out);
     assertThat(sink.toString(StandardCharsets.UTF_8))
         .contains("429s received", "tokens used / allowed", "share of the budget used");
 
-    Path file = LlmProviderDemo.writeReport(List.of(throttled, unthrottled), dir.resolve("sub/report.html"));
+    Path file =
+        LlmProviderDemo.writeReport(
+            List.of(throttled, unthrottled), dir.resolve("sub/report.html"));
     assertThat(file).exists();
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
@@ -54,11 +58,15 @@ class LlmProviderDemoTest {
     f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
     Document doc = f.newDocumentBuilder().parse(file.toFile()); // throws unless well-formed
     assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("html");
-    assertThat(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength()).isEqualTo(4);
-    assertThat(doc.getElementsByTagNameNS("http://www.w3.org/1999/xhtml", "table").getLength()).isEqualTo(1);
+    assertThat(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength())
+        .isEqualTo(4);
+    assertThat(doc.getElementsByTagNameNS("http://www.w3.org/1999/xhtml", "table").getLength())
+        .isEqualTo(1);
     String html = Files.readString(file);
     // no external assets: nothing links anywhere but the namespace names
-    assertThat(html.replace("http://www.w3.org/1999/xhtml", "").replace("http://www.w3.org/2000/svg", ""))
+    assertThat(
+            html.replace("http://www.w3.org/1999/xhtml", "")
+                .replace("http://www.w3.org/2000/svg", ""))
         .doesNotContain("http:", "https:", "src=");
     assertThat(html).contains("<title>429</title>"); // the unthrottled phase's 429s are marked
   }

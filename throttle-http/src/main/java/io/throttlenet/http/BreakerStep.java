@@ -37,25 +37,28 @@ final class BreakerStep {
 
   static <T> Supplier<CompletionStage<T>> decorateAsync(
       CircuitBreaker breaker, Supplier<? extends CompletionStage<T>> call) {
-    return () -> Stages.afterGrant(
-        breaker.acquireAsync().toCompletableFuture(),
-        permit -> {
-          CompletionStage<T> stage;
-          try {
-            stage = call.get();
-          } catch (RuntimeException | Error e) {
-            report(permit, e);
-            return CompletableFuture.failedFuture(e);
-          }
-          return Stages.observe(stage, (result, failure) -> {
-            if (failure == null) {
-              permit.success();
-            } else {
-              report(permit, Stages.unwrap(failure));
-            }
-          });
-        },
-        CircuitBreaker.Permit::ignore); // never started: nothing to count
+    return () ->
+        Stages.afterGrant(
+            breaker.acquireAsync().toCompletableFuture(),
+            permit -> {
+              CompletionStage<T> stage;
+              try {
+                stage = call.get();
+              } catch (RuntimeException | Error e) {
+                report(permit, e);
+                return CompletableFuture.failedFuture(e);
+              }
+              return Stages.observe(
+                  stage,
+                  (result, failure) -> {
+                    if (failure == null) {
+                      permit.success();
+                    } else {
+                      report(permit, Stages.unwrap(failure));
+                    }
+                  });
+            },
+            CircuitBreaker.Permit::ignore); // never started: nothing to count
   }
 
   private static void report(CircuitBreaker.Permit permit, Throwable failure) {

@@ -224,7 +224,9 @@ abstract class Budget {
 
     @Override
     CompletableFuture<Charge> takeAsync(HttpRequest request, Costs given) {
-      return charge(limiter.reserveAsync(costsOf(request, given), maxWait).toCompletableFuture(), Reserved::new);
+      return charge(
+          limiter.reserveAsync(costsOf(request, given), maxWait).toCompletableFuture(),
+          Reserved::new);
     }
 
     private final class Reserved implements Charge {

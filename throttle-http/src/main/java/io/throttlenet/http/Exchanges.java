@@ -104,7 +104,10 @@ final class Exchanges {
     Attempt a = new Attempt(charge);
     CompletableFuture<HttpResponse<T>> sent;
     try {
-      sent = push == null ? delegate.sendAsync(request, handler) : delegate.sendAsync(request, handler, push);
+      sent =
+          push == null
+              ? delegate.sendAsync(request, handler)
+              : delegate.sendAsync(request, handler, push);
     } catch (RuntimeException | Error e) {
       a.failed(e);
       return CompletableFuture.failedFuture(e);

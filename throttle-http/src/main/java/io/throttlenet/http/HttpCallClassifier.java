@@ -28,10 +28,12 @@ import java.util.function.IntPredicate;
  *   <tr><td>1xx, 2xx, 3xx</td><td>SUCCESS</td><td>no</td></tr>
  *   <tr><td>429, 503</td><td>DROPPED (overload)</td><td>yes, after the server's hint</td></tr>
  *   <tr><td>408</td><td>DROPPED (a timeout)</td><td>yes</td></tr>
- *   <tr><td>other 5xx</td><td>FAILURE</td><td>yes, except 501 and 505, which no retry cures</td></tr>
+ *   <tr><td>other 5xx</td><td>FAILURE</td>
+ *       <td>yes, except 501 and 505, which no retry cures</td></tr>
  *   <tr><td>other 4xx</td><td>FAILURE (the request's fault)</td><td>no</td></tr>
  *   <tr><td>{@code HttpTimeoutException}</td><td>DROPPED</td><td>yes</td></tr>
- *   <tr><td>other {@link IOException} (refused, reset, closed)</td><td>FAILURE</td><td>yes</td></tr>
+ *   <tr><td>other {@link IOException} (refused, reset, closed)</td><td>FAILURE</td>
+ *       <td>yes</td></tr>
  *   <tr><td>anything else (a body handler's bug, even wrapped in an {@code IOException} by a
  *       blocking {@code send}; an interrupt; a rejection)</td>
  *       <td>as {@link CallClassifier#defaults()}</td><td>no</td></tr>
@@ -124,7 +126,9 @@ public final class HttpCallClassifier implements CallClassifier {
       }
       Duration latest = null;
       for (RateLimitStatus.Dimension d : status.dimensions()) {
-        if (d.remaining().isPresent() && d.remaining().getAsLong() == 0 && d.resetAfter().isPresent()) {
+        if (d.remaining().isPresent()
+            && d.remaining().getAsLong() == 0
+            && d.resetAfter().isPresent()) {
           Duration reset = d.resetAfter().get();
           latest = latest == null || reset.compareTo(latest) > 0 ? reset : latest;
         }
@@ -151,7 +155,8 @@ public final class HttpCallClassifier implements CallClassifier {
     if (t instanceof HttpStatusException h) {
       return isRetryable(h.statusCode());
     }
-    if (t instanceof IOException && (t.getCause() instanceof RuntimeException || t.getCause() instanceof Error)) {
+    if (t instanceof IOException
+        && (t.getCause() instanceof RuntimeException || t.getCause() instanceof Error)) {
       return false; // what the JDK's blocking send makes of a body handler's own exception
     }
     return t instanceof IOException && retryIoErrors;

@@ -9,8 +9,9 @@ import java.util.Optional;
  * A response that stands for a failure: the server answered, with a status the {@link
  * HttpCallClassifier} does not count as a success. A {@link ThrottledHttpClient} uses it inside
  * its chain, so that its retry, breaker and bulkhead see a 429, a 503 or a 500 as what it is, and
- * hands the caller the response itself unless {@linkplain ThrottledHttpClient.Builder#errorsAsExceptions
- * asked for exceptions}; then the caller gets this, with the last response and the server's hint.
+ * hands the caller the response itself unless {@linkplain
+ * ThrottledHttpClient.Builder#errorsAsExceptions asked for exceptions}; then the caller gets
+ * this, with the last response and the server's hint.
  *
  * <p>It is an {@link IOException}, as every failure {@link java.net.http.HttpClient#send} reports.
  * Immutable once thrown; the response it carries is whatever the body handler made of it.
@@ -37,7 +38,11 @@ public final class HttpStatusException extends IOException {
     if (response == null) {
       throw new NullPointerException("response must not be null");
     }
-    return "HTTP " + response.statusCode() + " from " + response.request().method() + " "
+    return "HTTP "
+        + response.statusCode()
+        + " from "
+        + response.request().method()
+        + " "
         + response.request().uri();
   }
 

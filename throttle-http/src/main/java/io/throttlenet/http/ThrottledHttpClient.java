@@ -82,7 +82,8 @@ import javax.net.ssl.SSLParameters;
  * Cancelling the returned future stops whatever it is waiting for: a wait for a permit gives the
  * permit back, a retry makes no further attempt, and an exchange in flight is aborted (the JDK
  * client's future is cancelled with {@code mayInterruptIfRunning}). A bulkhead slot stays taken
- * until the aborted exchange has really ended. {@code send} is interrupted the same way.
+ * until the exchange's own future has completed, which the JDK client does as it aborts. An
+ * interrupt of a thread blocked in {@code send} stops it the same way.
  *
  * <h2>Defaults, for a typical JSON API</h2>
  *
@@ -126,29 +127,43 @@ public final class ThrottledHttpClient extends HttpClient {
     Budget budget = b.budget();
     Ticker ticker = b.ticker(budget);
     this.classifier = b.classifier != null ? b.classifier : HttpCallClassifier.defaults();
-    this.retry = b.noRetry ? null
-        : b.retry != null ? b.retry
-        : Retry.builder().name(name + "-retry").ticker(ticker).events(events).build();
+    this.retry =
+        b.noRetry
+            ? null
+            : b.retry != null
+                ? b.retry
+                : Retry.builder().name(name + "-retry").ticker(ticker).events(events).build();
     this.breaker = b.breaker;
     this.bulkhead = b.bulkhead;
-    this.sync = b.sync != null ? b.sync
-        : b.syncHeaders ? budget.syncBuilder().name(name + "-sync").events(events).build()
-        : null;
+    this.sync =
+        b.sync != null
+            ? b.sync
+            : b.syncHeaders
+                ? budget.syncBuilder().name(name + "-sync").events(events).build()
+                : null;
     this.timeout = b.timeout != null ? b.timeout : DEFAULT_TIMEOUT;
     this.hasLimiter = budget != null;
     this.takesCosts = budget != null && budget.takesCosts();
     this.errorsAsExceptions = b.errorsAsExceptions;
-    this.exchanges = new Exchanges(
-        delegate, budget, sync, breaker, classifier,
-        events.publisher(CallEvent.Finished.class, name), ticker, name);
+    this.exchanges =
+        new Exchanges(
+            delegate,
+            budget,
+            sync,
+            breaker,
+            classifier,
+            events.publisher(CallEvent.Finished.class, name),
+            ticker,
+            name);
   }
 
   /** A builder over a new {@link HttpClient} that follows redirects and connects within 10 s. */
   public static Builder builder() {
-    return builder(HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build());
+    return builder(
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build());
   }
 
   /** A builder over {@code delegate}, the client that makes the exchanges. */
@@ -184,7 +199,8 @@ public final class ThrottledHttpClient extends HttpClient {
    * @throws IllegalArgumentException if the request has a cost the limiter does not know
    */
   @Override
-  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
+  public <T> HttpResponse<T> send(
+      HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
       throws IOException, InterruptedException {
     return send(request, responseBodyHandler, (Costs) null);
   }
@@ -280,7 +296,8 @@ public final class ThrottledHttpClient extends HttpClient {
     stage.whenComplete(
         (response, failure) -> {
           try {
-            out.complete(failure == null ? delivered(response) : lastResponse(Stages.unwrap(failure)));
+            out.complete(
+                failure == null ? delivered(response) : lastResponse(Stages.unwrap(failure)));
           } catch (Throwable t) {
             out.completeExceptionally(t);
           }
@@ -291,8 +308,9 @@ public final class ThrottledHttpClient extends HttpClient {
 
   private void requireCostsTaken(Costs costs) {
     if (costs != null && !takesCosts) {
-      throw new IllegalStateException("a call's costs need limiter(MultiLimiter); this client has "
-          + (hasLimiter ? "a single limiter" : "no limiter"));
+      throw new IllegalStateException(
+          "a call's costs need limiter(MultiLimiter); this client has "
+              + (hasLimiter ? "a single limiter" : "no limiter"));
     }
   }
 
@@ -318,7 +336,7 @@ public final class ThrottledHttpClient extends HttpClient {
    * the failure, rethrown.
    */
   @SuppressWarnings("unchecked")
-  private <T, X extends Throwable> HttpResponse<T> lastResponse(Throwable failure)
+  private <T> HttpResponse<T> lastResponse(Throwable failure)
       throws IOException, InterruptedException {
     if (!errorsAsExceptions) {
       Throwable t = failure;
@@ -517,7 +535,11 @@ public final class ThrottledHttpClient extends HttpClient {
       return this;
     }
 
-    /** Retries with {@code retry}'s attempts, backoff, deadline and budget. */
+    /**
+     * Retries with {@code retry}'s attempts, backoff, deadline, budget and cap on server hints.
+     * What is worth retrying is the {@linkplain #classifier classifier}'s call, not the retry's
+     * own exception classifier; a result classifier of the retry still sees each response.
+     */
     public Builder retry(Retry retry) {
       Args.requireUnset(this.retry != null || noRetry, "retry");
       this.retry = Args.requireNonNull(retry, "retry");
@@ -610,11 +632,15 @@ public final class ThrottledHttpClient extends HttpClient {
     private static Function<HttpRequest, Costs> defaultCosts(MultiLimiter limiter) {
       Set<String> dims = limiter.dimensions();
       boolean requests = dims.contains("requests");
-      String tokens = dims.contains("tokens") ? "tokens" : dims.contains("input_tokens") ? "input_tokens" : null;
+      String tokens =
+          dims.contains("tokens")
+              ? "tokens"
+              : dims.contains("input_tokens") ? "input_tokens" : null;
       if (!requests && tokens == null) {
         throw new IllegalStateException(
             "costs must be set for a MultiLimiter without a \"requests\", \"tokens\" or"
-                + " \"input_tokens\" dimension, was one with " + dims);
+                + " \"input_tokens\" dimension, was one with "
+                + dims);
       }
       return request -> {
         Costs.Builder c = Costs.builder();
@@ -622,7 +648,8 @@ public final class ThrottledHttpClient extends HttpClient {
           c.add("requests", 1);
         }
         if (tokens != null) {
-          long bytes = request.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
+          long bytes =
+              request.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
           c.add(tokens, bytes <= 0 ? 0 : (bytes + 3) / 4);
         }
         return c.build();
@@ -639,7 +666,8 @@ public final class ThrottledHttpClient extends HttpClient {
      */
     public ThrottledHttpClient build() {
       if (cost != null && limiter == null) {
-        throw new IllegalStateException("cost needs limiter(RateLimiter); for a MultiLimiter use costs");
+        throw new IllegalStateException(
+            "cost needs limiter(RateLimiter); for a MultiLimiter use costs");
       }
       if ((costs != null || usage != null) && multi == null) {
         throw new IllegalStateException("costs and usage need limiter(MultiLimiter)");

@@ -36,19 +36,36 @@ class EndToEndTest {
 
   private static ThrottledHttpClient client(long overstated, boolean sync) {
     EventRegistry events = EventRegistry.create();
-    MultiLimiter llm = MultiLimiter.builder()
-        .dimension("requests", Throttle.builder().rate(REQUESTS * overstated, WINDOW).events(events).build())
-        .dimension("tokens", Throttle.builder().rate(TOKENS * overstated, WINDOW).events(events).build())
-        .events(events)
-        .build();
-    ThrottledHttpClient.Builder b = ThrottledHttpClient.builder(
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
-        .limiter(llm)
-        .costs(r -> Costs.of("requests", 1, "tokens", Long.parseLong(r.headers().firstValue("x-tokens").orElseThrow())))
-        .retry(Retry.builder().maxAttempts(20)
-            .backoff(Backoff.exponential(Duration.ofMillis(50), 2).withMax(Duration.ofSeconds(1)))
-            .events(events).build())
-        .events(events);
+    MultiLimiter llm =
+        MultiLimiter.builder()
+            .dimension(
+                "requests",
+                Throttle.builder().rate(REQUESTS * overstated, WINDOW).events(events).build())
+            .dimension(
+                "tokens",
+                Throttle.builder().rate(TOKENS * overstated, WINDOW).events(events).build())
+            .events(events)
+            .build();
+    ThrottledHttpClient.Builder b =
+        ThrottledHttpClient.builder(
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
+            .limiter(llm)
+            .costs(
+                r ->
+                    Costs.of(
+                        "requests",
+                        1,
+                        "tokens",
+                        Long.parseLong(r.headers().firstValue("x-tokens").orElseThrow())))
+            .retry(
+                Retry.builder()
+                    .maxAttempts(20)
+                    .backoff(
+                        Backoff.exponential(Duration.ofMillis(50), 2)
+                            .withMax(Duration.ofSeconds(1)))
+                    .events(events)
+                    .build())
+            .events(events);
     if (sync) {
       b.headerSync(HeaderSync.builder(llm).adoptServerLimit(true).events(events).build());
     }
@@ -64,25 +81,30 @@ class EndToEndTest {
   }
 
   /** Callers that each send, wait for the answer and send again until the run ends. */
-  private static long[] runBlocking(ThrottledHttpClient client, WindowServer server, Duration markAfter)
-      throws Exception {
+  private static long[] runBlocking(
+      ThrottledHttpClient client, WindowServer server, Duration markAfter) throws Exception {
     AtomicLong calls = new AtomicLong();
     AtomicLong lost = new AtomicLong();
     long deadline = System.nanoTime() + RUN.toNanos();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < CALLERS; i++) {
-      Thread t = new Thread(() -> {
-        while (System.nanoTime() - deadline < 0) {
-          calls.incrementAndGet();
-          try {
-            if (client.send(request(server), HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-              lost.incrementAndGet();
-            }
-          } catch (Exception e) {
-            lost.incrementAndGet();
-          }
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                while (System.nanoTime() - deadline < 0) {
+                  calls.incrementAndGet();
+                  try {
+                    if (client
+                            .send(request(server), HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                        != 200) {
+                      lost.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    lost.incrementAndGet();
+                  }
+                }
+              });
       t.start();
       threads.add(t);
     }
@@ -102,7 +124,9 @@ class EndToEndTest {
       long[] r = runBlocking(client(1, true), server, Duration.ZERO);
       assertThat(r[1]).as("calls lost").isZero();
       assertThat(server.budgetUsed()).as("binding budget used").isGreaterThan(0.7);
-      assertThat(server.counted429s()).as("429s").isLessThanOrEqualTo(Math.max(5, server.countedCalls() / 10));
+      assertThat(server.counted429s())
+          .as("429s")
+          .isLessThanOrEqualTo(Math.max(5, server.countedCalls() / 10));
     }
   }
 
@@ -111,7 +135,8 @@ class EndToEndTest {
     try (WindowServer server = new WindowServer(REQUESTS, TOKENS, WINDOW, 0)) {
       long[] r = runBlocking(client(4, true), server, WINDOW.plusMillis(200));
       assertThat(r[1]).as("calls lost").isZero();
-      assertThat(server.counted429s()).as("429s after the first window")
+      assertThat(server.counted429s())
+          .as("429s after the first window")
           .isLessThanOrEqualTo(Math.max(5, server.countedCalls() / 20));
     }
   }
@@ -137,19 +162,26 @@ class EndToEndTest {
   }
 
   /** One asynchronous caller: each answer sends the next call, until the deadline. */
-  private static void loop(ThrottledHttpClient client, WindowServer server, long deadline, AtomicLong calls,
-      AtomicLong lost, CompletableFuture<Void> done) {
+  private static void loop(
+      ThrottledHttpClient client,
+      WindowServer server,
+      long deadline,
+      AtomicLong calls,
+      AtomicLong lost,
+      CompletableFuture<Void> done) {
     if (System.nanoTime() - deadline >= 0) {
       done.complete(null);
       return;
     }
     calls.incrementAndGet();
-    client.sendAsync(request(server), HttpResponse.BodyHandlers.discarding())
-        .whenComplete((response, failure) -> {
-          if (failure != null || response.statusCode() != 200) {
-            lost.incrementAndGet();
-          }
-          loop(client, server, deadline, calls, lost, done);
-        });
+    client
+        .sendAsync(request(server), HttpResponse.BodyHandlers.discarding())
+        .whenComplete(
+            (response, failure) -> {
+              if (failure != null || response.statusCode() != 200) {
+                lost.incrementAndGet();
+              }
+              loop(client, server, deadline, calls, lost, done);
+            });
   }
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
 import javax.net.ssl.SSLSession;
 
 /** A response made up in a test: a status, headers (name, value, ...) and a body. */
-record FakeResponse(int statusCode, HttpHeaders headers, String body) implements HttpResponse<String> {
+record FakeResponse(int statusCode, HttpHeaders headers, String body)
+    implements HttpResponse<String> {
 
   static FakeResponse of(int status, String... headers) {
     Map<String, List<String>> map = new LinkedHashMap<>();

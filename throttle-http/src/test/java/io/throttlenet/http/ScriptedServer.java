@@ -37,11 +37,14 @@ final class ScriptedServer implements AutoCloseable {
 
   ScriptedServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    workers = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "scripted-server");
-      t.setDaemon(true);
-      return t;
-    });
+    workers =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "scripted-server");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(workers);
     server.createContext("/", this::handle);
     server.start();

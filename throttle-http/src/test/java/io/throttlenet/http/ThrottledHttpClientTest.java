@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
 class ThrottledHttpClientTest {
   private final ManualTicker ticker = ManualTicker.startingAt(Long.MAX_VALUE - 5_000_000_000L);
   private final EventRegistry events = EventRegistry.create();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ScriptedServer server;
 
   @BeforeEach
@@ -64,7 +65,9 @@ class ThrottledHttpClientTest {
   }
 
   private HttpRequest post(String json) {
-    return HttpRequest.newBuilder(server.uri()).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    return HttpRequest.newBuilder(server.uri())
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
   }
 
   private HttpRequest get() {
@@ -87,13 +90,16 @@ class ThrottledHttpClientTest {
   /** Runs a blocking call on another thread, so the test can drive the ticker meanwhile. */
   private static <T> CompletableFuture<T> inBackground(java.util.concurrent.Callable<T> call) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        f.complete(call.call());
-      } catch (Throwable e) {
-        f.completeExceptionally(e);
-      }
-    }, "caller");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(call.call());
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "caller");
     t.setDaemon(true);
     t.start();
     return f;
@@ -131,7 +137,8 @@ class ThrottledHttpClientTest {
   class Send {
     @Test
     void success_returnsTheResponse_andChargesOnePermit() throws Exception {
-      Throttle limiter = Throttle.builder().rate(10, Duration.ofSeconds(1)).ticker(ticker).events(events).build();
+      Throttle limiter =
+          Throttle.builder().rate(10, Duration.ofSeconds(1)).ticker(ticker).events(events).build();
       ThrottledHttpClient c = client().limiter(limiter).build();
       HttpResponse<String> r = c.send(get(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
@@ -166,7 +173,8 @@ class ThrottledHttpClientTest {
     void serverErrors_areRetried_andTheLastResponseIsReturnedWhenAttemptsRunOut() throws Exception {
       server.then(status(500), status(502));
       ThrottledHttpClient c = client().retry(retry(2)).build();
-      HttpResponse<String> r = drive(inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.ofString())));
+      HttpResponse<String> r =
+          drive(inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.ofString())));
       assertThat(r.statusCode()).isEqualTo(502);
       assertThat(server.requests()).isEqualTo(2);
     }
@@ -184,10 +192,12 @@ class ThrottledHttpClientTest {
       server.then(status(404));
       ThrottledHttpClient c = client().noRetry().errorsAsExceptions().build();
       assertThatThrownBy(() -> c.send(get(), HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOfSatisfying(HttpStatusException.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(404);
-            assertThat(e.response().body()).isEqualTo("{\"error\":404}");
-          });
+          .isInstanceOfSatisfying(
+              HttpStatusException.class,
+              e -> {
+                assertThat(e.statusCode()).isEqualTo(404);
+                assertThat(e.response().body()).isEqualTo("{\"error\":404}");
+              });
     }
 
     @Test
@@ -195,7 +205,8 @@ class ThrottledHttpClientTest {
       server.then(status(503, "retry-after-ms", "250"));
       ThrottledHttpClient c = client().noRetry().errorsAsExceptions().build();
       assertThatThrownBy(() -> c.send(get(), HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOfSatisfying(HttpStatusException.class,
+          .isInstanceOfSatisfying(
+              HttpStatusException.class,
               e -> assertThat(e.retryAfter()).contains(Duration.ofMillis(250)));
     }
 
@@ -203,7 +214,8 @@ class ThrottledHttpClientTest {
     void droppedConnection_isRetried_thenSucceeds() throws Exception {
       server.then(dropConnection());
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      HttpResponse<String> r = drive(inBackground(() -> c.send(post("{}"), HttpResponse.BodyHandlers.ofString())));
+      HttpResponse<String> r =
+          drive(inBackground(() -> c.send(post("{}"), HttpResponse.BodyHandlers.ofString())));
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(server.requests()).isEqualTo(2);
     }
@@ -220,9 +232,10 @@ class ThrottledHttpClientTest {
     @Test
     void bodyHandlerThatThrows_reachesTheCaller_andIsNotRetried() throws Exception {
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      HttpResponse.BodyHandler<String> broken = info -> {
-        throw new IllegalStateException("boom");
-      };
+      HttpResponse.BodyHandler<String> broken =
+          info -> {
+            throw new IllegalStateException("boom");
+          };
       assertThatThrownBy(() -> c.send(get(), broken)) // wrapped by the JDK's send, as without us
           .isInstanceOf(IOException.class)
           .hasRootCauseInstanceOf(IllegalStateException.class)
@@ -246,14 +259,22 @@ class ThrottledHttpClientTest {
 
     @Test
     void interruptedWhileWaitingForAPermit_givesItBack_andNeverSends() throws Exception {
-      Throttle limiter = Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).events(events).build();
+      Throttle limiter =
+          Throttle.builder()
+              .rate(1, Duration.ofSeconds(1))
+              .burst(1)
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().limiter(limiter).noRetry().build();
       c.send(get(), HttpResponse.BodyHandlers.discarding());
       Thread[] caller = new Thread[1];
-      CompletableFuture<Object> call = inBackground(() -> {
-        caller[0] = Thread.currentThread();
-        return c.send(get(), HttpResponse.BodyHandlers.discarding());
-      });
+      CompletableFuture<Object> call =
+          inBackground(
+              () -> {
+                caller[0] = Thread.currentThread();
+                return c.send(get(), HttpResponse.BodyHandlers.discarding());
+              });
       ticker.awaitSleepers(1);
       caller[0].interrupt();
       assertThatThrownBy(call::get).hasCauseInstanceOf(InterruptedException.class);
@@ -263,7 +284,13 @@ class ThrottledHttpClientTest {
 
     @Test
     void predictedWaitLongerThanMaxWait_isRefusedAtOnce_withoutSending() throws Exception {
-      Throttle limiter = Throttle.builder().rate(1, Duration.ofSeconds(10)).burst(1).ticker(ticker).events(events).build();
+      Throttle limiter =
+          Throttle.builder()
+              .rate(1, Duration.ofSeconds(10))
+              .burst(1)
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().limiter(limiter).maxWait(Duration.ofSeconds(1)).build();
       c.send(get(), HttpResponse.BodyHandlers.discarding());
       assertThatThrownBy(() -> c.send(get(), HttpResponse.BodyHandlers.discarding()))
@@ -278,7 +305,8 @@ class ThrottledHttpClientTest {
     void tooManyRequests_isRetriedAfterTheHint_withoutHoldingAThread() throws Exception {
       server.then(status(429, "retry-after-ms", "1500"));
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      CompletableFuture<HttpResponse<String>> f = c.sendAsync(get(), HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> f =
+          c.sendAsync(get(), HttpResponse.BodyHandlers.ofString());
       await(() -> ticker.pendingTasks() == 1); // the retry is scheduled, no thread sleeps
       assertThat(ticker.sleepers()).isZero();
       ticker.advance(Duration.ofMillis(1499));
@@ -292,16 +320,26 @@ class ThrottledHttpClientTest {
     void clientError_completesWithTheResponse() throws Exception {
       server.then(status(422));
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      assertThat(c.sendAsync(get(), HttpResponse.BodyHandlers.ofString()).get(30, TimeUnit.SECONDS).statusCode())
+      assertThat(
+              c.sendAsync(get(), HttpResponse.BodyHandlers.ofString())
+                  .get(30, TimeUnit.SECONDS)
+                  .statusCode())
           .isEqualTo(422);
     }
 
     @Test
     void cancelWhileWaitingForAPermit_givesThePermitBack_andNeverSends() throws Exception {
-      Throttle limiter = Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).events(events).build();
+      Throttle limiter =
+          Throttle.builder()
+              .rate(1, Duration.ofSeconds(1))
+              .burst(1)
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().limiter(limiter).build();
       c.send(get(), HttpResponse.BodyHandlers.discarding());
-      CompletableFuture<HttpResponse<Void>> f = c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
+      CompletableFuture<HttpResponse<Void>> f =
+          c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
       assertThat(limiter.availablePermits()).isEqualTo(-1);
       assertThat(f.cancel(true)).isTrue();
       assertThat(limiter.availablePermits()).isZero();
@@ -311,12 +349,23 @@ class ThrottledHttpClientTest {
 
     @Test
     void cancelWhileWaitingForAReservation_chargesNothing() throws Exception {
-      MultiLimiter llm = MultiLimiter.builder()
-          .dimension("requests", Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).events(events).build())
-          .ticker(ticker).events(events).build();
+      MultiLimiter llm =
+          MultiLimiter.builder()
+              .dimension(
+                  "requests",
+                  Throttle.builder()
+                      .rate(1, Duration.ofSeconds(1))
+                      .burst(1)
+                      .ticker(ticker)
+                      .events(events)
+                      .build())
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().limiter(llm).build();
       c.send(get(), HttpResponse.BodyHandlers.discarding());
-      CompletableFuture<HttpResponse<Void>> f = c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
+      CompletableFuture<HttpResponse<Void>> f =
+          c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
       f.cancel(true);
       ticker.advance(Duration.ofSeconds(1));
       assertThat(llm.availablePermits("requests")).isEqualTo(1);
@@ -331,7 +380,8 @@ class ThrottledHttpClientTest {
       ConcurrencyLimit bulkhead = ConcurrencyLimit.builder().limit(1).events(events).build();
       ThrottledHttpClient c = client().bulkhead(bulkhead).retry(retry(3)).build();
       try {
-        CompletableFuture<HttpResponse<String>> f = c.sendAsync(get(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> f =
+            c.sendAsync(get(), HttpResponse.BodyHandlers.ofString());
         assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(bulkhead.inFlight()).isEqualTo(1);
         f.cancel(true);
@@ -341,16 +391,20 @@ class ThrottledHttpClientTest {
       } finally {
         release.countDown();
       }
-      assertThat(c.sendAsync(get(), HttpResponse.BodyHandlers.ofString()).get(30, TimeUnit.SECONDS).statusCode())
+      assertThat(
+              c.sendAsync(get(), HttpResponse.BodyHandlers.ofString())
+                  .get(30, TimeUnit.SECONDS)
+                  .statusCode())
           .isEqualTo(200);
     }
 
     @Test
     void bodyHandlerThatThrows_failsTheFuture_unwrapped() throws Exception {
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      HttpResponse.BodyHandler<String> broken = info -> {
-        throw new IllegalStateException("boom");
-      };
+      HttpResponse.BodyHandler<String> broken =
+          info -> {
+            throw new IllegalStateException("boom");
+          };
       assertThatThrownBy(() -> c.sendAsync(get(), broken).get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasStackTraceContaining("boom");
@@ -361,7 +415,8 @@ class ThrottledHttpClientTest {
     void droppedConnection_isRetried() throws Exception {
       server.then(dropConnection(), dropConnection());
       ThrottledHttpClient c = client().retry(retry(3)).build();
-      assertThat(drive(c.sendAsync(post("{}"), HttpResponse.BodyHandlers.ofString())).statusCode()).isEqualTo(200);
+      assertThat(drive(c.sendAsync(post("{}"), HttpResponse.BodyHandlers.ofString())).statusCode())
+          .isEqualTo(200);
       assertThat(server.requests()).isEqualTo(3);
     }
   }
@@ -370,8 +425,20 @@ class ThrottledHttpClientTest {
   class Budgets {
     private MultiLimiter llm() {
       return MultiLimiter.builder()
-          .dimension("requests", Throttle.builder().rate(10, Duration.ofSeconds(1)).ticker(ticker).events(events).build())
-          .dimension("tokens", Throttle.builder().rate(1000, Duration.ofSeconds(1)).ticker(ticker).events(events).build())
+          .dimension(
+              "requests",
+              Throttle.builder()
+                  .rate(10, Duration.ofSeconds(1))
+                  .ticker(ticker)
+                  .events(events)
+                  .build())
+          .dimension(
+              "tokens",
+              Throttle.builder()
+                  .rate(1000, Duration.ofSeconds(1))
+                  .ticker(ticker)
+                  .events(events)
+                  .build())
           .ticker(ticker)
           .events(events)
           .build();
@@ -390,12 +457,18 @@ class ThrottledHttpClientTest {
     void usage_settlesTheReservation_atWhatTheResponseReports() throws Exception {
       server.then(body(200, "{\"usage\":{\"total_tokens\":120}}"));
       MultiLimiter llm = llm();
-      ThrottledHttpClient c = client()
-          .limiter(llm)
-          .costs(r -> Costs.of("requests", 1, "tokens", 500))
-          .usage((r, response) -> Costs.of("requests", 1, "tokens",
-              Long.parseLong(((String) response.body()).replaceAll("\\D", ""))))
-          .build();
+      ThrottledHttpClient c =
+          client()
+              .limiter(llm)
+              .costs(r -> Costs.of("requests", 1, "tokens", 500))
+              .usage(
+                  (r, response) ->
+                      Costs.of(
+                          "requests",
+                          1,
+                          "tokens",
+                          Long.parseLong(((String) response.body()).replaceAll("\\D", ""))))
+              .build();
       c.send(post("{}"), HttpResponse.BodyHandlers.ofString());
       assertThat(llm.availablePermits("tokens")).isEqualTo(880);
     }
@@ -404,12 +477,18 @@ class ThrottledHttpClientTest {
     void costsGivenWithTheCall_replaceTheCostFunction() throws Exception {
       MultiLimiter llm = llm();
       ThrottledHttpClient c = client().limiter(llm).build();
-      c.send(post("{}"), HttpResponse.BodyHandlers.discarding(), Costs.of("requests", 1, "tokens", 300));
+      c.send(
+          post("{}"),
+          HttpResponse.BodyHandlers.discarding(),
+          Costs.of("requests", 1, "tokens", 300));
       assertThat(llm.availablePermits("tokens")).isEqualTo(700);
-      c.sendAsync(post("{}"), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 200)).get(30, TimeUnit.SECONDS);
+      c.sendAsync(post("{}"), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 200))
+          .get(30, TimeUnit.SECONDS);
       assertThat(llm.availablePermits("tokens")).isEqualTo(500);
       ThrottledHttpClient single = client().limiter(Throttle.perSecond(5)).build();
-      assertThatThrownBy(() -> single.send(get(), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 1)))
+      assertThatThrownBy(
+              () ->
+                  single.send(get(), HttpResponse.BodyHandlers.discarding(), Costs.of("tokens", 1)))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("need limiter(MultiLimiter)");
     }
@@ -418,14 +497,17 @@ class ThrottledHttpClientTest {
     void usage_isNotAskedAboutAFailure_theEstimateStands() throws Exception {
       server.then(status(400));
       MultiLimiter llm = llm();
-      ThrottledHttpClient c = client()
-          .limiter(llm)
-          .costs(r -> Costs.of("requests", 1, "tokens", 500))
-          .usage((r, response) -> {
-            throw new AssertionError("asked about a 400");
-          })
-          .build();
-      assertThat(c.send(post("{}"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+      ThrottledHttpClient c =
+          client()
+              .limiter(llm)
+              .costs(r -> Costs.of("requests", 1, "tokens", 500))
+              .usage(
+                  (r, response) -> {
+                    throw new AssertionError("asked about a 400");
+                  })
+              .build();
+      assertThat(c.send(post("{}"), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(400);
       assertThat(llm.availablePermits("tokens")).isEqualTo(500);
     }
 
@@ -441,7 +523,8 @@ class ThrottledHttpClientTest {
 
     @Test
     void headerSync_lowersTheLocalBudget_toTheServersRemaining() throws Exception {
-      server.then(status(200, "x-ratelimit-remaining-requests", "2", "x-ratelimit-remaining-tokens", "50"));
+      server.then(
+          status(200, "x-ratelimit-remaining-requests", "2", "x-ratelimit-remaining-tokens", "50"));
       MultiLimiter llm = llm();
       ThrottledHttpClient c = client().limiter(llm).syncHeaders().build();
       c.send(get(), HttpResponse.BodyHandlers.discarding());
@@ -452,12 +535,23 @@ class ThrottledHttpClientTest {
     @Test
     void garbageRateLimitHeaders_areIgnored() throws Exception {
       server.then(
-          status(429, "Retry-After", "soon", "retry-after-ms", "-5", "x-ratelimit-remaining-tokens", "NaN",
-              "x-ratelimit-reset-tokens", "1e9s", "x-ratelimit-limit-requests", "lots"),
+          status(
+              429,
+              "Retry-After",
+              "soon",
+              "retry-after-ms",
+              "-5",
+              "x-ratelimit-remaining-tokens",
+              "NaN",
+              "x-ratelimit-reset-tokens",
+              "1e9s",
+              "x-ratelimit-limit-requests",
+              "lots"),
           status(200, "x-ratelimit-remaining-requests", "", "x-ratelimit-reset-requests", "-1s"));
       MultiLimiter llm = llm();
       ThrottledHttpClient c = client().limiter(llm).syncHeaders().retry(retry(3)).build();
-      HttpResponse<String> r = drive(inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.ofString())));
+      HttpResponse<String> r =
+          drive(inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.ofString())));
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(server.requests()).isEqualTo(2);
     }
@@ -465,7 +559,8 @@ class ThrottledHttpClientTest {
     @Test
     void everyAttempt_isChargedAgain() throws Exception {
       server.then(status(503));
-      Throttle limiter = Throttle.builder().rate(10, Duration.ofSeconds(1)).ticker(ticker).events(events).build();
+      Throttle limiter =
+          Throttle.builder().rate(10, Duration.ofSeconds(1)).ticker(ticker).events(events).build();
       ThrottledHttpClient c = client().limiter(limiter).retry(retry(3)).build();
       CompletableFuture<HttpResponse<Void>> call =
           inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.discarding()));
@@ -482,8 +577,13 @@ class ThrottledHttpClientTest {
     @Test
     void serverFailuresTripTheBreaker_clientErrorsDoNot() throws Exception {
       server.then(status(404), status(404), status(404), status(500), status(500));
-      CircuitBreaker breaker = CircuitBreaker.builder()
-          .trip(Trip.consecutive(2)).cooldown(Duration.ofSeconds(10)).ticker(ticker).events(events).build();
+      CircuitBreaker breaker =
+          CircuitBreaker.builder()
+              .trip(Trip.consecutive(2))
+              .cooldown(Duration.ofSeconds(10))
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().breaker(breaker).noRetry().build();
       for (int i = 0; i < 3; i++) {
         c.send(get(), HttpResponse.BodyHandlers.discarding());
@@ -500,11 +600,17 @@ class ThrottledHttpClientTest {
     @Test
     void tooManyRequests_doNotTripTheBreaker() throws Exception {
       server.then(status(429), status(429), status(429));
-      CircuitBreaker breaker = CircuitBreaker.builder()
-          .trip(Trip.consecutive(2)).cooldown(Duration.ofSeconds(10)).ticker(ticker).events(events).build();
+      CircuitBreaker breaker =
+          CircuitBreaker.builder()
+              .trip(Trip.consecutive(2))
+              .cooldown(Duration.ofSeconds(10))
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().breaker(breaker).noRetry().build();
       for (int i = 0; i < 3; i++) {
-        assertThat(c.send(get(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(429);
+        assertThat(c.send(get(), HttpResponse.BodyHandlers.discarding()).statusCode())
+            .isEqualTo(429);
       }
       assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
     }
@@ -512,15 +618,26 @@ class ThrottledHttpClientTest {
     @Test
     void async_serverFailuresTripTheBreaker() throws Exception {
       server.then(status(500), status(500));
-      CircuitBreaker breaker = CircuitBreaker.builder()
-          .trip(Trip.consecutive(2)).cooldown(Duration.ofSeconds(10)).ticker(ticker).events(events).build();
+      CircuitBreaker breaker =
+          CircuitBreaker.builder()
+              .trip(Trip.consecutive(2))
+              .cooldown(Duration.ofSeconds(10))
+              .ticker(ticker)
+              .events(events)
+              .build();
       ThrottledHttpClient c = client().breaker(breaker).noRetry().build();
       for (int i = 0; i < 2; i++) {
-        assertThat(c.sendAsync(get(), HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS).statusCode())
+        assertThat(
+                c.sendAsync(get(), HttpResponse.BodyHandlers.discarding())
+                    .get(30, TimeUnit.SECONDS)
+                    .statusCode())
             .isEqualTo(500);
       }
       assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
-      assertThatThrownBy(() -> c.sendAsync(get(), HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(
+              () ->
+                  c.sendAsync(get(), HttpResponse.BodyHandlers.discarding())
+                      .get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(CircuitOpenException.class);
     }
 
@@ -531,7 +648,9 @@ class ThrottledHttpClientTest {
       events.subscribe(CallEvent.Finished.class, "api", seen::add);
       ThrottledHttpClient c = client().retry(retry(3)).build();
       drive(inBackground(() -> c.send(get(), HttpResponse.BodyHandlers.discarding())));
-      assertThat(seen).extracting(CallEvent.Finished::outcome).containsExactly(Outcome.DROPPED, Outcome.SUCCESS);
+      assertThat(seen)
+          .extracting(CallEvent.Finished::outcome)
+          .containsExactly(Outcome.DROPPED, Outcome.SUCCESS);
       assertThat(seen.get(0).retryAfter()).contains(Duration.ofMillis(100));
     }
   }
@@ -541,37 +660,46 @@ class ThrottledHttpClientTest {
     @Test
     void costWithoutASingleLimiter_isRefused() {
       assertThatThrownBy(() -> client().cost(r -> 1).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("cost needs limiter(RateLimiter)");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("cost needs limiter(RateLimiter)");
       assertThatThrownBy(() -> client().usage((r, s) -> null).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("costs and usage need limiter(MultiLimiter)");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("costs and usage need limiter(MultiLimiter)");
       assertThatThrownBy(() -> client().syncHeaders().build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("need a limiter");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("need a limiter");
     }
 
     @Test
     void badValues_nameTheArgument() {
       assertThatThrownBy(() -> client().maxWait(Duration.ofSeconds(-1)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessage("maxWait must be >= 0, was PT-1S");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxWait must be >= 0, was PT-1S");
       assertThatThrownBy(() -> client().timeout(Duration.ZERO))
-          .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be > 0, was PT0S");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("timeout must be > 0, was PT0S");
       assertThatThrownBy(() -> ThrottledHttpClient.builder(null))
-          .isInstanceOf(NullPointerException.class).hasMessage("delegate must not be null");
+          .isInstanceOf(NullPointerException.class)
+          .hasMessage("delegate must not be null");
     }
 
     @Test
     void anOptionSetTwice_isRefused() {
       Throttle t = Throttle.perSecond(1);
       assertThatThrownBy(() -> client().limiter(t).limiter(t))
-          .isInstanceOf(IllegalStateException.class).hasMessage("limiter was already set");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("limiter was already set");
       assertThatThrownBy(() -> client().noRetry().retry(Retry.of(Backoff.ofDefaults())))
-          .isInstanceOf(IllegalStateException.class).hasMessage("retry was already set");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("retry was already set");
     }
 
     @Test
     void multiLimiterWithUnknownDimensions_needsCosts() {
       MultiLimiter odd = MultiLimiter.builder().dimension("calls", Throttle.perSecond(1)).build();
       assertThatThrownBy(() -> client().limiter(odd).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("[calls]");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("[calls]");
     }
 
     @Test

@@ -46,12 +46,16 @@ final class WindowServer implements AutoCloseable {
     this.tokenLimit = tokens;
     this.windowNanos = window.toNanos();
     this.unavailable = unavailable;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-    this.workers = Executors.newFixedThreadPool(40, r -> {
-      Thread t = new Thread(r, "window-server");
-      t.setDaemon(true);
-      return t;
-    });
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.workers =
+        Executors.newFixedThreadPool(
+            40,
+            r -> {
+              Thread t = new Thread(r, "window-server");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(workers);
     server.createContext("/", this::handle);
     server.start();
@@ -78,7 +82,8 @@ final class WindowServer implements AutoCloseable {
    */
   synchronized double budgetUsed() {
     double windows = Math.max(1, (double) (System.nanoTime() - firstAfterMark) / windowNanos);
-    return Math.max(countedRequests / (requestLimit * windows), countedTokens / (tokenLimit * windows));
+    return Math.max(
+        countedRequests / (requestLimit * windows), countedTokens / (tokenLimit * windows));
   }
 
   synchronized long counted429s() {
@@ -126,7 +131,9 @@ final class WindowServer implements AutoCloseable {
           if (counted && sawFirst) {
             counted429s++;
           }
-          exchange.getResponseHeaders().set("retry-after-ms", Long.toString(millis(untilFits(tokens, now))));
+          exchange
+              .getResponseHeaders()
+              .set("retry-after-ms", Long.toString(millis(untilFits(tokens, now))));
         }
         rateLimitHeaders(exchange, now);
       }
@@ -141,7 +148,8 @@ final class WindowServer implements AutoCloseable {
     for (long[] call : accepted) {
       freedRequests++;
       freedTokens += call[1];
-      if (accepted.size() - freedRequests < requestLimit && tokensInWindow - freedTokens + tokens <= tokenLimit) {
+      if (accepted.size() - freedRequests < requestLimit
+          && tokensInWindow - freedTokens + tokens <= tokenLimit) {
         return call[0] + windowNanos - now;
       }
     }
@@ -152,7 +160,9 @@ final class WindowServer implements AutoCloseable {
     var h = exchange.getResponseHeaders();
     long reset = accepted.isEmpty() ? 0 : accepted.peekFirst()[0] + windowNanos - now;
     h.set("x-ratelimit-limit-requests", Long.toString(requestLimit));
-    h.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, requestLimit - accepted.size())));
+    h.set(
+        "x-ratelimit-remaining-requests",
+        Long.toString(Math.max(0, requestLimit - accepted.size())));
     h.set("x-ratelimit-reset-requests", millis(reset) + "ms");
     h.set("x-ratelimit-limit-tokens", Long.toString(tokenLimit));
     h.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, tokenLimit - tokensInWindow)));
