@@ -61,6 +61,12 @@ final class ScriptedServer implements AutoCloseable {
     return this;
   }
 
+  /** Forgets the script and the count: a fresh start for the next example of a property. */
+  void reset() {
+    script.clear();
+    requests.set(0);
+  }
+
   int requests() {
     return requests.get();
   }
