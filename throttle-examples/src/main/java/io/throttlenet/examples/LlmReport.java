@@ -106,7 +106,9 @@ final class LlmReport {
       int seconds) {
     double plotW = WIDTH - LEFT - RIGHT;
     double plotH = HEIGHT - TOP - BOTTOM;
-    double top = max * 1.15;
+    double step = niceStep(max / 4);
+    int ticks = (int) Math.ceil(max * 1.05 / step);
+    double top = ticks * step;
     double barW = plotW / seconds;
     h.append(
         String.format(
@@ -142,9 +144,9 @@ final class LlmReport {
             HEIGHT - BOTTOM,
             WIDTH - RIGHT,
             HEIGHT - BOTTOM));
-    for (int t = 0; t <= 4; t++) {
-      double v = top * t / 4;
-      double y = HEIGHT - BOTTOM - plotH * t / 4;
+    for (int t = 0; t <= ticks; t++) {
+      double v = step * t;
+      double y = HEIGHT - BOTTOM - plotH * t / ticks;
       h.append(
           String.format(
               Locale.ROOT,
@@ -186,6 +188,14 @@ final class LlmReport {
             budgetY,
             WIDTH - RIGHT,
             budgetY));
+    h.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" fill=\"#444\">"
+                + "budget %,.0f/s</text>\n",
+            WIDTH - RIGHT,
+            budgetY - 3,
+            budget));
     // every 429 and 503 where it happened, on a strip under the axis
     double stripY = HEIGHT - BOTTOM + 24;
     for (SimulatedLlmProvider.Answer a : r.answers()) {
@@ -209,6 +219,20 @@ final class LlmReport {
             WIDTH - RIGHT - 40,
             HEIGHT - 2));
     h.append("</svg>\n");
+  }
+
+  /** The 1, 2 or 5 times a power of ten nearest above {@code raw}: a tick step people read. */
+  static double niceStep(double raw) {
+    if (!(raw > 0)) {
+      return 1;
+    }
+    double power = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (double m : new double[] {1, 2, 5, 10}) {
+      if (m * power >= raw) {
+        return m * power;
+      }
+    }
+    return 10 * power;
   }
 
   private static void table(StringBuilder h, List<LlmProviderDemo.Report> reports) {
