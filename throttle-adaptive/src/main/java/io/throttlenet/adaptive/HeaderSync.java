@@ -66,6 +66,16 @@ import java.util.function.Supplier;
  *       client spent, a {@link HeaderSyncEvent.OtherConsumers} event says so, with an estimate.
  * </ul>
  *
+ * <p><b>Which limiter.</b> Against a server that enforces an exact sliding window, a {@link
+ * ServerWindow} at the published quota (or at its share, with {@link Builder#fleetSize}) spends
+ * all of it without 429s on its own; the sync then only finds others spending the same quota. It
+ * treats a {@code ServerWindow} apart: the window already counts its calls in flight, so nothing
+ * granted since is subtracted again; what the server counts beyond this window's own calls is
+ * held back as others' (beyond the rest of a known fleet's shares; without a fleet size, this
+ * client takes the part of the free room in proportion to its own part of the server's count); a
+ * used-up dimension is not held until its reset, which the window reaches by itself. Token
+ * buckets ({@link Throttle}) follow as described above.
+ *
  * <p>The sync learns what was granted from the limiter's own events, so it must be built with the
  * {@link EventRegistry} the limiter publishes to (both default to {@link
  * EventRegistry#defaultRegistry()}). Nothing the server sends can make it throw: unreadable
@@ -138,6 +148,15 @@ public final class HeaderSync implements AutoCloseable {
   public static Builder builder(MultiLimiter limiter) {
     Args.requireNonNull(limiter, "limiter");
     return new Builder(new MultiTarget(limiter));
+  }
+
+  /**
+   * A sync for a {@link ServerWindow}; unless mapped otherwise, dimension names match. A used-up
+   * dimension is paused until the server's reset.
+   */
+  public static Builder builder(ServerWindow window) {
+    Args.requireNonNull(window, "window");
+    return new Builder(new WindowTarget(window));
   }
 
   /**
@@ -276,8 +295,8 @@ public final class HeaderSync implements AutoCloseable {
       if (d.remaining().isPresent()) {
         long remaining = d.remaining().getAsLong();
         long uncounted = start == null ? 0 : Math.max(0, total - start[local]);
-        target.limit(local, remaining / fleet - uncounted, asOf);
-        if (remaining == 0 && d.resetAfter().isPresent()) {
+        target.follow(local, remaining, fleet, uncounted, asOf);
+        if (remaining == 0 && d.resetAfter().isPresent() && target.holdsAtReset()) {
           long pause = nanos(d.resetAfter().get());
           if (pause > 0) {
             hold(local, dim, now, pause);
@@ -454,12 +473,30 @@ public final class HeaderSync implements AutoCloseable {
 
     void limit(int dimension, long permits, long now);
 
+    /**
+     * Bounds the dimension by the server's {@code remaining}, shared by {@code fleet} instances,
+     * as of {@code asOf}; {@code uncounted} is what was granted since then.
+     */
+    default void follow(int dimension, long remaining, long fleet, long uncounted, long asOf) {
+      limit(dimension, remaining / fleet - uncounted, asOf);
+    }
+
     void pause(int dimension, long until);
 
     void pauseAll(long until);
 
     /** Sets the dimension's rate to {@code limit} per its window, if it can. */
     boolean adopt(int dimension, long limit);
+
+    /**
+     * Whether a dimension the server reports used up is held until its reset. A {@link
+     * ServerWindow} is not: it already frees nothing before its own calls leave the server's
+     * window, and holding it until a reset rounded up to the millisecond cost several points of
+     * the budget.
+     */
+    default boolean holdsAtReset() {
+      return true;
+    }
 
     /** Whether the dimension refills steadily at capacity per window (a token bucket). */
     boolean refills(int dimension);
@@ -551,27 +588,112 @@ public final class HeaderSync implements AutoCloseable {
     @Override
     public Subscription follow(
         EventRegistry events, AtomicLongArray granted, AtomicLongArray grants) {
-      return events.subscribe(
-          MultiLimiterEvent.class,
-          limiter.name(),
-          e -> {
-            if (e instanceof MultiLimiterEvent.Acquired a) {
-              for (int i = 0; i < names.size(); i++) {
-                long c = a.costs().get(names.get(i));
-                if (c != 0) {
-                  granted.addAndGet(i, c);
-                  grants.incrementAndGet(i);
-                }
-              }
-            } else if (e instanceof MultiLimiterEvent.Settled s) {
-              for (int i = 0; i < names.size(); i++) {
-                Long c = s.delta().get(names.get(i));
-                if (c != null && c != 0) {
-                  granted.addAndGet(i, c);
-                }
+      return followMulti(events, limiter.name(), names, granted, grants);
+    }
+  }
+
+  /** Adds what a multi-dimensional limiter's events say it granted to the running totals. */
+  private static Subscription followMulti(
+      EventRegistry events,
+      String component,
+      List<String> names,
+      AtomicLongArray granted,
+      AtomicLongArray grants) {
+    return events.subscribe(
+        MultiLimiterEvent.class,
+        component,
+        e -> {
+          if (e instanceof MultiLimiterEvent.Acquired a) {
+            for (int i = 0; i < names.size(); i++) {
+              long c = a.costs().get(names.get(i));
+              if (c != 0) {
+                granted.addAndGet(i, c);
+                grants.incrementAndGet(i);
               }
             }
-          });
+          } else if (e instanceof MultiLimiterEvent.Settled s) {
+            for (int i = 0; i < names.size(); i++) {
+              Long c = s.delta().get(names.get(i));
+              if (c != null && c != 0) {
+                granted.addAndGet(i, c);
+              }
+            }
+          }
+        });
+  }
+
+  private static final class WindowTarget implements Target {
+    private final ServerWindow window;
+    private final List<String> names;
+
+    WindowTarget(ServerWindow window) {
+      this.window = window;
+      this.names = window.dimensions();
+    }
+
+    @Override
+    public Ticker ticker() {
+      return window.ticker();
+    }
+
+    @Override
+    public List<String> dimensions() {
+      return names;
+    }
+
+    @Override
+    public long capacity(int dimension) {
+      return window.capacity(names.get(dimension));
+    }
+
+    @Override
+    public long windowNanos(int dimension) {
+      return window.window(names.get(dimension)).toNanos();
+    }
+
+    @Override
+    public void limit(int dimension, long permits, long now) {
+      window.limitAvailable(names.get(dimension), permits, now);
+    }
+
+    /**
+     * The window counts calls in flight itself, so nothing granted since is subtracted again (the
+     * server may have counted some of them already), and the fleet's own shares are no excess.
+     */
+    @Override
+    public void follow(int dimension, long remaining, long fleet, long uncounted, long asOf) {
+      window.followServer(dimension, remaining, fleet, asOf);
+    }
+
+    @Override
+    public void pause(int dimension, long until) {
+      window.pauseUntil(names.get(dimension), until);
+    }
+
+    @Override
+    public void pauseAll(long until) {
+      window.pauseUntil(until);
+    }
+
+    @Override
+    public boolean adopt(int dimension, long limit) {
+      return false;
+    }
+
+    @Override
+    public boolean refills(int dimension) {
+      return false;
+    }
+
+    @Override
+    public boolean holdsAtReset() {
+      return false;
+    }
+
+    @Override
+    public Subscription follow(
+        EventRegistry events, AtomicLongArray granted, AtomicLongArray grants) {
+      return followMulti(events, window.name(), names, granted, grants);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.throttlenet.decorators;
 
 import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.core.CallClassifier;
 import io.throttlenet.core.CheckedSupplier;
@@ -147,6 +148,33 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
     Args.requireNonNegativeNanos(maxWait, "maxWait");
     BiFunction<Object, Object, Costs> settle = (arg, result) -> actual.apply((T) result);
     return copy(spec.with(Layer.costs(limiter, arg -> estimate, settle, maxWait)));
+  }
+
+  /**
+   * Adds a step that holds {@code costs} of {@code window} for every call, from its grant until a
+   * window after the call ends (its response), waiting at most {@link
+   * Decorators#DEFAULT_MAX_WAIT} for them: what keeps a client within a server's exact sliding
+   * window however the network delays calls.
+   *
+   * @throws IllegalArgumentException if {@code costs} names a dimension {@code window} lacks, or a
+   *     cost above its dimension's capacity
+   */
+  public C withThrottle(ServerWindow window, Costs costs) {
+    Args.requireNonNull(window, "window");
+    return with(window.<T>decorator(costs, r -> null, Decorators.DEFAULT_MAX_WAIT));
+  }
+
+  /**
+   * Like {@link #withThrottle(ServerWindow, Costs)}, counting {@code actual} of each result (the
+   * tokens a response reports) instead of the estimate once the call has returned; a failed call
+   * counts the estimate.
+   *
+   * @throws IllegalArgumentException if {@code estimate} names a dimension {@code window} lacks,
+   *     or a cost above its dimension's capacity
+   */
+  public C withThrottle(ServerWindow window, Costs estimate, Function<? super T, Costs> actual) {
+    Args.requireNonNull(window, "window");
+    return with(window.decorator(estimate, actual, Decorators.DEFAULT_MAX_WAIT));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.throttlenet.examples;
 
 import io.throttlenet.adaptive.HeaderSync;
 import io.throttlenet.adaptive.HeaderSyncEvent;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.multidim.Costs;
@@ -18,9 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Header sync against a real HTTP server: a local API enforcing 48 requests AND 4,800 tokens per
  * second in an exact sliding window, sending OpenAI-style rate-limit headers on every response.
- * 32 callers spend it, as one client or as a fleet of four sharing the key, with and without
- * {@link HeaderSync}; every call is retried after a 429 until it succeeds. Prints, per scenario,
- * the share of the binding budget used, the 429s drawn and the calls lost.
+ * 32 callers spend it, as one client or as a fleet of four sharing the key, each client limited by
+ * a {@link ServerWindow} or by token buckets, with and without {@link HeaderSync}; every call is
+ * retried after a 429 until it succeeds (a window gets back the cost of a refused call, which the
+ * server did not count). Prints, per scenario, the share of the binding budget used, the 429s
+ * drawn and the calls lost.
  *
  * <p>Run: {@code mvn -q -pl throttle-examples exec:java
  * -Dexec.mainClass=io.throttlenet.examples.HeaderSyncDemo [-Dexec.args=20]} (seconds per
@@ -31,23 +34,31 @@ public final class HeaderSyncDemo {
   static final long TOKENS = 4_800;
   static final Duration WINDOW = Duration.ofSeconds(1);
   static final int CALLERS = 32;
+ 
 
-  /** Who spends the budget. */
+  /** Who spends the budget, and with what limiter. */
   enum Scenario {
-    ALONE_WITHOUT_SYNC(1, false, false),
-    ALONE_WITH_SYNC(1, false, true),
-    FLEET_OF_4_AT_SHARE_WITH_SYNC(4, true, true),
-    FLEET_OF_4_AT_FULL_QUOTA_WITHOUT_SYNC(4, false, false),
-    FLEET_OF_4_AT_FULL_QUOTA_WITH_SYNC(4, false, true);
+    ALONE_TOKEN_BUCKETS_WITHOUT_SYNC(1, false, false, false),
+    ALONE_TOKEN_BUCKETS_WITH_SYNC(1, false, true, false),
+    ALONE_SERVER_WINDOW_WITHOUT_SYNC(1, false, false, true),
+    ALONE_SERVER_WINDOW_WITH_SYNC(1, false, true, true),
+    FLEET_OF_4_AT_SHARE_WITH_SYNC(4, true, true, true),
+    FLEET_OF_4_AT_FULL_QUOTA_WITHOUT_SYNC(4, false, false, true),
+    FLEET_OF_4_AT_FULL_QUOTA_WITH_SYNC(4, false, true, true),
+    FLEET_OF_4_AT_FULL_QUOTA_TOKEN_BUCKETS_WITHOUT_SYNC(4, false, false, false),
+    FLEET_OF_4_AT_FULL_QUOTA_TOKEN_BUCKETS_WITH_SYNC(4, false, true, false);
 
     final int clients;
     final boolean toldShare;
     final boolean sync;
+    /** A {@link ServerWindow} mirroring the server's window; else token buckets. */
+    final boolean window;
 
-    Scenario(int clients, boolean toldShare, boolean sync) {
+    Scenario(int clients, boolean toldShare, boolean sync, boolean window) {
       this.clients = clients;
       this.toldShare = toldShare;
       this.sync = sync;
+      this.window = window;
     }
   }
 
@@ -81,12 +92,12 @@ public final class HeaderSyncDemo {
     // for them in budget it could not use.
     run(Scenario.FLEET_OF_4_AT_SHARE_WITH_SYNC, Duration.ofSeconds(3));
     System.out.printf(
-        "%-40s %8s %8s %6s %9s %9s %8s%n",
+        "%-52s %8s %8s %6s %9s %9s %8s%n",
         "scenario", "calls", "429s", "lost", "requests", "tokens", "others");
     for (Scenario s : Scenario.values()) {
       Figures f = run(s, each);
       System.out.printf(
-          "%-40s %8d %8d %6d %8.1f%% %8.1f%% %8d%n",
+          "%-52s %8d %8d %6d %8.1f%% %8.1f%% %8d%n",
           s.name().toLowerCase().replace('_', ' '),
           f.calls(),
           f.tooManyRequests(),
@@ -102,21 +113,36 @@ public final class HeaderSyncDemo {
 
   /** One client: its own limiter at its configured share, and a sync when asked. */
   private static final class Client {
-    final MultiLimiter llm;
+    final MultiLimiter buckets;
+    final ServerWindow window;
     final HeaderSync sync;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     Client(Scenario s, AtomicLong otherEvents) {
       long share = s.toldShare ? s.clients : 1;
       EventRegistry events = EventRegistry.create();
-      this.llm =
-          MultiLimiter.builder()
-              .dimension("requests", Throttle.perDuration(REQUESTS / share, WINDOW))
-              .dimension("tokens", Throttle.perDuration(TOKENS / share, WINDOW))
-              .events(events)
-              .build();
+      HeaderSync.Builder b;
+      if (s.window) {
+        this.buckets = null;
+        this.window =
+            ServerWindow.builder()
+                .dimension("requests", REQUESTS / share, WINDOW)
+                .dimension("tokens", TOKENS / share, WINDOW)
+                .events(events)
+                .build();
+        b = HeaderSync.builder(window);
+      } else {
+        this.window = null;
+        this.buckets =
+            MultiLimiter.builder()
+                .dimension("requests", Throttle.perDuration(REQUESTS / share, WINDOW))
+                .dimension("tokens", Throttle.perDuration(TOKENS / share, WINDOW))
+                .events(events)
+                .build();
+        b = HeaderSync.builder(buckets);
+      }
       if (s.sync) {
-        HeaderSync.Builder b = HeaderSync.builder(llm).events(events);
+        b.events(events);
         if (s.toldShare) {
           b.fleetSize(s.clients);
         }
@@ -125,6 +151,15 @@ public final class HeaderSyncDemo {
       } else {
         this.sync = null;
       }
+    }
+
+    /** Waits for the budget; returns the permit to release when the response arrives, if any. */
+    ServerWindow.Permit acquire(Costs costs) throws InterruptedException {
+      if (window != null) {
+        return window.acquire(costs);
+      }
+      buckets.acquire(costs);
+      return null;
     }
   }
 
@@ -188,9 +223,24 @@ public final class HeaderSyncDemo {
             .build();
     while (System.nanoTime() - giveUp < 0) {
       try {
-        c.llm.acquire(costs);
+        ServerWindow.Permit permit = c.acquire(costs);
         HeaderSync.Call pending = c.sync == null ? null : c.sync.begin();
-        HttpResponse<Void> response = c.http.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response;
+        try {
+          response = c.http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException | RuntimeException e) {
+          if (permit != null) {
+            permit.release(); // it may have reached the server
+          }
+          throw e;
+        }
+        if (permit != null) {
+          if (response.statusCode() == 429) {
+            permit.cancel(); // the server refused it without counting it
+          } else {
+            permit.release();
+          }
+        }
         if (pending != null) {
           pending.complete(response.headers().map());
         }

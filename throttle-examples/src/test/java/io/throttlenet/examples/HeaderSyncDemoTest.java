@@ -17,7 +17,7 @@ class HeaderSyncDemoTest {
 
   @Test
   void aloneWithSync_usesMostOfTheBudget_drawsFew429s_andLosesNoCall() throws Exception {
-    Figures f = HeaderSyncDemo.run(Scenario.ALONE_WITH_SYNC, RUN);
+    Figures f = HeaderSyncDemo.run(Scenario.ALONE_SERVER_WINDOW_WITH_SYNC, RUN);
     assertThat(f.lost()).isZero();
     assertThat(f.calls()).isPositive();
     assertThat(f.tooManyRequestsPerCall()).isLessThan(0.05);
@@ -34,11 +34,19 @@ class HeaderSyncDemoTest {
 
   @Test
   void fleetAtFullQuota_syncSeesTheOthers_andDrawsFarFewer429s() throws Exception {
-    Figures without = HeaderSyncDemo.run(Scenario.FLEET_OF_4_AT_FULL_QUOTA_WITHOUT_SYNC, RUN);
-    Figures with = HeaderSyncDemo.run(Scenario.FLEET_OF_4_AT_FULL_QUOTA_WITH_SYNC, RUN);
+    Figures without =
+        HeaderSyncDemo.run(Scenario.FLEET_OF_4_AT_FULL_QUOTA_TOKEN_BUCKETS_WITHOUT_SYNC, RUN);
+    Figures with = HeaderSyncDemo.run(Scenario.FLEET_OF_4_AT_FULL_QUOTA_TOKEN_BUCKETS_WITH_SYNC, RUN);
     assertThat(with.lost()).isZero();
     assertThat(without.tooManyRequests()).isPositive();
     assertThat(with.tooManyRequests()).isLessThan(without.tooManyRequests() / 2);
+    assertThat(with.otherConsumerEvents()).isPositive();
+  }
+
+  @Test
+  void fleetOfWindowsAtFullQuota_syncSeesTheOthers() throws Exception {
+    Figures with = HeaderSyncDemo.run(Scenario.FLEET_OF_4_AT_FULL_QUOTA_WITH_SYNC, RUN);
+    assertThat(with.lost()).isZero();
     assertThat(with.otherConsumerEvents()).isPositive();
   }
 }
