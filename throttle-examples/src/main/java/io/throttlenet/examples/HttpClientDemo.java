@@ -1,6 +1,7 @@
 package io.throttlenet.examples;
 
 import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.http.ThrottledHttpClient;
@@ -41,21 +42,30 @@ public final class HttpClientDemo {
 
   /** How the client is configured. */
   enum Scenario {
-    AT_LIMIT(1, false),
-    AT_LIMIT_WITH_SYNC(1, true),
-    FOUR_TIMES_TOO_HIGH(4, false),
-    FOUR_TIMES_TOO_HIGH_WITH_SYNC(4, true);
+    BUCKETS_AT_LIMIT(false, 1, false),
+    BUCKETS_AT_LIMIT_SYNC(false, 1, true),
+    WINDOW_AT_LIMIT(true, 1, false),
+    WINDOW_AT_LIMIT_SYNC(true, 1, true),
+    BUCKETS_4X_TOO_HIGH(false, 4, false),
+    BUCKETS_4X_TOO_HIGH_SYNC(false, 4, true),
+    WINDOW_4X_TOO_HIGH_SYNC(true, 4, true);
+
+    /** A {@link ServerWindow} rather than token buckets. */
+    final boolean window;
 
     final long overstated;
     final boolean sync;
 
-    Scenario(long overstated, boolean sync) {
+    Scenario(boolean window, long overstated, boolean sync) {
+      this.window = window;
       this.overstated = overstated;
       this.sync = sync;
     }
 
     String label() {
-      return name().toLowerCase().replace('_', ' ');
+      return (window ? "ServerWindow" : "token buckets")
+          + (overstated > 1 ? ", " + overstated + "x too high" : ", at the limit")
+          + (sync ? ", sync" : "");
     }
   }
 
@@ -87,14 +97,14 @@ public final class HttpClientDemo {
         "API: %d requests and %,d tokens per %s, exact sliding window, %.0f%% of calls 503;"
             + " %d callers, %s each%n%n",
         REQUESTS, TOKENS, WINDOW, UNAVAILABLE * 100, CALLERS, each);
-    run(Scenario.AT_LIMIT_WITH_SYNC, Duration.ofSeconds(2)); // warm up the JIT, client and server
+    run(Scenario.WINDOW_AT_LIMIT_SYNC, Duration.ofSeconds(2)); // warm up the JIT, client and server
     System.out.printf(
-        "%-34s %7s %6s %6s %15s %9s %9s%n",
+        "%-42s %7s %6s %6s %15s %9s %9s%n",
         "client", "calls", "lost", "429s", "429s counted", "requests", "tokens");
     for (Scenario s : Scenario.values()) {
       Figures f = run(s, each);
       System.out.printf(
-          "%-34s %7d %6d %6d %7d (%4.2f%%) %8.1f%% %8.1f%%%n",
+          "%-42s %7d %6d %6d %7d (%4.2f%%) %8.1f%% %8.1f%%%n",
           s.label(),
           f.calls(),
           f.lost(),
@@ -167,45 +177,58 @@ public final class HttpClientDemo {
 
   /**
    * The client as a user would configure it from the published quota: a token bucket per
-   * dimension (burst = the limit), retries after the server's hints, and for the sync scenarios
-   * a header sync that adopts the limit the server states.
+   * dimension (burst = the limit) or a {@link ServerWindow}, retries after the server's hints,
+   * and for the sync scenarios a header sync (on token buckets adopting the limit the server
+   * states).
    */
   static ThrottledHttpClient client(Scenario s) {
     EventRegistry events = EventRegistry.create(); // the limiter's and the sync's, shared
-    MultiLimiter llm =
-        MultiLimiter.builder()
-            .dimension(
-                "requests",
-                Throttle.builder().rate(REQUESTS * s.overstated, WINDOW).events(events).build())
-            .dimension(
-                "tokens",
-                Throttle.builder().rate(TOKENS * s.overstated, WINDOW).events(events).build())
-            .events(events)
-            .build();
     ThrottledHttpClient.Builder b =
         ThrottledHttpClient.builder(
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
-            .limiter(llm)
-            .costs(
-                request ->
-                    Costs.of(
-                        "requests",
-                        1,
-                        "tokens",
-                        Long.parseLong(request.headers().firstValue("x-tokens").orElse("0"))))
-            .retry(
-                Retry.builder()
-                    .maxAttempts(10)
-                    .backoff(
-                        Backoff.exponential(Duration.ofMillis(50), 2)
-                            .withMax(Duration.ofSeconds(1)))
-                    .events(events)
-                    .build())
-            .events(events);
-    if (s.sync) {
-      // this client is the key's only user: the limit the server states is the one to keep
-      b.headerSync(HeaderSync.builder(llm).adoptServerLimit(true).events(events).build());
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+    if (s.window) {
+      ServerWindow window =
+          ServerWindow.builder()
+              .dimension("requests", REQUESTS * s.overstated, WINDOW)
+              .dimension("tokens", TOKENS * s.overstated, WINDOW)
+              .events(events)
+              .build();
+      b.limiter(window);
+      if (s.sync) {
+        b.headerSync(HeaderSync.builder(window).events(events).build());
+      }
+    } else {
+      MultiLimiter llm =
+          MultiLimiter.builder()
+              .dimension(
+                  "requests",
+                  Throttle.builder().rate(REQUESTS * s.overstated, WINDOW).events(events).build())
+              .dimension(
+                  "tokens",
+                  Throttle.builder().rate(TOKENS * s.overstated, WINDOW).events(events).build())
+              .events(events)
+              .build();
+      b.limiter(llm);
+      if (s.sync) {
+        // this client is the key's only user: the limit the server states is the one to keep
+        b.headerSync(HeaderSync.builder(llm).adoptServerLimit(true).events(events).build());
+      }
     }
+    b.costs(
+            request ->
+                Costs.of(
+                    "requests",
+                    1,
+                    "tokens",
+                    Long.parseLong(request.headers().firstValue("x-tokens").orElse("0"))))
+        .retry(
+            Retry.builder()
+                .maxAttempts(10)
+                .backoff(
+                    Backoff.exponential(Duration.ofMillis(50), 2).withMax(Duration.ofSeconds(1)))
+                .events(events)
+                .build())
+        .events(events);
     return b.build();
   }
 

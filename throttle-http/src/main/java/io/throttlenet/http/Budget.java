@@ -1,6 +1,7 @@
 package io.throttlenet.http;
 
 import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
@@ -18,8 +19,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * What a {@link ThrottledHttpClient} charges each attempt to: one limiter and a cost per request,
- * or a {@link MultiLimiter} and costs per request, optionally reserved and settled at the usage
- * the response reports. Both take within a bound and throw (or fail the stage with) the rejection
+ * a {@link MultiLimiter} and costs per request, optionally reserved and settled at the usage the
+ * response reports, or a {@link ServerWindow}, whose permit counts a call until a window after
+ * its response (settled the same way). Both take within a bound and throw (or fail the stage with) the rejection
  * that says why not; an asynchronous take cancelled before its grant charges nothing.
  */
 abstract class Budget {
@@ -108,6 +110,14 @@ abstract class Budget {
           }
         });
     return out;
+  }
+
+  static Budget window(
+      ServerWindow window,
+      Function<HttpRequest, Costs> costs,
+      BiFunction<HttpRequest, HttpResponse<?>, Costs> usage,
+      Duration maxWait) {
+    return new Window(window, costs, usage, maxWait);
   }
 
   private static final class Single extends Budget {
@@ -270,6 +280,97 @@ abstract class Budget {
             reservation.close();
             throw e;
           }
+        }
+      }
+    }
+  }
+
+  private static final class Window extends Budget {
+    private final ServerWindow window;
+    private final Function<HttpRequest, Costs> costs;
+    private final BiFunction<HttpRequest, HttpResponse<?>, Costs> usage;
+
+    Window(
+        ServerWindow window,
+        Function<HttpRequest, Costs> costs,
+        BiFunction<HttpRequest, HttpResponse<?>, Costs> usage,
+        Duration maxWait) {
+      super(maxWait);
+      this.window = window;
+      this.costs = costs;
+      this.usage = usage;
+    }
+
+    @Override
+    Ticker ticker() {
+      return window.ticker();
+    }
+
+    @Override
+    HeaderSync.Builder syncBuilder() {
+      return HeaderSync.builder(window);
+    }
+
+    @Override
+    boolean takesCosts() {
+      return true;
+    }
+
+    private Costs costsOf(HttpRequest request, Costs given) {
+      Costs c = given != null ? given : costs.apply(request);
+      if (c == null) {
+        throw new NullPointerException(
+            "costs of " + request.method() + " " + request.uri() + " must not be null");
+      }
+      return c;
+    }
+
+    @Override
+    Charge take(HttpRequest request, Costs given) throws InterruptedException {
+      return new Granted(window.acquire(costsOf(request, given), maxWait));
+    }
+
+    @Override
+    CompletableFuture<Charge> takeAsync(HttpRequest request, Costs given) {
+      return charge(window.acquireAsync(costsOf(request, given), maxWait), Granted::new);
+    }
+
+    /** A call the window counts from its grant until a window after its end. */
+    private final class Granted implements Charge {
+      private final ServerWindow.Permit permit;
+
+      Granted(ServerWindow.Permit permit) {
+        this.permit = permit;
+      }
+
+      @Override
+      public void giveBack() {
+        permit.cancel();
+      }
+
+      @Override
+      public void keep() {
+        permit.release();
+      }
+
+      @Override
+      public void settle(HttpRequest request, HttpResponse<?> response) {
+        Costs actual;
+        try {
+          actual = usage == null ? null : usage.apply(request, response);
+        } catch (RuntimeException | Error e) {
+          permit.release(); // the user's usage function failed: the grant counts, report it
+          throw e;
+        }
+        if (actual == null) {
+          permit.release();
+          return;
+        }
+        try {
+          permit.release(actual);
+        } catch (RuntimeException e) {
+          permit.release();
+          throw e;
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.throttlenet.http;
 
 import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.core.CallEvent;
 import io.throttlenet.core.CheckedSupplier;
@@ -88,7 +89,8 @@ import javax.net.ssl.SSLParameters;
  * <h2>Defaults, for a typical JSON API</h2>
  *
  * Every part is optional. Without a limiter nothing is charged; with one, a request costs 1, or
- * for a {@link MultiLimiter}: 1 {@code "requests"} and, in a dimension named {@code "tokens"} or
+ * for a {@link MultiLimiter} or a {@link ServerWindow} (the limiter for a server that enforces
+ * an exact sliding window): 1 {@code "requests"} and, in a dimension named {@code "tokens"} or
  * {@code "input_tokens"}, a quarter of the request body's length (about four bytes a token);
  * permits are waited for at most 30 s. A retry of 3 attempts with {@link
  * io.throttlenet.retry.Backoff#ofDefaults()} unless {@link Builder#retry} or {@link
@@ -211,7 +213,8 @@ public final class ThrottledHttpClient extends HttpClient {
    * knows them, such as an LLM call's prompt tokens and {@code max_tokens}. With {@linkplain
    * Builder#usage usage}, they are the estimate that is reserved.
    *
-   * @throws IllegalStateException if this client's limiter is not a {@link MultiLimiter}
+   * @throws IllegalStateException if this client's limiter is neither a {@link MultiLimiter} nor
+   *     a {@link ServerWindow}
    * @throws IllegalArgumentException if {@code costs} names a dimension the limiter lacks
    */
   public <T> HttpResponse<T> send(
@@ -249,7 +252,8 @@ public final class ThrottledHttpClient extends HttpClient {
    * Like {@link #sendAsync(HttpRequest, HttpResponse.BodyHandler)}, charging each attempt {@code
    * costs}; see {@link #send(HttpRequest, HttpResponse.BodyHandler, Costs)}.
    *
-   * @throws IllegalStateException if this client's limiter is not a {@link MultiLimiter}
+   * @throws IllegalStateException if this client's limiter is neither a {@link MultiLimiter} nor
+   *     a {@link ServerWindow}
    */
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler, Costs costs) {
@@ -309,7 +313,7 @@ public final class ThrottledHttpClient extends HttpClient {
   private void requireCostsTaken(Costs costs) {
     if (costs != null && !takesCosts) {
       throw new IllegalStateException(
-          "a call's costs need limiter(MultiLimiter); this client has "
+          "a call's costs need limiter(MultiLimiter) or limiter(ServerWindow); this client has "
               + (hasLimiter ? "a single limiter" : "no limiter"));
     }
   }
@@ -428,6 +432,7 @@ public final class ThrottledHttpClient extends HttpClient {
     private final HttpClient delegate;
     private RateLimiter limiter;
     private MultiLimiter multi;
+    private ServerWindow window;
     private ToLongFunction<HttpRequest> cost;
     private Function<HttpRequest, Costs> costs;
     private BiFunction<HttpRequest, HttpResponse<?>, Costs> usage;
@@ -447,7 +452,11 @@ public final class ThrottledHttpClient extends HttpClient {
     }
 
     private void requireNoLimiter() {
-      Args.requireUnset(limiter != null || multi != null, "limiter");
+      Args.requireUnset(limiter != null || multi != null || window != null, "limiter");
+    }
+
+    private boolean hasLimiter() {
+      return limiter != null || multi != null || window != null;
     }
 
     /** Charges every attempt {@link #cost} (1 by default) of {@code limiter}. */
@@ -465,6 +474,19 @@ public final class ThrottledHttpClient extends HttpClient {
     public Builder limiter(MultiLimiter limiter) {
       requireNoLimiter();
       this.multi = Args.requireNonNull(limiter, "limiter");
+      return this;
+    }
+
+    /**
+     * Charges every attempt {@link #costs} of {@code window}, from its grant until a window after
+     * its response: against a server that enforces an exact sliding window, the whole budget
+     * without 429s, however the network delays calls (see {@link ServerWindow}). Default costs as
+     * for a {@link #limiter(MultiLimiter) MultiLimiter}; with {@link #usage}, the permit is
+     * released at the usage a success reports. {@link #maxWait} bounds how long a call waits.
+     */
+    public Builder limiter(ServerWindow window) {
+      requireNoLimiter();
+      this.window = Args.requireNonNull(window, "window");
       return this;
     }
 
@@ -523,8 +545,8 @@ public final class ThrottledHttpClient extends HttpClient {
 
     /**
      * Follows the server's rate-limit headers with a {@link HeaderSync} made for this client's
-     * limiter: a {@link MultiLimiter}'s dimensions follow the server's of the same names, a
-     * single limiter follows {@code "requests"}. It subscribes to the limiter's grants in this
+     * limiter: a {@link MultiLimiter}'s or {@link ServerWindow}'s dimensions follow the server's
+     * of the same names, a single limiter follows {@code "requests"}. It subscribes to the limiter's grants in this
      * builder's event registry, which must be the one the limiter publishes to (both default to
      * the default registry). For a fleet, a mapping or other options, build the sync yourself
      * and pass it to {@link #headerSync(HeaderSync)}.
@@ -624,13 +646,20 @@ public final class ThrottledHttpClient extends HttpClient {
         return Budget.single(limiter, cost != null ? cost : request -> 1, wait);
       }
       if (multi != null) {
-        return Budget.multi(multi, costs != null ? costs : defaultCosts(multi), usage, wait);
+        return Budget.multi(
+            multi, costs != null ? costs : defaultCosts(multi.dimensions()), usage, wait);
+      }
+      if (window != null) {
+        return Budget.window(
+            window,
+            costs != null ? costs : defaultCosts(Set.copyOf(window.dimensions())),
+            usage,
+            wait);
       }
       return null;
     }
 
-    private static Function<HttpRequest, Costs> defaultCosts(MultiLimiter limiter) {
-      Set<String> dims = limiter.dimensions();
+    private static Function<HttpRequest, Costs> defaultCosts(Set<String> dims) {
       boolean requests = dims.contains("requests");
       String tokens =
           dims.contains("tokens")
@@ -638,7 +667,7 @@ public final class ThrottledHttpClient extends HttpClient {
               : dims.contains("input_tokens") ? "input_tokens" : null;
       if (!requests && tokens == null) {
         throw new IllegalStateException(
-            "costs must be set for a MultiLimiter without a \"requests\", \"tokens\" or"
+            "costs must be set for a limiter without a \"requests\", \"tokens\" or"
                 + " \"input_tokens\" dimension, was one with "
                 + dims);
       }
@@ -669,10 +698,11 @@ public final class ThrottledHttpClient extends HttpClient {
         throw new IllegalStateException(
             "cost needs limiter(RateLimiter); for a MultiLimiter use costs");
       }
-      if ((costs != null || usage != null) && multi == null) {
-        throw new IllegalStateException("costs and usage need limiter(MultiLimiter)");
+      if ((costs != null || usage != null) && multi == null && window == null) {
+        throw new IllegalStateException(
+            "costs and usage need limiter(MultiLimiter) or limiter(ServerWindow)");
       }
-      if ((syncHeaders || sync != null || maxWait != null) && limiter == null && multi == null) {
+      if ((syncHeaders || sync != null || maxWait != null) && !hasLimiter()) {
         throw new IllegalStateException("headerSync, syncHeaders and maxWait need a limiter");
       }
       return new ThrottledHttpClient(this);

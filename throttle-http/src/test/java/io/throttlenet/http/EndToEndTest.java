@@ -3,6 +3,7 @@ package io.throttlenet.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.throttlenet.adaptive.HeaderSync;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.multidim.Costs;
@@ -34,6 +35,7 @@ class EndToEndTest {
   private static final Duration RUN = Duration.ofSeconds(4);
   private static final int CALLERS = 32;
 
+  /** Token buckets at {@code overstated} times the server's limits, with or without sync. */
   private static ThrottledHttpClient client(long overstated, boolean sync) {
     EventRegistry events = EventRegistry.create();
     MultiLimiter llm =
@@ -46,30 +48,43 @@ class EndToEndTest {
                 Throttle.builder().rate(TOKENS * overstated, WINDOW).events(events).build())
             .events(events)
             .build();
-    ThrottledHttpClient.Builder b =
-        ThrottledHttpClient.builder(
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
-            .limiter(llm)
-            .costs(
-                r ->
-                    Costs.of(
-                        "requests",
-                        1,
-                        "tokens",
-                        Long.parseLong(r.headers().firstValue("x-tokens").orElseThrow())))
-            .retry(
-                Retry.builder()
-                    .maxAttempts(20)
-                    .backoff(
-                        Backoff.exponential(Duration.ofMillis(50), 2)
-                            .withMax(Duration.ofSeconds(1)))
-                    .events(events)
-                    .build())
-            .events(events);
+    ThrottledHttpClient.Builder b = common(events).limiter(llm);
     if (sync) {
       b.headerSync(HeaderSync.builder(llm).adoptServerLimit(true).events(events).build());
     }
     return b.build();
+  }
+
+  /** A {@link ServerWindow} at the server's limits, following its headers. */
+  private static ThrottledHttpClient windowClient() {
+    EventRegistry events = EventRegistry.create();
+    ServerWindow window =
+        ServerWindow.builder()
+            .dimension("requests", REQUESTS, WINDOW)
+            .dimension("tokens", TOKENS, WINDOW)
+            .events(events)
+            .build();
+    return common(events).limiter(window).syncHeaders().build();
+  }
+
+  private static ThrottledHttpClient.Builder common(EventRegistry events) {
+    return ThrottledHttpClient.builder(
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
+        .costs(
+            r ->
+                Costs.of(
+                    "requests",
+                    1,
+                    "tokens",
+                    Long.parseLong(r.headers().firstValue("x-tokens").orElseThrow())))
+        .retry(
+            Retry.builder()
+                .maxAttempts(20)
+                .backoff(
+                    Backoff.exponential(Duration.ofMillis(50), 2).withMax(Duration.ofSeconds(1)))
+                .events(events)
+                .build())
+        .events(events);
   }
 
   private static HttpRequest request(WindowServer server) {
@@ -131,6 +146,16 @@ class EndToEndTest {
   }
 
   @Test
+  void serverWindow_atTheServersLimit_usesNearlyAllTheBudget_withoutA429() throws Exception {
+    try (WindowServer server = new WindowServer(REQUESTS, TOKENS, WINDOW, 0.01)) {
+      long[] r = runBlocking(windowClient(), server, Duration.ZERO);
+      assertThat(r[1]).as("calls lost").isZero();
+      assertThat(server.budgetUsed()).as("binding budget used").isGreaterThan(0.8);
+      assertThat(server.counted429s()).as("429s").isLessThanOrEqualTo(5);
+    }
+  }
+
+  @Test
   void fourTimesTooHigh_withSync_draws429sOnlyWhileLearning() throws Exception {
     try (WindowServer server = new WindowServer(REQUESTS, TOKENS, WINDOW, 0)) {
       long[] r = runBlocking(client(4, true), server, WINDOW.plusMillis(200));
@@ -144,7 +169,7 @@ class EndToEndTest {
   @Test
   void asyncCallers_atTheServersLimit_loseNoCall_andHoldNoThreadWhileWaiting() throws Exception {
     try (WindowServer server = new WindowServer(REQUESTS, TOKENS, WINDOW, 0.01)) {
-      ThrottledHttpClient client = client(1, true);
+      ThrottledHttpClient client = windowClient();
       AtomicLong calls = new AtomicLong();
       AtomicLong lost = new AtomicLong();
       long deadline = System.nanoTime() + RUN.toNanos();
@@ -158,6 +183,7 @@ class EndToEndTest {
       assertThat(lost.get()).as("calls lost").isZero();
       assertThat(calls.get()).isGreaterThan(REQUESTS * 2); // beyond the first window's burst
       assertThat(server.budgetUsed()).as("binding budget used").isGreaterThan(0.6);
+      assertThat(server.counted429s()).as("429s").isLessThanOrEqualTo(5);
     }
   }
 

@@ -7,6 +7,7 @@ import static io.throttlenet.http.ScriptedServer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.BreakerState;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.breaker.CircuitOpenException;
@@ -471,6 +472,79 @@ class ThrottledHttpClientTest {
               .build();
       c.send(post("{}"), HttpResponse.BodyHandlers.ofString());
       assertThat(llm.availablePermits("tokens")).isEqualTo(880);
+    }
+
+    private ServerWindow window() {
+      return ServerWindow.builder()
+          .dimension("requests", 2, Duration.ofSeconds(1))
+          .dimension("tokens", 1000, Duration.ofSeconds(1))
+          .ticker(ticker)
+          .events(events)
+          .build();
+    }
+
+    @Test
+    void serverWindow_countsACall_untilAWindowAfterItsResponse() throws Exception {
+      ServerWindow window = window();
+      ThrottledHttpClient c = client().limiter(window).build();
+      c.send(post("x".repeat(400)), HttpResponse.BodyHandlers.discarding());
+      assertThat(window.availablePermits("requests")).isEqualTo(1);
+      assertThat(window.availablePermits("tokens")).isEqualTo(900);
+      ticker.advance(Duration.ofMillis(999));
+      assertThat(window.availablePermits("requests")).isEqualTo(1);
+      ticker.advance(Duration.ofMillis(1));
+      assertThat(window.availablePermits("requests")).isEqualTo(2);
+    }
+
+    @Test
+    void serverWindow_isReleasedAtTheUsageTheResponseReports() throws Exception {
+      server.then(body(200, "{\"usage\":{\"total_tokens\":120}}"));
+      ServerWindow window = window();
+      ThrottledHttpClient c =
+          client()
+              .limiter(window)
+              .usage(
+                  (r, response) ->
+                      Costs.of(
+                          "requests",
+                          1,
+                          "tokens",
+                          Long.parseLong(((String) response.body()).replaceAll("\\D", ""))))
+              .build();
+      c.send(
+          post("{}"), HttpResponse.BodyHandlers.ofString(), Costs.of("requests", 1, "tokens", 600));
+      assertThat(window.availablePermits("tokens")).isEqualTo(880);
+    }
+
+    @Test
+    void serverWindow_cancelWhileWaiting_countsNothing_andNeverSends() throws Exception {
+      ServerWindow window = window();
+      ThrottledHttpClient c = client().limiter(window).build();
+      c.send(get(), HttpResponse.BodyHandlers.discarding());
+      c.send(get(), HttpResponse.BodyHandlers.discarding());
+      CompletableFuture<HttpResponse<Void>> f =
+          c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
+      assertThat(window.waiting()).isEqualTo(1);
+      f.cancel(true);
+      assertThat(window.waiting()).isZero();
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(window.availablePermits("requests")).isEqualTo(2);
+      assertThat(server.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void serverWindow_withHeaderSync_pausesOnATooManyRequests() throws Exception {
+      server.then(status(429, "retry-after-ms", "3000"));
+      ServerWindow window = window();
+      ThrottledHttpClient c = client().limiter(window).syncHeaders().noRetry().build();
+      assertThat(c.send(get(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(429);
+      CompletableFuture<HttpResponse<Void>> next =
+          c.sendAsync(get(), HttpResponse.BodyHandlers.discarding());
+      ticker.advance(Duration.ofMillis(2999));
+      assertThat(next).isNotDone();
+      assertThat(server.requests()).isEqualTo(1);
+      ticker.advance(Duration.ofMillis(1));
+      assertThat(next.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 
     @Test
