@@ -57,6 +57,22 @@ public final class AdaptiveConcurrency implements AutoCloseable {
     return new AdaptiveConcurrency(limit, controller, events);
   }
 
+  /**
+   * A new bulkhead steered by {@code controller}, publishing to its own event registry: one line
+   * for a chain, {@code .withBulkhead(AdaptiveConcurrency.bulkhead(VegasController.create()))}.
+   * Its calls are classified by their exceptions (the bulkhead's default classifier); for
+   * metrics on it, or an outcome other than an exception, build the limit yourself and {@link
+   * #attach} the controller.
+   */
+  public static ConcurrencyLimit bulkhead(ConcurrencyController<?> controller) {
+    Args.requireNonNull(controller, "controller");
+    EventRegistry own = EventRegistry.create();
+    ConcurrencyLimit limit =
+        ConcurrencyLimit.builder().name("adaptive-bulkhead").limit(controller.limit()).events(own).build();
+    attach(limit, controller, own);
+    return limit;
+  }
+
   /** The controller. */
   public ConcurrencyController<?> controller() {
     return controller;
