@@ -1,5 +1,6 @@
 package io.throttlenet.adaptive;
 
+import io.throttlenet.core.CallEvent;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Subscription;
 import io.throttlenet.core.internal.Args;
@@ -30,12 +31,14 @@ public final class AdaptiveConcurrency implements AutoCloseable {
   private final Subscription subscription;
 
   private AdaptiveConcurrency(
-      ConcurrencyLimit limit, ConcurrencyController<?> controller, EventRegistry events) {
+      ConcurrencyLimit limit, ConcurrencyController<?> controller, EventRegistry events, String chain) {
     this.limit = limit;
     this.controller = controller;
     limit.setLimit(controller.limit());
     this.subscription =
-        events.subscribe(ConcurrencyEvent.Released.class, limit.name(), this::onReleased);
+        chain == null
+            ? events.subscribe(ConcurrencyEvent.Released.class, limit.name(), this::onReleased)
+            : events.subscribe(CallEvent.Finished.class, chain, this::onFinished);
   }
 
   /**
@@ -54,7 +57,23 @@ public final class AdaptiveConcurrency implements AutoCloseable {
     Args.requireNonNull(limit, "limit");
     Args.requireNonNull(controller, "controller");
     Args.requireNonNull(events, "events");
-    return new AdaptiveConcurrency(limit, controller, events);
+    return new AdaptiveConcurrency(limit, controller, events, null);
+  }
+
+  /**
+   * Steers {@code limit} with {@code controller} from the {@link CallEvent}s that {@code chain}
+   * (a {@code Decorators} chain's name, or any component publishing them) publishes in {@code
+   * events}: for calls whose overload is a result rather than an exception (an HTTP 503 response),
+   * which the chain's classifier sees and the bulkhead does not. The calls in flight are the
+   * limit's at the time of each event.
+   */
+  public static AdaptiveConcurrency attach(
+      ConcurrencyLimit limit, ConcurrencyController<?> controller, EventRegistry events, String chain) {
+    Args.requireNonNull(limit, "limit");
+    Args.requireNonNull(controller, "controller");
+    Args.requireNonNull(events, "events");
+    Args.requireNonNull(chain, "chain");
+    return new AdaptiveConcurrency(limit, controller, events, chain);
   }
 
   /**
@@ -87,7 +106,16 @@ public final class AdaptiveConcurrency implements AutoCloseable {
     }
   }
 
-  /** Stops following the limit's events; the limit keeps its current value. */
+  private void onFinished(CallEvent.Finished e) {
+    int next =
+        controller.onSample(
+            e.outcome(), e.latency().toNanos(), limit.inFlight() + 1, limit.ticker().read());
+    if (next != limit.limit()) {
+      limit.setLimit(next);
+    }
+  }
+
+  /** Stops following the events; the limit keeps its current value. */
   @Override
   public void close() {
     subscription.close();

@@ -50,6 +50,23 @@ class AdaptiveConcurrencyTest {
   }
 
   @Test
+  void attachedToAChainsCallEvents_aDroppedResultLowersTheLimit() {
+    AdaptiveConcurrency.attach(
+        bulkhead,
+        AimdController.builder().initialLimit(10).latencyTolerance(Double.POSITIVE_INFINITY).build(),
+        events,
+        "chain");
+    io.throttlenet.core.EventPublisher<io.throttlenet.core.CallEvent.Finished> calls =
+        events.publisher(io.throttlenet.core.CallEvent.Finished.class, "chain");
+    calls.publish(
+        new io.throttlenet.core.CallEvent.Finished(
+            "chain", Outcome.DROPPED, Duration.ofMillis(3), java.util.Optional.empty(), java.util.Optional.empty()));
+    assertThat(bulkhead.limit()).isEqualTo(9);
+    bulkhead.tryAcquire().orElseThrow().release(Outcome.DROPPED); // the bulkhead's own events: not followed
+    assertThat(bulkhead.limit()).isEqualTo(9);
+  }
+
+  @Test
   void failuresAndIgnoredCalls_teachNothing() {
     AdaptiveConcurrency.attach(bulkhead, VegasController.create(), events);
     int before = bulkhead.limit();
