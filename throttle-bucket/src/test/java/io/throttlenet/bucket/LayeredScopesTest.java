@@ -223,11 +223,16 @@ class LayeredScopesTest {
     assertThat(other.availablePermits()).isEqualTo(2);
 
     SlidingWindowLog log = SlidingWindowLog.builder().limit(5).window(S).ticker(ticker).events(quiet).build();
+    SlidingWindowLog otherLog = SlidingWindowLog.builder().limit(5).window(S).ticker(ticker).events(quiet).build();
     Layered<String> sameLog =
-        layered().global(log).perEndpoint(PerKey.<String>builder().limiter(k -> log).ticker(ticker).build()).build();
+        layered()
+            .global(Throttle.allOf(log, otherLog))
+            .perEndpoint(PerKey.<String>builder().limiter(k -> log).ticker(ticker).build())
+            .build();
     assertThat(sameLog.tryAcquire(null, "/x", 2)).isTrue();
     sameLog.acquire(null, "/x", 2);
     assertThat(log.availablePermits()).isEqualTo(1);
+    assertThat(otherLog.availablePermits()).isEqualTo(1);
   }
 
   @Test
