@@ -436,4 +436,16 @@ class AllOfTest {
     ticker.advance(Duration.ofSeconds(1));
     assertThat(other.join()).isNull();
   }
+  @Test
+  void aWaitOfExactlyTheLongestAllowed_isWaitedFor() {
+    Throttle glacial =
+        Throttle.builder().rate(1, Duration.ofNanos(1L << 59)).initialPermits(0).ticker(ticker).build();
+    AllOf a = Throttle.allOf(glacial);
+    CompletableFuture<Void> f = a.acquireAsync(1).toCompletableFuture();
+    assertThat(f).isNotDone(); // 2^59 ns, about 18 years: the longest wait a composite takes
+    ticker.advance((1L << 59) - 1);
+    assertThat(f).isNotDone();
+    ticker.advance(1);
+    assertThat(f).isCompleted();
+  }
 }

@@ -252,6 +252,34 @@ class LayeredScopesTest {
     assertThat(all).allSatisfy(t -> assertThat(t.availablePermits()).isEqualTo(4));
   }
 
+  // ---- a charge landing on a per-key limiter evicted in that very instant is counted
+
+  @Test
+  void aKeyOrEndpointEvictedWhileItIsCharged_isCountedAsALostDebt() throws Exception {
+    ManualTicker manual = ManualTicker.startingAt(-7_000_000_000L);
+    StaleTicker stale = new StaleTicker(manual);
+    PerKey<String> tenants = PerKey.<String>builder().rate(10, S).idleTimeout(S).ticker(stale).build();
+    PerKey<String> endpoints = PerKey.<String>builder().rate(10, S).idleTimeout(S).ticker(stale).build();
+    Layered<String> l = Layered.<String>builder().perKey(tenants).perEndpoint(endpoints).build();
+    Runnable evictAll = () -> { // every key is idle and full: they expire
+      manual.advance(Duration.ofHours(1));
+      tenants.cleanUp();
+      endpoints.cleanUp();
+    };
+    assertThat(l.tryAcquire("a", "/a", 0)).isTrue(); // held, full
+    // Between the layered limiter's reading of the clock and its charge, both are evicted.
+    stale.afterNextReadBy(c -> c == Layered.class, evictAll);
+    assertThat(l.tryAcquire("a", "/a", 1)).isTrue();
+    assertThat(l.tryAcquire("b", "/b", 0)).isTrue();
+    stale.afterNextReadBy(c -> c == Layered.class, evictAll);
+    l.acquire("b", "/b", 1);
+    assertThat(l.tryAcquire("c", "/c", 0)).isTrue();
+    stale.afterNextReadBy(c -> c == Layered.class, evictAll);
+    assertThat(l.acquireAsync("c", "/c", 1).toCompletableFuture()).isCompleted();
+    assertThat(tenants.indebtedEvictions()).isEqualTo(3);
+    assertThat(endpoints.indebtedEvictions()).isEqualTo(3);
+  }
+
   // ---- impossible costs
 
   @Test

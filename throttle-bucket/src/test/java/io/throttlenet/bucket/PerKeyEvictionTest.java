@@ -198,6 +198,15 @@ class PerKeyEvictionTest {
     assertThat(p.availablePermits("k")).isEqualTo(-10);
     assertThat(p.indebtedEvictions()).isZero();
     assertThat(evictions).isEmpty();
+    // Back as a fresh entry: evicted again (full, idle) while charged, its debt is counted lost.
+    manual.advance(Duration.ofMillis(2500)); // repaid, still held
+    assertThat(p.estimatedSize()).isEqualTo(1);
+    ticker.afterNextReadBy(c -> c == RateLimiter.class, () -> {
+      manual.advance(Duration.ofHours(1));
+      p.cleanUp();
+    });
+    assertThat(p.tryAcquire("k", 1)).isTrue();
+    assertThat(p.indebtedEvictions()).isEqualTo(1);
   }
 
   @Test

@@ -162,10 +162,10 @@ class ThrottleLimitsTest {
     Throttle t = thousandPerSecond();
     manual.advance(SECOND);
     long now = manual.read();
-    assertThat(t.reserve(3, now, 0)).isZero(); // its slice ends at now + 3 ms
-    t.cancel(3, now - 10 * MS, 3 * MS); // names that end: a waiting booking's arguments would
-    assertThat(t.availablePermits()).isEqualTo(7);
-    long waiting = t.reserve(9, now, Long.MAX_VALUE); // ends at now + 12 ms, released at 2 ms
+    assertThat(t.reserve(10, now, 0)).isZero(); // empties the bucket exactly: ends at now + 10 ms
+    t.cancel(10, now - 10 * MS, 10 * MS); // names that end: a waiting booking's arguments would
+    assertThat(t.availablePermits()).isZero();
+    long waiting = t.reserve(9, now, Long.MAX_VALUE); // ends at now + 19 ms, released at 9 ms
     manual.advance(waiting);
     t.cancel(9, now + waiting, 0); // "granted at once at its release": cannot be told apart
     assertThat(t.availablePermits()).isZero();
