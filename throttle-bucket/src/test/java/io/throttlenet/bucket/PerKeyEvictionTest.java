@@ -232,6 +232,16 @@ class PerKeyEvictionTest {
     assertThat(evictions).hasSize(3).last().isEqualTo(new PerKeyEvent.IndebtedEviction("tenants", "c", 20));
   }
 
+  @Test
+  void forgivingDebts_aKeyDroppedDuringAMereLookup_isPublishedByThatLookup() {
+    PerKey<String> p = tenPerSecond().idleTimeout(S).forgiveEvictedDebt().build();
+    assertThat(p.tryAcquire("k", 1)).isTrue();
+    p.limiter("k").limitAvailable(-40, manual.read());
+    manual.advance(Duration.ofSeconds(3));
+    assertThat(p.tryAcquire("k", 11)).isFalse(); // can never fit: looks "k" up, admits nothing
+    assertThat(evictions).containsExactly(new PerKeyEvent.IndebtedEviction("tenants", "k", 20));
+  }
+
   // ---- new keys refused
 
   @Test
