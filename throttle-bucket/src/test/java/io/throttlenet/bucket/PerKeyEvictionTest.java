@@ -264,7 +264,10 @@ class PerKeyEvictionTest {
         .isInstanceOfSatisfying(TooManyKeysException.class, e -> assertThat(e.retryAfter()).contains(Duration.ofMillis(600)));
     assertThat(p.tryAcquire("e", 1, S)).isFalse();
     assertThatThrownBy(() -> p.limiter("e")).isInstanceOf(TooManyKeysException.class);
-    assertThat(p.refusedKeys()).isEqualTo(4);
+    assertThatThrownBy(() -> p.acquireAsync("e", 1).toCompletableFuture().join())
+        .cause()
+        .isInstanceOf(TooManyKeysException.class);
+    assertThat(p.refusedKeys()).isEqualTo(5);
   }
 
   // ---- a charge landing on a limiter evicted in that very instant is counted
