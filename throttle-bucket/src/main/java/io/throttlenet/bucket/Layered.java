@@ -37,8 +37,10 @@ import java.util.concurrent.CompletionStage;
  * does not charge the global or the tenant scope, and nothing is booked while a caller waits.
  * Scopes left out are not checked; at least one is required. A cost is checked against every
  * scope's capacity before a new key or endpoint is admitted to its {@link PerKey}, so a request
- * that can never be granted evicts nobody. A predicted wait longer than about 18 years fails at
- * once, as for {@link AllOf}. Thread-safe.
+ * that can never be granted evicts nobody. A new key or endpoint that its {@link PerKey} refuses
+ * fails the call with that scope's {@link TooManyKeysException} naming it ({@code tryAcquire}
+ * answers {@code false} and publishes a refusal naming the scope and the key). A predicted wait
+ * longer than about 18 years fails at once, as for {@link AllOf}. Thread-safe.
  *
  * @param <K> the type of tenant keys and endpoints
  */
@@ -133,13 +135,14 @@ public final class Layered<K> {
     PerKey.Entry endpointEntry =
         perEndpoint == null ? null : perEndpoint.held(Args.requireNonNull(endpoint, "endpoint"));
     if (perKey != null && keyEntry == null || perEndpoint != null && endpointEntry == null) {
-      PerKey.Entry[] both = admit(key, endpoint, keyEntry, endpointEntry, cost);
-      if (both == null) {
-        events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, -1); // a refused new key
+      Admission a = admit(key, endpoint, keyEntry, endpointEntry, cost);
+      if (a.refusing != NONE) { // a refused new key, named with its scope
+        Object refused = a.refusing == KEY ? key : endpoint;
+        events.rejected(cost, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, -1, SCOPES[a.refusing], refused);
         return false;
       }
-      keyEntry = both[0];
-      endpointEntry = both[1];
+      keyEntry = a.keyEntry;
+      endpointEntry = a.endpointEntry;
     }
     Part[] parts = SCRATCH.get();
     int n = global.length + partsOf(perKey, keyEntry).length + partsOf(perEndpoint, endpointEntry).length;
@@ -172,7 +175,6 @@ public final class Layered<K> {
   private void rejectedBy(
       K key, PerKey.Entry keyEntry, K endpoint, PerKey.Entry endpointEntry, long cost, long wait, LimiterEvent.Reason reason) {
     Part[][] scopes = {global, partsOf(perKey, keyEntry), partsOf(perEndpoint, endpointEntry)};
-    String[] names = {"global", "key", "endpoint"};
     Object[] keys = {null, key, endpoint};
     long now = ticker.read();
     int refusing = -1;
@@ -182,7 +184,7 @@ public final class Layered<K> {
         continue;
       }
       if (capacityOf(scopes[i]) < cost) {
-        events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1, names[i], keys[i]);
+        events.rejected(cost, LimiterEvent.Reason.CAPACITY_EXCEEDED, -1, SCOPES[i], keys[i]);
         return;
       }
       long w = Atomic.peek(scopes[i], null, cost, now);
@@ -194,9 +196,16 @@ public final class Layered<K> {
     if (refusing < 0) {
       events.rejected(cost, reason, wait);
     } else {
-      events.rejected(cost, reason, wait == RateLimiter.NEVER ? -1 : wait, names[refusing], keys[refusing]);
+      events.rejected(cost, reason, wait == RateLimiter.NEVER ? -1 : wait, SCOPES[refusing], keys[refusing]);
     }
   }
+
+  /** The scopes' names in events, indexed by {@link #KEY} and {@link #ENDPOINT} (0 is global). */
+  private static final String[] SCOPES = {"global", "key", "endpoint"};
+
+  private static final int NONE = -1;
+  private static final int KEY = 1;
+  private static final int ENDPOINT = 2;
 
   private static final Part[] NO_PARTS = new Part[0];
   private static final ThreadLocal<Part[]> SCRATCH = ThreadLocal.withInitial(() -> new Part[8]);
@@ -221,9 +230,9 @@ public final class Layered<K> {
    * scope's capacity first, and only if it fits are the missing keys admitted (admitting a key may
    * evict another; doing it for a cost that can never be granted would be all harm). If it does
    * not fit, detached entries answer for the capacity, and the caller refuses without charging.
-   * Null if a scope refuses a new key (see {@link PerKey}).
+   * If a scope refuses a new key (see {@link PerKey}), the admission names that scope.
    */
-  private PerKey.Entry[] admit(K key, K endpoint, PerKey.Entry k, PerKey.Entry e, long cost) {
+  private Admission admit(K key, K endpoint, PerKey.Entry k, PerKey.Entry e, long cost) {
     PerKey.Entry pk = k != null || perKey == null ? k : perKey.prospective(key);
     PerKey.Entry pe = e != null || perEndpoint == null ? e : perEndpoint.prospective(endpoint);
     long capacity = capacityOf(global);
@@ -235,13 +244,27 @@ public final class Layered<K> {
     }
     if (cost <= capacity) {
       if (k == null && pk != null && (pk = perKey.attach(key, pk)) == null) {
-        return null;
+        return new Admission(null, null, KEY);
       }
       if (e == null && pe != null && (pe = perEndpoint.attach(endpoint, pe)) == null) {
-        return null;
+        return new Admission(null, null, ENDPOINT);
       }
     }
-    return new PerKey.Entry[] {pk, pe};
+    return new Admission(pk, pe, NONE);
+  }
+
+  /** What {@link #admit} decided: the entries to charge, or the scope that refused a new key. */
+  private static final class Admission {
+    final PerKey.Entry keyEntry;
+    final PerKey.Entry endpointEntry;
+    /** {@link #KEY} or {@link #ENDPOINT} if that scope refused its new key, else {@link #NONE}. */
+    final int refusing;
+
+    Admission(PerKey.Entry keyEntry, PerKey.Entry endpointEntry, int refusing) {
+      this.keyEntry = keyEntry;
+      this.endpointEntry = endpointEntry;
+      this.refusing = refusing;
+    }
   }
 
   /** Notices per-key limiters evicted while they were being charged (see {@link PerKey}). */
@@ -383,12 +406,12 @@ public final class Layered<K> {
       PerKey.Entry ee =
           perEndpoint == null ? null : perEndpoint.held(Args.requireNonNull(endpoint, "endpoint"));
       if (perKey != null && ke == null || perEndpoint != null && ee == null) {
-        PerKey.Entry[] both = admit(key, endpoint, ke, ee, cost);
-        if (both == null) {
-          throw perKey != null && ke == null ? perKey.refused(key) : perEndpoint.refused(endpoint);
+        Admission a = admit(key, endpoint, ke, ee, cost);
+        if (a.refusing != NONE) {
+          throw a.refusing == KEY ? perKey.refused(key) : perEndpoint.refused(endpoint);
         }
-        ke = both[0];
-        ee = both[1];
+        ke = a.keyEntry;
+        ee = a.endpointEntry;
       }
       keyEntry = ke;
       endpointEntry = ee;

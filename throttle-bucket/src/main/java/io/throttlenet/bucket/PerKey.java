@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -547,6 +548,14 @@ public final class PerKey<K> {
    * allowing for one more full-capacity charge by the use that is in progress.
    */
   private static final class UntilRefilled<K> implements Expiry<K, Entry> {
+    /**
+     * The least a read moves an expiry later. Caffeine ignores a read that would move an expiry
+     * later by a second or less (sparing its timer wheel on hot reads), so an extension that the
+     * key's debt needs must go further than that, or the key could expire before its limiter has
+     * refilled.
+     */
+    private static final long READ_EXTENSION_NANOS = TimeUnit.SECONDS.toNanos(1) + 1;
+
     private final long idleNanos;
     private final Ticker ticker;
 
@@ -586,7 +595,7 @@ public final class PerKey<K> {
       if (currentDuration - untilFull >= fullRefillNanos(value, currentTime)) {
         return currentDuration;
       }
-      return keep(entry);
+      return Math.max(keep(entry), saturatedAdd(currentDuration, READ_EXTENSION_NANOS));
     }
   }
 

@@ -394,6 +394,10 @@ public final class Throttle implements RateLimiter {
     reconfigure.lock();
     try {
       Config old = config;
+      // Normally a no-op: every change converts the state before it returns. But a change whose
+      // conversion failed (the ticker threw) published its configuration and left the state in
+      // the one before; the new configuration takes that one's parity, so the state would pass
+      // for converted. Converting it first keeps the permits.
       settle(old);
       Config next = Config.of(old.burst, interval, PARITY - old.parity, old);
       config = next;

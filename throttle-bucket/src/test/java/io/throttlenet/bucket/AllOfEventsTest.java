@@ -88,4 +88,58 @@ class AllOfEventsTest {
     assertThat(a.capacity()).isEqualTo(2);
     assertThat(a.toString()).contains("both");
   }
+  @Test
+  void immediateGrants_throughEveryVerb_arePublished() throws Exception {
+    AllOf a = allOf();
+    assertThat(a.tryAcquire(1, S)).isTrue();
+    a.acquire(1);
+    assertThat(seen).containsExactly(
+        new LimiterEvent.Acquired("both", 1, Duration.ZERO),
+        new LimiterEvent.Acquired("both", 1, Duration.ZERO));
+  }
+
+  @Test
+  void reserve_publishesARefusalOnlyForAWaitBeyondItsBound() {
+    AllOf a = allOf();
+    assertThat(a.tryAcquire(2)).isTrue(); // small: the next permit in 0.5 s
+    seen.clear();
+    long now = ticker.read();
+    long withinBound = a.reserve(1, now, Duration.ofMillis(500).toNanos());
+    assertThat(io.throttlenet.core.RateLimiter.requiredWait(withinBound)).isEqualTo(Duration.ofMillis(500).toNanos());
+    assertThat(seen).isEmpty(); // not refused: a composite only books immediate grants
+    a.reserve(1, now, Duration.ofMillis(500).toNanos() - 1);
+    assertThat(seen).containsExactly(
+        rejected(1, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, Optional.of(Duration.ofMillis(500))));
+  }
+
+  @Test
+  void waitNanos_ofExactlyTheCapacity_isAWait_andAboveItNever() {
+    AllOf a = allOf();
+    long now = ticker.read();
+    assertThat(a.waitNanos(2, now)).isZero();
+    assertThat(a.tryAcquire(2)).isTrue();
+    assertThat(a.waitNanos(2, now)).isEqualTo(S.toNanos());
+    assertThat(a.waitNanos(3, now)).isEqualTo(io.throttlenet.core.RateLimiter.NEVER);
+  }
+
+  @Test
+  void behindTheLine_aCostOfExactlyTheCapacity_isRefusedForPermits_withItsWait() {
+    AllOf a = allOf();
+    assertThat(a.tryAcquire(2)).isTrue();
+    assertThat(a.acquireAsync(1).toCompletableFuture()).isNotDone();
+    seen.clear();
+    assertThat(a.tryAcquire(2)).isFalse();
+    assertThat(seen).containsExactly(rejected(2, LimiterEvent.Reason.INSUFFICIENT_PERMITS, Optional.of(S)));
+  }
+
+  @Test
+  void aWaitBeyondTheBound_isPublishedAsGivenUp() {
+    AllOf a = allOf();
+    assertThat(a.tryAcquire(2)).isTrue();
+    seen.clear();
+    CompletableFuture<Void> f = a.acquireAsync(1, Duration.ofMillis(499)).toCompletableFuture();
+    assertThat(f).isCompletedExceptionally();
+    assertThat(seen).containsExactly(
+        rejected(1, LimiterEvent.Reason.MAX_WAIT_EXCEEDED, Optional.of(Duration.ofMillis(500))));
+  }
 }

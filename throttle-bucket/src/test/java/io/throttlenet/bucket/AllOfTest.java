@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class AllOfTest {
@@ -275,5 +276,176 @@ class AllOfTest {
     ticker.advance(Duration.ofSeconds(1));
     assertThat(small).isCompleted();
     assertThat(a.waiting()).isZero();
+  }
+  /** Hand-shake: {@code n} callers stand in the composite's line (30 s of real time at most). */
+  private static void awaitWaiting(AllOf a, int n) {
+    long giveUp = System.nanoTime() + 30_000_000_000L;
+    while (a.waiting() < n) {
+      assertThat(System.nanoTime() - giveUp).as("%d callers in line", n).isNegative();
+      Thread.yield();
+    }
+  }
+
+  @Test
+  void tryAcquireWithMaxWait_waitsInLine_andAnswersTrueWhenGranted() throws Exception {
+    Throttle fast = throttle(10, Duration.ofSeconds(1));
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(fast, slow);
+    assertThat(a.tryAcquire()).isTrue();
+    AtomicBoolean granted = new AtomicBoolean();
+    Waiter waiter = Waiter.start(() -> granted.set(a.tryAcquire(1, Duration.ofSeconds(1))));
+    awaitWaiting(a, 1);
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(waiter.join()).isNull();
+    assertThat(granted).isTrue();
+    assertThat(slow.availablePermits()).isZero();
+    assertThat(fast.availablePermits()).isEqualTo(9);
+  }
+
+  @Test
+  void aNewcomer_servesAHeadWhoseCapacityCameBackOutsideTheLinesTimer() {
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> head = a.acquireAsync(1).toCompletableFuture(); // timer at 1 s
+    slow.reset(); // the slow part is full again, but the line's timer does not know
+    CompletableFuture<Void> newcomer = a.acquireAsync(1).toCompletableFuture();
+    assertThat(head).isCompleted(); // served when the newcomer joined the line
+    assertThat(newcomer).isNotDone();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(newcomer).isCompleted();
+  }
+
+  @Test
+  void aBoundTooLongToBeReached_setsNoDeadlineTimer() {
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), throttle(1, Duration.ofSeconds(1)));
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> unreachable =
+        a.acquireAsync(1, Duration.ofNanos(Long.MAX_VALUE / 4)).toCompletableFuture();
+    assertThat(ticker.pendingTasks()).isEqualTo(1); // the head's timer only
+    CompletableFuture<Void> bounded =
+        a.acquireAsync(1, Duration.ofNanos(Long.MAX_VALUE / 4 - 1)).toCompletableFuture();
+    assertThat(ticker.pendingTasks()).isEqualTo(2); // and the second one's deadline
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(unreachable).isCompleted();
+    assertThat(bounded).isCompleted();
+    assertThat(ticker.pendingTasks()).isZero();
+  }
+
+  @Test
+  void aBoundedHead_whoseCapacityIsTakenMeanwhile_givesUpWithItsNewWait() {
+    Throttle slow = throttle(1, Duration.ofSeconds(1));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire()).isTrue();
+    CompletableFuture<Void> bounded = a.acquireAsync(1, Duration.ofMillis(1500)).toCompletableFuture();
+    assertThat(slow.acquireAsync(1).toCompletableFuture()).isNotDone(); // books the 1 s permit
+    ticker.advance(Duration.ofSeconds(1)); // the head tries: 1 s more would pass its bound
+    assertThatThrownBy(bounded::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            MaxWaitExceededException.class,
+            e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(1)));
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
+  void aBoundedWaiterBehindTheHead_givesUpWithItsOwnWaitAtItsDeadline() {
+    Throttle slow = throttle(3, Duration.ofSeconds(3));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire(3)).isTrue(); // one permit a second from now
+    CompletableFuture<Void> head = a.acquireAsync(3).toCompletableFuture(); // due at 3 s
+    CompletableFuture<Void> bounded = a.acquireAsync(1, Duration.ofSeconds(1)).toCompletableFuture();
+    assertThat(slow.acquireAsync(1).toCompletableFuture()).isNotDone(); // books the 1 s permit
+    ticker.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(bounded::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            MaxWaitExceededException.class,
+            e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(1))); // its own, at 1 s
+    assertThat(head).isNotDone();
+  }
+
+  @Test
+  void aHeadThatLeaves_letsTheNextBeServedAtOnceIfItFits() {
+    Throttle slow = throttle(5, Duration.ofSeconds(5));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire(4)).isTrue(); // 1 left
+    CompletableFuture<Void> big = a.acquireAsync(5).toCompletableFuture();
+    CompletableFuture<Void> small = a.acquireAsync(1).toCompletableFuture(); // fits, but in line
+    assertThat(small).isNotDone();
+    big.cancel(false);
+    assertThat(small).isCompleted();
+    assertThat(slow.availablePermits()).isZero();
+  }
+
+  @Test
+  void aWaiterCancelledAtTheInstantOfItsGrant_givesItBack_andTheNextIsServedWithIt() {
+    Throttle fast = throttle(10, Duration.ofSeconds(1));
+    Throttle slow = throttle(5, Duration.ofSeconds(5));
+    AllOf a = Throttle.allOf(fast, slow);
+    assertThat(a.tryAcquire(2)).isTrue(); // 3 left
+    CompletableFuture<Void> big = a.acquireAsync(5).toCompletableFuture();
+    List<CompletableFuture<Void>> small = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      small.add(a.acquireAsync(1).toCompletableFuture());
+    }
+    // The first grant's holder cancels the second's, which is decided at the same instant.
+    small.get(0).thenRun(() -> small.get(1).cancel(false));
+    big.cancel(false); // three fit at once: the first, the second (given back), the third
+    assertThat(small.get(0)).isCompleted();
+    assertThat(small.get(1)).isCancelled();
+    assertThat(small.get(2)).isCompleted();
+    assertThat(small.get(3)).isCompleted(); // with the permit the second gave back
+    assertThat(slow.availablePermits()).isZero();
+    assertThat(fast.availablePermits()).isEqualTo(5);
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
+  void reset_servesTheLineAtOnce_andSetsItsTimerForTheNext() {
+    Throttle slow = throttle(2, Duration.ofSeconds(2));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire(2)).isTrue();
+    CompletableFuture<Void> first = a.acquireAsync(2).toCompletableFuture(); // due at 2 s
+    CompletableFuture<Void> second = a.acquireAsync(1).toCompletableFuture();
+    ticker.advance(Duration.ofMillis(500));
+    a.reset();
+    assertThat(first).isCompleted();
+    assertThat(second).isNotDone(); // due 1 s after the reset, before the old timer
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(second).isCompleted();
+  }
+
+  @Test
+  void afterEveryWayTheLineIsServed_anotherThreadCanStillJoinIt() throws Exception {
+    Throttle slow = throttle(3, Duration.ofSeconds(3));
+    AllOf a = Throttle.allOf(throttle(10, Duration.ofSeconds(1)), slow);
+    assertThat(a.tryAcquire(3)).isTrue();
+    CompletableFuture<Void> head = a.acquireAsync(3).toCompletableFuture(); // joins, due at 3 s
+    CompletableFuture<Void> bounded = a.acquireAsync(1, Duration.ofSeconds(1)).toCompletableFuture();
+    CompletableFuture<Void> leaving = a.acquireAsync(1).toCompletableFuture();
+    leaving.cancel(false); // leaves
+    ticker.advance(Duration.ofSeconds(1)); // `bounded` reaches its deadline behind the head
+    ticker.advance(Duration.ofSeconds(2)); // the timer serves the head
+    a.reset(); // serves the line again
+    assertThat(bounded).isCompletedExceptionally();
+    assertThat(head).isCompleted();
+    assertThat(a.tryAcquire()).isTrue();
+    Waiter other = Waiter.start(() -> a.acquire(3));
+    awaitWaiting(a, 1);
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(other.join()).isNull();
+  }
+  @Test
+  void aWaitOfExactlyTheLongestAllowed_isWaitedFor() {
+    Throttle glacial =
+        Throttle.builder().rate(1, Duration.ofNanos(1L << 59)).initialPermits(0).ticker(ticker).build();
+    AllOf a = Throttle.allOf(glacial);
+    CompletableFuture<Void> f = a.acquireAsync(1).toCompletableFuture();
+    assertThat(f).isNotDone(); // 2^59 ns, about 18 years: the longest wait a composite takes
+    ticker.advance((1L << 59) - 1);
+    assertThat(f).isNotDone();
+    ticker.advance(1);
+    assertThat(f).isCompleted();
   }
 }

@@ -104,4 +104,36 @@ class AllocationTest {
             });
     assertThat(bytes).isLessThan(MARGIN_BYTES);
   }
+  @Test
+  void layered_tryAcquire_overMoreLimitersThanItsFirstScratchArray_allocatesNothing() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    EventRegistry events = EventRegistry.create();
+    Throttle[] t = new Throttle[10];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = Throttle.builder().rate(1_000_000_000, Duration.ofSeconds(1)).burst(1_000_000).ticker(ticker).events(events).build();
+    }
+    Layered<String> layered = Layered.<String>builder()
+        .global(Throttle.allOf(t[0], t[1], t[2], t[3], t[4]))
+        .perKey(PerKey.<String>builder().limiter(k -> Throttle.allOf(t[5], t[6], t[7])).ticker(ticker).events(events).build())
+        .perEndpoint(PerKey.<String>builder().limiter(k -> Throttle.allOf(t[8], t[9])).ticker(ticker).events(events).build())
+        .ticker(ticker)
+        .events(events)
+        .build();
+    // On a thread of its own, so that its per-thread scratch array starts at its initial size.
+    long[] bytes = new long[1];
+    Waiter fresh = Waiter.start(() -> bytes[0] =
+        bytesPerRun(
+            () -> {
+              for (int i = 0; i < CALLS; i++) {
+                if (!layered.tryAcquire("a", "/x")) {
+                  throw new AssertionError("refused");
+                }
+                if ((i & 1023) == 0) {
+                  ticker.advance(1_000_000);
+                }
+              }
+            }));
+    assertThat(fresh.join()).isNull();
+    assertThat(bytes[0]).isLessThan(MARGIN_BYTES);
+  }
 }

@@ -101,4 +101,32 @@ class StaleClockTest {
     granted += log.tryAcquire(10) ? 10 : 0;
     assertThat(granted).isEqualTo(10); // at most 10 in any 10 ms
   }
+  @Test
+  void allOf_staleReadingBetweenTheLastBookingAndALaterLook_isNotBookedBeforeThatLook() {
+    Throttle fast = fast();
+    long start = manual.read();
+    assertThat(fast.tryAcquire(10)).isTrue(); // its slice ends at 10 ms
+    AllOf both = Throttle.allOf(fast, empty());
+    manual.advance(50 * MS);
+    assertThat(both.tryAcquire(1)).isFalse(); // looks at `fast` as of 50 ms
+    ticker.staleOnce(start + 30 * MS); // a caller that read the clock at 30 ms
+    int granted = fast.tryAcquire(10) ? 10 : 0;
+    manual.advance(20_000);
+    granted += fast.tryAcquire(10) ? 10 : 0; // at 50.02 ms
+    assertThat(granted).isEqualTo(10);
+  }
+
+  @Test
+  void throttle_staleReadingFromBeforeAReset_isNotBookedBeforeTheReset() {
+    Throttle fast = fast();
+    long start = manual.read();
+    assertThat(fast.tryAcquire(10)).isTrue();
+    manual.advance(100 * MS);
+    fast.reset(); // full again, as of 100 ms
+    ticker.staleOnce(start + 70 * MS); // a caller that read the clock at 70 ms
+    int granted = fast.tryAcquire(10) ? 10 : 0;
+    manual.advance(20_000);
+    granted += fast.tryAcquire(10) ? 10 : 0; // at 100.02 ms
+    assertThat(granted).isEqualTo(10); // bound: 10 + 1000/s · 0.02 ms
+  }
 }
