@@ -1,0 +1,147 @@
+package io.throttlenet.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.throttlenet.core.EventRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis stopped, frozen and restarted mid-test. Each test runs its own redis-server on an
+ * ephemeral loopback port (never the shared one) and is skipped only if no redis-server binary
+ * is installed. Decisions are checked against the timeout with generous slack for a loaded
+ * machine: what matters is that the policy applies within the timeout's order, not 60 s later.
+ */
+class OutageTest {
+  private static final Duration HOUR = Duration.ofHours(1);
+  private static final Duration TIMEOUT = Duration.ofMillis(100);
+  private static final long SLACK_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  private final EventRegistry events = EventRegistry.create();
+  private final List<RedisEvent> seen = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void listen() {
+    assumeTrue(Redis.serverBinaryPresent(), "redis-server is not installed");
+    events.subscribe(RedisEvent.class, seen::add);
+  }
+
+  private RedisThrottle throttle(RedisStore store, OutagePolicy policy, long burst) {
+    return RedisThrottle.builder(store).key(Redis.uniqueKey()).rate(1, HOUR).burst(burst)
+        .outage(policy).timeout(TIMEOUT).probeInterval(Duration.ofMillis(50))
+        .events(events).name("shared").build();
+  }
+
+  /** Retries until Redis answers again: bounded, and waiting for a process, not testing time. */
+  private static void awaitRecovery(RedisThrottle t) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (t.isRedisDown() || t.availablePermits() < 0) {
+      assertThat(System.nanoTime() - deadline).as("recovered in time").isNegative();
+      t.waitNanos(1, 0);
+      Thread.onSpinWait();
+    }
+  }
+
+  private static long timed(Runnable r) {
+    long start = System.nanoTime();
+    r.run();
+    return System.nanoTime() - start;
+  }
+
+  @Test
+  void failClosed_redisKilled_refusesWithinTimeout_thenRecovers() throws Exception {
+    int port = Redis.freePort();
+    try (Redis.Server server = new Redis.Server(port).start(); RedisStore store = RedisStore.connect(server.uri())) {
+      RedisThrottle t = throttle(store, OutagePolicy.failClosed(), 5);
+      assertThat(t.tryAcquire(2)).isTrue();
+      server.stop();
+      boolean[] result = new boolean[1];
+      assertThat(timed(() -> result[0] = t.tryAcquire())).isLessThan(TIMEOUT.toNanos() + SLACK_NANOS);
+      assertThat(result[0]).isFalse();
+      assertThat(t.isRedisDown()).isTrue();
+      assertThatThrownBy(t::acquire).isInstanceOf(RedisUnavailableException.class).hasMessageContaining("shared");
+      assertThat(seen).hasSize(1).first().isInstanceOf(RedisEvent.Unavailable.class);
+      assertThat(((RedisEvent.Unavailable) seen.get(0)).policy()).isEqualTo(OutagePolicy.failClosed());
+
+      new Redis.Server(port).start(); // a new, empty server: the budget is full again
+      awaitRecovery(t);
+      assertThat(seen).hasSize(2).last().isInstanceOf(RedisEvent.Recovered.class);
+      assertThat(t.tryAcquire(5)).isTrue();
+      assertThat(t.tryAcquire()).isFalse();
+    } finally {
+      killStray(port);
+    }
+  }
+
+  @Test
+  void failOpen_redisFrozen_grantsAfterTheTimeout_thenRecovers() throws Exception {
+    int port = Redis.freePort();
+    try (Redis.Server server = new Redis.Server(port).start(); RedisStore store = RedisStore.connect(server.uri())) {
+      RedisThrottle t = throttle(store, OutagePolicy.failOpen(), 1);
+      assertThat(t.tryAcquire()).isTrue();
+      assertThat(t.tryAcquire()).isFalse();
+      server.freeze(); // connected, but no reply ever comes: only the timeout can tell
+      long first = timed(() -> assertThat(t.tryAcquire()).isTrue());
+      assertThat(first).isGreaterThanOrEqualTo(TIMEOUT.toNanos()).isLessThan(TIMEOUT.toNanos() + SLACK_NANOS);
+      for (int i = 0; i < 50; i++) {
+        assertThat(t.tryAcquire()).isTrue(); // unmetered, mostly without asking the frozen server
+      }
+      assertThat(t.acquireAsync(1).toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+      assertThat(seen).hasSize(1).first().isInstanceOf(RedisEvent.Unavailable.class);
+      server.thaw();
+      awaitRecovery(t);
+      assertThat(seen).last().isInstanceOf(RedisEvent.Recovered.class);
+      assertThat(t.tryAcquire()).isFalse(); // the shared bucket is back, still empty
+    }
+  }
+
+  @Test
+  void fallback_redisKilled_localShareOfTheBudget() throws Exception {
+    int port = Redis.freePort();
+    try (Redis.Server server = new Redis.Server(port).start(); RedisStore store = RedisStore.connect(server.uri())) {
+      RedisThrottle t = throttle(store, OutagePolicy.fallback(4), 40);
+      assertThat(t.tryAcquire(40)).isTrue();
+      server.stop();
+      int admitted = 0;
+      for (int i = 0; i < 30; i++) {
+        admitted += t.tryAcquire() ? 1 : 0;
+      }
+      assertThat(admitted).isEqualTo(10); // 40 / 4, from a local bucket starting full
+      assertThat(t.availablePermits()).isZero();
+      assertThat(seen).hasSize(1);
+    } finally {
+      killStray(port);
+    }
+  }
+
+  @Test
+  void failClosed_async_failsWithUnavailable() throws Exception {
+    int port = Redis.freePort();
+    try (Redis.Server server = new Redis.Server(port).start(); RedisStore store = RedisStore.connect(server.uri())) {
+      RedisThrottle t = throttle(store, OutagePolicy.failClosed(), 2);
+      server.stop();
+      assertThatThrownBy(() -> t.acquireAsync(1).toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(RedisUnavailableException.class);
+    }
+  }
+
+  /** The restarted server of a test is not tracked by its try block: stop whatever holds the port. */
+  private static void killStray(int port) {
+    try {
+      RedisStore s = RedisStore.connect("redis://127.0.0.1:" + port);
+      s.close();
+      new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "shutdown", "nosave")
+          .start().waitFor(10, TimeUnit.SECONDS);
+    } catch (Exception nothingThere) {
+      // already gone
+    }
+  }
+}
