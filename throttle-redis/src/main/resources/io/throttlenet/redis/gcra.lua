@@ -67,24 +67,28 @@ end
 if op == 'reserve' then
   -- ARGV[2] = longest acceptable wait (ns); ARGV[3] = extra permits to lease if free at once.
   -- Every dimension's cost is booked at its earliest slot; the caller is released when the
-  -- slowest one allows. Returns {granted, wait, sec, now, leased, end_1 .. end_n}.
+  -- slowest one allows. Returns {1, wait, sec, now, leased, end_1 .. end_n} if booked, else
+  -- {0, wait, sec, now, 0, the dimension that binds} and nothing is written.
   local maxWait = tonumber(ARGV[2])
   local wait = 0
+  local binding = 1
+  local tooFar = false
   local next = {}
   for d = 1, n do
     local b = buckets[d]
     local interval, tol, cost = arg(d, 1), arg(d, 2), arg(d, 3)
-    local base = math.max(b.t, now)
-    next[d] = base + cost * interval
+    next[d] = math.max(b.t, now) + cost * interval
     if cost > 0 then
-      wait = math.max(wait, next[d] - tol - now)
-      if next[d] - now > MAX_AHEAD then
-        return { 0, math.max(wait, next[d] - tol - now), sec, now, 0 }
+      local w = next[d] - tol - now
+      if w > wait then
+        wait = w
+        binding = d
       end
+      tooFar = tooFar or next[d] - now > MAX_AHEAD
     end
   end
-  if wait > maxWait then
-    return { 0, wait, sec, now, 0 }
+  if wait > maxWait or tooFar then
+    return { 0, wait, sec, now, 0, binding }
   end
   local result = { 1, wait, sec, now, 0 }
   for d = 1, n do
@@ -94,7 +98,7 @@ if op == 'reserve' then
       if wait > 0 then
         b.w = math.max(b.w, now + wait)
       end
-      if d == 1 and n == 1 and wait == 0 then
+      if n == 1 and wait == 0 then
         local extra = math.min(tonumber(ARGV[3]), math.floor((now + arg(d, 2) - b.t) / arg(d, 1)))
         if extra > 0 then
           b.t = b.t + extra * arg(d, 1)
@@ -136,17 +140,29 @@ elseif op == 'cancel' then
     end
   end
   return result
-elseif op == 'refund' then
-  -- Part of a charge given back (a settled over-estimate): safe only while nobody is booked to
-  -- wait, and at most what of the charge still weighs (its end minus now). Returns the permits
-  -- given back per dimension.
+elseif op == 'settle' then
+  -- A reservation corrected once its real cost is known: per dimension, a positive value is
+  -- charged now (an overdraft later callers wait out); a negative one is given back. In full if
+  -- the booking is still the last one (as for cancel); otherwise only while nobody is booked to
+  -- wait, and at most what of the charge still weighs (its end minus now). Never for a charge
+  -- made before a pause, restriction or reset. Returns the permits given back per dimension.
   local result = {}
   for d = 1, n do
     local b = buckets[d]
-    local interval, cost = arg(d, 1), arg(d, 3)
+    local interval, delta = arg(d, 1), arg(d, 3)
     result[d] = 0
-    if cost > 0 and now >= b.w and instant(d, 6) > b.r then
-      local back = math.min(cost * interval, instant(d, 4) - now)
+    if delta > 0 then
+      b.t = math.min(math.max(b.t, now) + delta * interval, now + MAX_AHEAD)
+      store(KEYS[d], b)
+    elseif delta < 0 and instant(d, 6) > b.r then
+      local back
+      if b.t == instant(d, 4) then
+        back = -delta * interval
+      elseif now >= b.w then
+        back = math.min(-delta * interval, instant(d, 4) - now)
+      else
+        back = 0
+      end
       if back > 0 then
         b.t = b.t - back
         result[d] = math.floor(back / interval)
@@ -155,17 +171,6 @@ elseif op == 'refund' then
     end
   end
   return result
-elseif op == 'charge' then
-  -- An under-estimate settled: the difference is booked now, an overdraft later callers wait out.
-  for d = 1, n do
-    local b = buckets[d]
-    local interval, cost = arg(d, 1), arg(d, 3)
-    if cost > 0 then
-      b.t = math.min(math.max(b.t, now) + cost * interval, now + MAX_AHEAD)
-      store(KEYS[d], b)
-    end
-  end
-  return { 1 }
 elseif op == 'pause' or op == 'limit' then
   -- pause: ARGV[2] = its length from now (ns); nothing before it, then one permit at its end.
   -- limit: per dimension, ARGV value 3 = the most that may be available now (may be negative).
