@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A token bucket (GCRA) whose state lives in Redis, so every process that builds one with the same
@@ -69,7 +70,7 @@ public final class RedisThrottle implements RateLimiter {
   private final Shared shared;
   private final String key;
   private final String[] keys;
-  private final RateLimiter fallback;
+  private final Supplier<RateLimiter> fallback; // null unless the policy is FALLBACK
   private final AtomicReference<Booking> lastWaiting = new AtomicReference<>();
   private final AtomicLong pool = new AtomicLong();
   private final AtomicBoolean refilling = new AtomicBoolean();
@@ -96,7 +97,7 @@ public final class RedisThrottle implements RateLimiter {
     }
   }
 
-  RedisThrottle(Shared shared, String key, String redisKey, RateLimiter fallback) {
+  RedisThrottle(Shared shared, String key, String redisKey, Supplier<RateLimiter> fallback) {
     this.shared = shared;
     this.key = key;
     this.keys = new String[] {redisKey};
@@ -175,7 +176,7 @@ public final class RedisThrottle implements RateLimiter {
         && lastWaiting.compareAndSet(b, null)) {
       giveBack(b).join();
     } else if (fallback != null && cost > 0) {
-      fallback.cancel(cost, nowNanos, waitNanos); // the fallback knows its own bookings
+      fallback.get().cancel(cost, nowNanos, waitNanos); // the fallback knows its own bookings
     } else {
       shared.events.cancelled(cost, 0);
     }
@@ -195,7 +196,7 @@ public final class RedisThrottle implements RateLimiter {
       return switch (outagePolicy().kind()) {
         case FAIL_OPEN -> 0;
         case FAIL_CLOSED -> Math.max(shared.remote.retryAfterNanos(), 1);
-        case FALLBACK -> fallback.waitNanos(cost, nowNanos);
+        case FALLBACK -> fallback.get().waitNanos(cost, nowNanos);
       };
     }
     return Math.max(r.get(0), 0);
@@ -208,7 +209,7 @@ public final class RedisThrottle implements RateLimiter {
       return switch (outagePolicy().kind()) {
         case FAIL_OPEN -> capacity();
         case FAIL_CLOSED -> 0;
-        case FALLBACK -> fallback.availablePermits();
+        case FALLBACK -> fallback.get().availablePermits();
       };
     }
     return r.get(1) + leased();
@@ -229,7 +230,7 @@ public final class RedisThrottle implements RateLimiter {
     }
     pool.set(0);
     if (fallback != null) {
-      fallback.pauseUntil(untilNanos);
+      fallback.get().pauseUntil(untilNanos);
     }
     shared.remote.call(keys, args("pause", length, 0, 0, null));
   }
@@ -250,7 +251,7 @@ public final class RedisThrottle implements RateLimiter {
     pool.set(0);
     if (fallback != null) {
       int n = Math.max(outagePolicy().fleetSize(), 1);
-      fallback.limitAvailable(Math.floorDiv(permits, n), nowNanos);
+      fallback.get().limitAvailable(Math.floorDiv(permits, n), nowNanos);
     }
     long bounded = Math.max(permits, -rate.maxOwedPermits());
     shared.remote.call(keys, args("limit", 0, 0, bounded, null));
@@ -260,7 +261,7 @@ public final class RedisThrottle implements RateLimiter {
   @Override
   public void reset() {
     if (fallback != null) {
-      fallback.reset();
+      fallback.get().reset();
     }
     shared.remote.call(keys, args("reset", 0, 0, 0, null));
   }
@@ -406,7 +407,7 @@ public final class RedisThrottle implements RateLimiter {
         shared.events.rejectedWait(cost, retry, maxWait);
         yield Booking.of(Source.CLOSED, RateLimiter.rejection(retry), cost, now);
       }
-      case FALLBACK -> Booking.of(Source.LOCAL, fallback.reserve(cost, now, maxWait), cost, now);
+      case FALLBACK -> Booking.of(Source.LOCAL, fallback.get().reserve(cost, now, maxWait), cost, now);
     };
   }
 
@@ -506,7 +507,7 @@ public final class RedisThrottle implements RateLimiter {
                   return back;
                 });
       case LOCAL:
-        fallback.cancel(b.cost, b.clientNow, b.result);
+        fallback.get().cancel(b.cost, b.clientNow, b.result);
         return CompletableFuture.completedFuture(b.cost);
       default:
         shared.events.cancelled(b.cost, 0);
@@ -517,7 +518,7 @@ public final class RedisThrottle implements RateLimiter {
   private RejectedException rejection(Booking b, long maxWait) {
     if (b.result == NEVER) {
       return new CostExceedsCapacityException(
-          name(), b.cost, b.source == Source.LOCAL ? fallback.capacity() : capacity());
+          name(), b.cost, b.source == Source.LOCAL ? fallback.get().capacity() : capacity());
     }
     if (b.source == Source.CLOSED) {
       return new RedisUnavailableException(name(), Duration.ofNanos(RateLimiter.requiredWait(b.result)));
@@ -654,7 +655,7 @@ public final class RedisThrottle implements RateLimiter {
           remote.policy().kind() == OutagePolicy.Kind.FALLBACK
               ? localShare(rate, remote.policy().fleetSize(), name, ticker, events)
               : null;
-      return new RedisThrottle(shared, key, "throttlenet:{" + key + "}", fallback);
+      return new RedisThrottle(shared, key, "throttlenet:{" + key + "}", fallback == null ? null : () -> fallback);
     }
   }
 

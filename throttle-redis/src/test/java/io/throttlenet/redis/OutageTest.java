@@ -133,6 +133,37 @@ class OutageTest {
     }
   }
 
+  @Test
+  void multiAndPerKey_fallback_localShares() throws Exception {
+    int port = Redis.freePort();
+    try (Redis.Server server = new Redis.Server(port).start(); RedisStore store = RedisStore.connect(server.uri())) {
+      RedisMultiLimiter llm = RedisMultiLimiter.builder(store).key(Redis.uniqueKey())
+          .dimension("requests", 10, HOUR).dimension("tokens", 1000, HOUR)
+          .outage(OutagePolicy.fallback(2)).timeout(TIMEOUT).events(events).name("llm").build();
+      RedisPerKey<String> tenants = RedisPerKey.<String>builder(store).key(Redis.uniqueKey()).rate(10, HOUR)
+          .outage(OutagePolicy.fallback(5)).timeout(TIMEOUT).events(events).name("tenants").build();
+      assertThat(llm.tryAcquire(io.throttlenet.multidim.Costs.of("requests", 10))).isTrue();
+      server.stop();
+      int admitted = 0;
+      for (int i = 0; i < 20; i++) {
+        admitted += llm.tryAcquire(io.throttlenet.multidim.Costs.of("requests", 1, "tokens", 10)) ? 1 : 0;
+      }
+      assertThat(admitted).isEqualTo(5); // half of 10 requests, locally
+      assertThat(llm.isRedisDown()).isTrue();
+      int a = 0;
+      int b = 0;
+      for (int i = 0; i < 10; i++) {
+        a += tenants.tryAcquire("a") ? 1 : 0;
+        b += tenants.tryAcquire("b") ? 1 : 0;
+      }
+      assertThat(a).isEqualTo(2); // a fifth of each tenant's 10
+      assertThat(b).isEqualTo(2);
+      assertThat(seen).extracting(e -> ((RedisEvent.Unavailable) e).component()).containsExactlyInAnyOrder("llm", "tenants");
+    } finally {
+      killStray(port);
+    }
+  }
+
   /** The restarted server of a test is not tracked by its try block: stop whatever holds the port. */
   private static void killStray(int port) {
     try {
