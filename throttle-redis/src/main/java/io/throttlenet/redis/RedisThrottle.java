@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -73,7 +72,8 @@ public final class RedisThrottle implements RateLimiter {
   private final Supplier<RateLimiter> fallback; // null unless the policy is FALLBACK
   private final AtomicReference<Booking> lastWaiting = new AtomicReference<>();
   private final AtomicLong pool = new AtomicLong();
-  private final AtomicBoolean refilling = new AtomicBoolean();
+  /** The refill of the lease in flight, if any: one at a time, and callers that miss wait for it. */
+  private final AtomicReference<CompletableFuture<Void>> refill = new AtomicReference<>();
   private volatile long poolExpiry;
 
   /** What every view of one configuration shares (a throttle, or a per-key family). */
@@ -340,17 +340,26 @@ public final class RedisThrottle implements RateLimiter {
       shared.events.rejectedCapacity(cost);
       return Booking.of(Source.NONE, NEVER, cost, now);
     }
-    if (takeLeased(cost)) {
-      shared.events.acquired(cost, 0);
-      return Booking.of(Source.NONE, 0, cost, now);
+    for (int attempt = 0; ; attempt++) {
+      if (takeLeased(cost)) {
+        shared.events.acquired(cost, 0);
+        return Booking.of(Source.NONE, 0, cost, now);
+      }
+      CompletableFuture<Void> inFlight = refill.get();
+      if (inFlight == null || attempt == 2) {
+        break;
+      }
+      awaitRefill(inFlight); // one round trip at most, and it may bring enough for us
     }
-    long extra = claimRefill(cost);
+    CompletableFuture<Void> mine = claimRefill(cost);
+    long extra = mine == null ? 0 : shared.leaseBatch - cost;
     try {
       List<Long> r = shared.remote.call(keys, args("reserve", maxWait, extra, cost, null));
       return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
     } finally {
-      if (extra > 0) {
-        refilling.set(false);
+      if (mine != null) {
+        refill.set(null);
+        mine.complete(null);
       }
     }
   }
@@ -365,13 +374,15 @@ public final class RedisThrottle implements RateLimiter {
       shared.events.acquired(cost, 0);
       return CompletableFuture.completedFuture(Booking.of(Source.NONE, 0, cost, now));
     }
-    long extra = claimRefill(cost);
+    CompletableFuture<Void> mine = claimRefill(cost);
+    long extra = mine == null ? 0 : shared.leaseBatch - cost;
     return shared.remote
         .callAsync(keys, args("reserve", maxWait, extra, cost, null))
         .handle(
             (r, failure) -> {
-              if (extra > 0) {
-                refilling.set(false);
+              if (mine != null) {
+                refill.set(null);
+                mine.complete(null);
               }
               if (failure != null) {
                 throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
@@ -430,12 +441,35 @@ public final class RedisThrottle implements RateLimiter {
     }
   }
 
-  /** Extra permits to lease with this call: only one caller at a time refills the pool. */
-  private long claimRefill(long cost) {
-    if (shared.leaseBatch <= cost || !refilling.compareAndSet(false, true)) {
-      return 0;
+  /**
+   * Makes this caller the one that refills the lease (only one at a time, so the pool never holds
+   * more than a batch), or returns null if leasing is off, the cost fills a batch, or another
+   * caller is refilling.
+   */
+  private CompletableFuture<Void> claimRefill(long cost) {
+    if (shared.leaseBatch <= cost) {
+      return null;
     }
-    return shared.leaseBatch - cost;
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    return refill.compareAndSet(null, mine) ? mine : null;
+  }
+
+  /** Waits for another caller's refill; bounded by its call's timeout, so uninterruptibly. */
+  private static void awaitRefill(CompletableFuture<Void> inFlight) {
+    boolean interrupted = false;
+    for (;;) {
+      try {
+        inFlight.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (java.util.concurrent.ExecutionException e) {
+        break; // never completed exceptionally; nothing to wait for
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private long leased() {
