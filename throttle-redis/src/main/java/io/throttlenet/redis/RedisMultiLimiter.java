@@ -69,6 +69,20 @@ import java.util.function.Supplier;
  * each have 1/N of the rate and burst. Thread-safe.
  */
 public final class RedisMultiLimiter {
+  /*
+   * Design. Every call is the script of RedisThrottle over n keys (one per dimension, in the order
+   * they were added): reserve reads all n buckets at one TIME, computes each dimension's wait for
+   * its cost, and either books all of them (the caller waits for the largest) or writes nothing
+   * and names the dimension that bound. A Costs is turned into a long[] in dimension order once
+   * per call; dimensions it does not name cost 0 and are left untouched (not even their TTL).
+   *
+   * A booking keeps the server instant it was charged at and each dimension's end; settle sends
+   * the signed difference per dimension in one script: positive is charged now, negative is given
+   * back in full if that dimension's t still equals the end (nobody booked after), otherwise only
+   * while no caller is booked to wait there and at most what still weighs (end minus now), and
+   * never past a pause, restriction or reset made since (the key's r). Cancel is a settle at zero.
+   */
+
   private final String name;
   private final Ticker ticker;
   private final Remote remote;

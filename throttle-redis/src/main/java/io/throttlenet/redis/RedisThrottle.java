@@ -66,6 +66,30 @@ import java.util.function.Supplier;
  * (with the fallback's own under the same name) and {@link RedisEvent}s.
  */
 public final class RedisThrottle implements RateLimiter {
+  /*
+   * Design. The bucket is GCRA, as in Throttle: one theoretical arrival time t per key, booking
+   * cost c at max(t, now) + c·interval and releasing the caller at t' - tolerance. The whole
+   * decision runs in gcra.lua, atomically, at the server's TIME; the client sends the rate with
+   * every call (no configuration lives in Redis) and learns the wait, the server instant of the
+   * booking and its end. Lua numbers are doubles, so the script keeps nanoseconds relative to the
+   * current second and rebases every stored instant on each call (see the script's header).
+   *
+   * Handles. A booking's end (second, ns) identifies it exactly: cancel gives the cost back iff the
+   * key's t still equals that end (nobody booked on top), which is the rule Throttle applies to
+   * its last waiting booking, but for every booking, across processes. The SPI's cancel gets only
+   * (cost, now, wait), so the last waiting booking made through reserve() is remembered to map it
+   * back; the verbs this class overrides keep their handle and need no lookup.
+   *
+   * Waiting. The server's wait counts from its clock; the client sleeps it from the moment the
+   * reply arrived (reserve() adds the elapsed time to what it returns), so network delay only ever
+   * makes a caller later, never earlier.
+   *
+   * Leasing. The pool is one AtomicLong of leased permits and a volatile expiry, written by the one
+   * caller whose refill is in flight (refill holds its future; others that miss the pool wait for
+   * it, then retry the pool once more before asking Redis on their own). The expiry is written
+   * before the pool, so a reader that sees the new permits also sees their expiry.
+   */
+
   private final Shared shared;
   private final String key;
   private final String[] keys;
