@@ -2,6 +2,7 @@ package io.throttlenet.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -9,6 +10,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -42,7 +45,10 @@ import java.util.concurrent.atomic.LongAdder;
  * once ({@code DisconnectedBehavior.REJECT_COMMANDS}) instead of queueing, so an outage is
  * detected within the limiter's timeout; a 1 s command timeout; reconnection every 10 ms to 1 s.
  * A connection you make yourself ({@link #of}) should be configured the same way; the limiters'
- * own timeouts apply in any case. {@link #connect} needs Redis to be reachable when it is called.
+ * own timeouts apply in any case. If Redis is down when {@link #connect} is called, the store is
+ * made anyway: its limiters apply their outage policy, and it tries to connect again when used
+ * (at most every 100 ms), so an instance starting during an outage runs on its policy instead of
+ * failing to start.
  *
  * <p>The script is sent once ({@code EVALSHA}, falling back to {@code EVAL} when the server does
  * not know it, after a restart or a {@code SCRIPT FLUSH}). Continuations of asynchronous
@@ -54,23 +60,33 @@ public final class RedisStore implements AutoCloseable {
   static final String SCRIPT = loadScript();
   private static final String SHA = sha1(SCRIPT);
 
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> commands;
+  /** How often a store that has never connected tries again, on demand. */
+  private static final long CONNECT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final Executor executor;
   private final RedisClient ownedClient;
   private final ClientResources ownedResources;
+  private final RedisURI uri;
   private final LongAdder roundTrips = new LongAdder();
+  private final AtomicBoolean connecting = new AtomicBoolean();
+  private volatile StatefulRedisConnection<String, String> connection; // null until connected
+  private volatile RedisAsyncCommands<String, String> commands;
+  private volatile long lastAttempt;
+  private volatile boolean closed;
 
   private RedisStore(
       StatefulRedisConnection<String, String> connection,
       Executor executor,
       RedisClient ownedClient,
-      ClientResources ownedResources) {
+      ClientResources ownedResources,
+      RedisURI uri) {
     this.connection = connection;
-    this.commands = connection.async();
+    this.commands = connection == null ? null : connection.async();
     this.executor = executor;
     this.ownedClient = ownedClient;
     this.ownedResources = ownedResources;
+    this.uri = uri;
+    this.lastAttempt = System.nanoTime();
   }
 
   /**
@@ -79,7 +95,6 @@ public final class RedisStore implements AutoCloseable {
    *
    * @throws NullPointerException if {@code uri} is null
    * @throws IllegalArgumentException if {@code uri} is not a Redis URI
-   * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached
    */
   public static RedisStore connect(String uri) {
     Checks.nonNull(uri, "uri");
@@ -90,7 +105,6 @@ public final class RedisStore implements AutoCloseable {
    * Connects to {@code uri}; see {@link #connect(String)}.
    *
    * @throws NullPointerException if {@code uri} is null
-   * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached
    */
   public static RedisStore connect(RedisURI uri) {
     Checks.nonNull(uri, "uri");
@@ -107,13 +121,17 @@ public final class RedisStore implements AutoCloseable {
             .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
             .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
             .build());
+    StatefulRedisConnection<String, String> connection;
     try {
-      return new RedisStore(client.connect(), ForkJoinPool.commonPool(), client, resources);
+      connection = client.connect();
+    } catch (RedisConnectionException down) {
+      connection = null; // the limiters apply their outage policy until a connection succeeds
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
       resources.shutdown(0, 1, TimeUnit.SECONDS);
       throw e;
     }
+    return new RedisStore(connection, ForkJoinPool.commonPool(), client, resources, uri);
   }
 
   /**
@@ -133,7 +151,7 @@ public final class RedisStore implements AutoCloseable {
    */
   public static RedisStore of(StatefulRedisConnection<String, String> connection, Executor executor) {
     return new RedisStore(
-        Checks.nonNull(connection, "connection"), Checks.nonNull(executor, "executor"), null, null);
+        Checks.nonNull(connection, "connection"), Checks.nonNull(executor, "executor"), null, null, null);
   }
 
   /** Scripts sent to Redis through this store so far (a monotonic count, for monitoring). */
@@ -141,11 +159,20 @@ public final class RedisStore implements AutoCloseable {
     return roundTrips.sum();
   }
 
+  /** True once a connection to Redis was made (it may be down now; Lettuce reconnects). */
+  public boolean isConnected() {
+    return connection != null;
+  }
+
   /** Closes the connection and client if {@link #connect} made them; otherwise does nothing. */
   @Override
   public void close() {
-    if (ownedClient != null) {
-      connection.close();
+    if (ownedClient != null && !closed) {
+      closed = true;
+      StatefulRedisConnection<String, String> c = connection;
+      if (c != null) {
+        c.close();
+      }
       ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
       ownedResources.shutdown(0, 1, TimeUnit.SECONDS);
     }
@@ -165,6 +192,11 @@ public final class RedisStore implements AutoCloseable {
    * array of integers, or the failure.
    */
   CompletableFuture<List<Long>> run(String[] keys, String[] args) {
+    RedisAsyncCommands<String, String> commands = this.commands;
+    if (commands == null) {
+      reconnect();
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected to " + uri + " yet"));
+    }
     roundTrips.increment();
     CompletionStage<List<Long>> sha = commands.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
     return sha.handle(
@@ -181,6 +213,28 @@ public final class RedisStore implements AutoCloseable {
             })
         .thenCompose(stage -> stage)
         .toCompletableFuture();
+  }
+
+  /**
+   * A store made by {@link #connect} while Redis was down tries again when used, at most every
+   * 100 ms, without blocking the caller; from its first connection on, Lettuce reconnects.
+   */
+  private void reconnect() {
+    long now = System.nanoTime();
+    if (closed || now - lastAttempt < CONNECT_RETRY_NANOS || !connecting.compareAndSet(false, true)) {
+      return;
+    }
+    lastAttempt = now;
+    ownedClient.connectAsync(StringCodec.UTF8, uri).whenComplete((c, failure) -> {
+      if (c != null && !closed) {
+        connection = c;
+        commands = c.async();
+      } else if (c != null) {
+        c.closeAsync();
+      }
+      lastAttempt = System.nanoTime();
+      connecting.set(false);
+    });
   }
 
   static Throwable unwrap(Throwable t) {

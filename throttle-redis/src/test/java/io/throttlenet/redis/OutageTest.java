@@ -164,6 +164,25 @@ class OutageTest {
     }
   }
 
+  @Test
+  void redisDownAtStart_policyApplies_thenConnectsWhenItComes() throws Exception {
+    int port = Redis.freePort();
+    try (RedisStore store = RedisStore.connect("redis://127.0.0.1:" + port)) {
+      assertThat(store.isConnected()).isFalse();
+      RedisThrottle t = throttle(store, OutagePolicy.failClosed(), 3);
+      assertThat(timed(() -> assertThat(t.tryAcquire()).isFalse())).isLessThan(TIMEOUT.toNanos() + SLACK_NANOS);
+      assertThat(seen).hasSize(1).first().isInstanceOf(RedisEvent.Unavailable.class);
+      try (Redis.Server server = new Redis.Server(port).start()) {
+        assertThat(server.uri()).isEqualTo("redis://127.0.0.1:" + port);
+        awaitRecovery(t);
+        assertThat(store.isConnected()).isTrue();
+        assertThat(seen).last().isInstanceOf(RedisEvent.Recovered.class);
+        assertThat(t.tryAcquire(3)).isTrue();
+        assertThat(t.tryAcquire()).isFalse();
+      }
+    }
+  }
+
   /** The restarted server of a test is not tracked by its try block: stop whatever holds the port. */
   private static void killStray(int port) {
     try {

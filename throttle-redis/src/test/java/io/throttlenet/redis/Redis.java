@@ -25,12 +25,13 @@ final class Redis {
 
   /** A fresh store on the shared server; fails with how to start one if it does not answer. */
   static RedisStore store() {
-    try {
-      return RedisStore.connect(URI);
-    } catch (RuntimeException e) {
-      return fail("Redis must run on 127.0.0.1:6379 for these tests (.ci/run starts it: "
-          + "redis-server --bind 127.0.0.1 --save '' --appendonly no --daemonize yes)", e);
+    RedisStore store = RedisStore.connect(URI);
+    if (!store.isConnected()) {
+      store.close();
+      fail("Redis must run on 127.0.0.1:6379 for these tests (.ci/run starts it: "
+          + "redis-server --bind 127.0.0.1 --save '' --appendonly no --daemonize yes)");
     }
+    return store;
   }
 
   /** A key no other test or run uses. */
