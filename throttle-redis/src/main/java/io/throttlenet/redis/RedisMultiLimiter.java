@@ -396,7 +396,7 @@ public final class RedisMultiLimiter {
           await(b);
           RedisReservation r = new RedisReservation(RedisMultiLimiter.this, b);
           R result = call.get();
-          settleQuietly(r, actual, result);
+          settleQuietly(r, actual, result).join(); // bounded by the limiter's timeout
           return result;
         };
       }
@@ -407,25 +407,27 @@ public final class RedisMultiLimiter {
         return () ->
             reserveAsync(estimate, bound)
                 .thenCompose(r -> call.get().thenApply(result -> {
-                  settleQuietly(r, actual, result);
+                  settleQuietly(r, actual, result); // sent, not awaited: never blocks the caller's thread
                   return result;
                 }));
       }
     };
   }
 
-  private static <T> void settleQuietly(RedisReservation r, Function<? super T, Costs> actual, T result) {
-    Costs real;
+  /** Settles at {@code actual} of the result without blocking; keeps the estimate if it cannot. */
+  private static <T> CompletableFuture<Void> settleQuietly(
+      RedisReservation r, Function<? super T, Costs> actual, T result) {
     try {
-      real = actual.apply(result);
+      Costs real = actual.apply(result);
+      if (real != null) {
+        return r.settleAsync(real).exceptionally(e -> null);
+      }
     } catch (RuntimeException e) {
-      real = null; // a broken cost function keeps the estimate rather than fail a done call
+      // a broken cost function, or costs naming an unknown dimension, keep the estimate rather
+      // than fail a call that is done
     }
-    if (real != null) {
-      r.settle(real);
-    } else {
-      r.close();
-    }
+    r.close();
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
