@@ -13,6 +13,8 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
+import io.throttlenet.multidim.Costs;
+import io.throttlenet.redis.RedisMultiLimiter;
 import io.throttlenet.redis.RedisStore;
 import io.throttlenet.redis.RedisThrottle;
 import java.io.File;
@@ -95,6 +97,12 @@ public final class RedisComparison {
         cell("Bucket4j 8.14.0 Lettuce (CAS)", threads, seconds, theirs.commands, () -> bucket.tryConsume(1));
         cell("throttle-net `RedisThrottle`", threads, seconds, ours.commands, plain::tryAcquire);
         cell("throttle-net `RedisThrottle`, lease 100", threads, seconds, ours.commands, leased::tryAcquire);
+        RedisMultiLimiter llm = RedisMultiLimiter.builder(store).key(key + "-c")
+            .dimension("requests", RATE, Duration.ofSeconds(1))
+            .dimension("tokens", 100 * RATE, Duration.ofSeconds(1))
+            .build();
+        Costs call = Costs.of("requests", 1, "tokens", 50);
+        cell("throttle-net `RedisMultiLimiter`, 2 dimensions", threads, seconds, ours.commands, () -> llm.tryAcquire(call));
       }
     } finally {
       ours.close();
