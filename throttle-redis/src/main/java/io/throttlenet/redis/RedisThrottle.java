@@ -405,14 +405,17 @@ public final class RedisThrottle implements RateLimiter {
         .callAsync(keys, args("reserve", maxWait, extra, cost, null))
         .handle(
             (r, failure) -> {
-              if (mine != null) {
-                refill.set(null);
-                mine.complete(null);
+              try {
+                if (failure != null) {
+                  throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+                }
+                return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
+              } finally {
+                if (mine != null) { // after the pool is filled, so those waiting for it find it
+                  refill.set(null);
+                  mine.complete(null);
+                }
               }
-              if (failure != null) {
-                throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
-              }
-              return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
             });
   }
 
