@@ -10,6 +10,7 @@ import io.throttlenet.multidim.Costs;
 import io.throttlenet.redis.RedisMultiLimiter;
 import io.throttlenet.redis.RedisStore;
 import io.throttlenet.redis.RedisThrottle;
+import io.throttlenet.redis.RedisUnavailableException;
 import io.throttlenet.retry.Backoff;
 import io.throttlenet.retry.Retry;
 import java.time.Duration;
@@ -68,6 +69,23 @@ class RedisChainTest {
     assertThat(chat.get()).isEqualTo(150);
     assertThat(llm.availablePermits("tokens")).isEqualTo(850);
     assertThat(llm.availablePermits("requests")).isEqualTo(9);
+  }
+
+  @Test
+  void withThrottle_redisDown_failClosed_reportsTheOutage() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // nothing listens there once closed: Redis is "down"
+    }
+    try (RedisStore down = RedisStore.connect("redis://127.0.0.1:" + port)) {
+      RedisThrottle budget = RedisThrottle.builder(down).key(key).rate(3, Duration.ofHours(3)).name("shared").build();
+      Supplier<String> guarded = Decorators.ofSupplier(() -> "never").withThrottle(budget).decorate();
+      assertThatThrownBy(guarded::get).isInstanceOf(RedisUnavailableException.class).hasMessageContaining("shared");
+      Supplier<CompletionStage<String>> async = Decorators.ofCompletionStage(() -> CompletableFuture.completedFuture("never"))
+          .withThrottle(budget).decorate();
+      assertThatThrownBy(() -> async.get().toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(RedisUnavailableException.class);
+    }
   }
 
   @Test

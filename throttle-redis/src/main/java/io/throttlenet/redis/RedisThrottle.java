@@ -207,6 +207,15 @@ public final class RedisThrottle implements RateLimiter {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One round trip. While Redis is unavailable the policy answers: at once for fail-open, the
+   * fallback's wait for a fallback; a fail-closed limiter has no wait to offer and throws.
+   *
+   * @throws RedisUnavailableException if Redis is unavailable and the policy is to fail closed
+   *     (so a {@code Decorators} chain's throttle step reports the outage, not a wait)
+   */
   @Override
   public long waitNanos(long cost, long nowNanos) {
     Checks.nonNegative(cost, "cost");
@@ -220,7 +229,8 @@ public final class RedisThrottle implements RateLimiter {
     if (r == null) {
       return switch (outagePolicy().kind()) {
         case FAIL_OPEN -> 0;
-        case FAIL_CLOSED -> Math.max(shared.remote.retryAfterNanos(), 1);
+        case FAIL_CLOSED -> throw new RedisUnavailableException(
+            name(), Duration.ofNanos(shared.remote.retryAfterNanos()));
         case FALLBACK -> fallback.get().waitNanos(cost, nowNanos);
       };
     }
