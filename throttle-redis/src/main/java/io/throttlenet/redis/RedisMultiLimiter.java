@@ -189,7 +189,7 @@ public final class RedisMultiLimiter {
    * @throws InterruptedException if interrupted while waiting; the costs are given back
    */
   public boolean tryAcquire(Costs costs, Duration maxWait) throws InterruptedException {
-    Booking b = book(costs, Checks.nonNegativeNanos(maxWait, "maxWait"));
+    Booking b = bookWaiting(costs, Checks.nonNegativeNanos(maxWait, "maxWait"));
     if (!b.granted()) {
       return false;
     }
@@ -206,7 +206,7 @@ public final class RedisMultiLimiter {
    * @throws InterruptedException if interrupted while waiting; the costs are given back
    */
   public void acquire(Costs costs) throws InterruptedException {
-    Booking b = book(costs, Long.MAX_VALUE);
+    Booking b = bookWaiting(costs, Long.MAX_VALUE);
     if (!b.granted()) {
       throw rejection(b, Long.MAX_VALUE);
     }
@@ -244,7 +244,7 @@ public final class RedisMultiLimiter {
    * @throws InterruptedException if interrupted while waiting; nothing stays charged
    */
   public RedisReservation reserve(Costs estimate) throws InterruptedException {
-    Booking b = book(estimate, Long.MAX_VALUE);
+    Booking b = bookWaiting(estimate, Long.MAX_VALUE);
     if (!b.granted()) {
       throw rejection(b, Long.MAX_VALUE);
     }
@@ -389,7 +389,7 @@ public final class RedisMultiLimiter {
       public <R extends T> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
         Checks.nonNull(call, "call");
         return () -> {
-          Booking b = book(estimate, bound);
+          Booking b = bookWaiting(estimate, bound);
           if (!b.granted()) {
             throw rejection(b, bound);
           }
@@ -440,7 +440,17 @@ public final class RedisMultiLimiter {
   /** One decision; for Redis, the handle to settle or give back by. */
   record Booking(
       Costs costs, long[] values, boolean granted, long waitNanos, long clientNow, int binding,
-      boolean closed, long sec, long at, long[] ends, Reservation local) {}
+      boolean closed, long sec, long at, long[] ends, Reservation local) {
+
+    /** Refused at once by the local fallback during an outage: a caller that may wait waits there. */
+    boolean fallbackBusy() {
+      return !granted && binding < 0;
+    }
+
+    Booking grantedLocally(Reservation reservation) {
+      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation);
+    }
+  }
 
   private Booking book(Costs costs, long maxWait) {
     long[] values = values(costs);
@@ -452,6 +462,23 @@ public final class RedisMultiLimiter {
     return fromReply(costs, values, now, maxWait, remote.call(keys, args("reserve", maxWait, values, null)));
   }
 
+  /**
+   * {@link #book}, and during an outage with a fallback, waiting on the local limiter as its own
+   * callers do (it books nothing ahead, so there is no wait to return instead).
+   */
+  private Booking bookWaiting(Costs costs, long maxWait) throws InterruptedException {
+    Booking b = book(costs, maxWait);
+    if (!b.fallbackBusy() || maxWait == 0) {
+      return b;
+    }
+    try {
+      return b.grantedLocally(
+          maxWait == Long.MAX_VALUE ? fallback.reserve(costs) : fallback.reserve(costs, Duration.ofNanos(maxWait)));
+    } catch (MaxWaitExceededException tooLong) {
+      return b;
+    }
+  }
+
   private CompletionStage<RedisReservation> reserveAsync(Costs costs, long maxWait) {
     long[] values = values(costs);
     long now = ticker.read();
@@ -461,7 +488,12 @@ public final class RedisMultiLimiter {
       booked = CompletableFuture.completedFuture(refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait));
     } else {
       booked = remote.callAsync(keys, args("reserve", maxWait, values, null))
-          .thenApply(r -> fromReply(costs, values, now, maxWait, r));
+          .thenApply(r -> fromReply(costs, values, now, maxWait, r))
+          .thenCompose(b -> !b.fallbackBusy() || maxWait == 0
+              ? CompletableFuture.completedFuture(b)
+              : (maxWait == Long.MAX_VALUE
+                  ? fallback.reserveAsync(costs)
+                  : fallback.reserveAsync(costs, Duration.ofNanos(maxWait))).thenApply(b::grantedLocally));
     }
     CompletableFuture<RedisReservation> granted = new CompletableFuture<>();
     booked.whenComplete((b, failure) -> {
@@ -520,7 +552,7 @@ public final class RedisMultiLimiter {
         Optional<Reservation> local = fallback.tryReserve(costs); // publishes its own events
         return local
             .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l))
-            .orElseGet(() -> new Booking(costs, values, false, fallbackWait(costs), now, 0, false, 0, 0, null, null));
+            .orElseGet(() -> new Booking(costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null));
     }
   }
 
@@ -539,6 +571,16 @@ public final class RedisMultiLimiter {
   }
 
   private RejectedException rejection(Booking b, long maxWait) {
+    if (b.binding() < 0) { // refused at once by the local fallback
+      for (int d = 0; d < dimensions.length; d++) {
+        long capacity = fallback.capacity(dimensions[d]);
+        if (b.values()[d] > capacity) {
+          return new CostExceedsCapacityException(name + "[" + dimensions[d] + "]", b.values()[d], capacity);
+        }
+      }
+      long cost = java.util.Arrays.stream(b.values()).max().orElse(0);
+      return new MaxWaitExceededException(name, cost, Duration.ofNanos(b.waitNanos()), Duration.ofNanos(maxWait));
+    }
     if (b.waitNanos() == RateLimiter.NEVER) {
       String d = dimensions[b.binding()];
       return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates[b.binding()].burst());

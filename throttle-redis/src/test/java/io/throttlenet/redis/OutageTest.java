@@ -188,6 +188,40 @@ class OutageTest {
     }
   }
 
+  @Test
+  void multiFallback_acquireWaitsOnTheLocalShare() throws Exception {
+    int port = Redis.freePort();
+    io.throttlenet.core.ManualTicker ticker = io.throttlenet.core.ManualTicker.create();
+    try (RedisStore store = RedisStore.connect("redis://127.0.0.1:" + port)) { // never up
+      RedisMultiLimiter llm = RedisMultiLimiter.builder(store).key(Redis.uniqueKey())
+          .dimension("requests", 4, Duration.ofSeconds(4)).outage(OutagePolicy.fallback(2))
+          .timeout(TIMEOUT).ticker(ticker).events(events).build();
+      io.throttlenet.multidim.Costs one = io.throttlenet.multidim.Costs.of("requests", 1);
+      assertThat(llm.tryAcquire(io.throttlenet.multidim.Costs.of("requests", 2))).isTrue(); // the local share: 2
+      assertThat(llm.tryAcquire(one)).isFalse();
+      java.util.concurrent.CompletableFuture<Void> waiting = llm.acquireAsync(one).toCompletableFuture();
+      assertThat(llm.acquireAsync(one, Duration.ZERO).toCompletableFuture())
+          .failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(io.throttlenet.core.MaxWaitExceededException.class);
+      Thread sync = new Thread(() -> {
+        try {
+          llm.acquire(one);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      sync.start();
+      ticker.advance(Duration.ofSeconds(2)); // the local share refills one every 2 s
+      ticker.advance(Duration.ofSeconds(2));
+      assertThat(waiting).succeedsWithin(Duration.ofSeconds(5));
+      sync.join(10_000);
+      assertThat(sync.isAlive()).isFalse();
+      assertThatThrownBy(() -> llm.acquire(io.throttlenet.multidim.Costs.of("requests", 3)))
+          .isInstanceOf(io.throttlenet.core.CostExceedsCapacityException.class); // above the share's 2
+    }
+  }
+
   /** The restarted server of a test is not tracked by its try block: stop whatever holds the port. */
   private static void killStray(int port) {
     try {
