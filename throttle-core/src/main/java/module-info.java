@@ -15,6 +15,7 @@ module io.throttlenet.core {
       io.throttlenet.breaker,
       io.throttlenet.queue,
       io.throttlenet.adaptive,
+      io.throttlenet.http,
       io.throttlenet.micrometer,
       io.throttlenet.all;
 }

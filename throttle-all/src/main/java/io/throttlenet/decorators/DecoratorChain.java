@@ -1,5 +1,7 @@
 package io.throttlenet.decorators;
 
+import io.throttlenet.adaptive.AdaptiveConcurrency;
+import io.throttlenet.adaptive.ConcurrencyController;
 import io.throttlenet.adaptive.HeaderSync;
 import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.CircuitBreaker;
@@ -195,6 +197,14 @@ public abstract class DecoratorChain<T, C extends DecoratorChain<T, C>> {
             argument + " for " + limiter.name() + "[" + d + "] must be <= its capacity (" + capacity + "), was " + e.getValue());
       }
     }
+  }
+
+  /**
+   * Adds a bulkhead whose limit {@code controller} moves from how the calls through it end (see
+   * {@link AdaptiveConcurrency}): a concurrency limit that finds the downstream's capacity.
+   */
+  public C withAdaptiveBulkhead(ConcurrencyController<?> controller) {
+    return withBulkhead(AdaptiveConcurrency.bulkhead(controller));
   }
 
   /** Adds a retry around the steps before it: each attempt passes through them again. */

@@ -43,6 +43,12 @@ final class SimulatedLlmProvider implements AutoCloseable {
   private final Bucket requests;
   private final Bucket tokens;
   private volatile long lastRemainingTokens;
+  private final long startedAt = System.nanoTime();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Answer> answers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** One answer the provider gave: when (since it started), its status and the tokens charged. */
+  record Answer(long nanos, int status, long tokens) {}
 
   SimulatedLlmProvider(Limits limits, double unavailableShare) throws IOException {
     this.limits = limits;
@@ -70,6 +76,15 @@ final class SimulatedLlmProvider implements AutoCloseable {
     return limits;
   }
 
+  /** Every answer given to a chat request so far, in no particular order. */
+  java.util.List<Answer> answers() {
+    return java.util.List.copyOf(answers);
+  }
+
+  private void answered(int status, long tokens) {
+    answers.add(new Answer(System.nanoTime() - startedAt, status, tokens));
+  }
+
   /** The token count the provider reported as remaining in its latest answer. */
   long lastRemainingTokens() {
     return lastRemainingTokens;
@@ -94,6 +109,7 @@ final class SimulatedLlmProvider implements AutoCloseable {
       }
       ThreadLocalRandom random = ThreadLocalRandom.current();
       if (random.nextDouble() < unavailableShare) {
+        answered(503, 0);
         send(exchange, 503, "{\"error\":\"overloaded, try again\"}");
         return;
       }
@@ -112,9 +128,11 @@ final class SimulatedLlmProvider implements AutoCloseable {
       if (waitNanos > 0) {
         long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         exchange.getResponseHeaders().set("retry-after", Long.toString(seconds));
+        answered(429, 0);
         send(exchange, 429, "{\"error\":{\"type\":\"rate_limit_exceeded\"}}");
         return;
       }
+      answered(200, total);
       sleep(20 + random.nextInt(60)); // generating
       send(exchange, 200, "{\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion
           + ",\"total_tokens\":" + total + "}}");

@@ -29,6 +29,7 @@ final class SlidingWindowApi implements AutoCloseable {
   private final long tokenLimit;
   private final long window;
   private final long serviceMillis;
+  private final double unavailableShare;
   private final HttpServer server;
   private final ExecutorService workers;
 
@@ -44,6 +45,17 @@ final class SlidingWindowApi implements AutoCloseable {
 
   SlidingWindowApi(long requestLimit, long tokenLimit, Duration window, long serviceMillis)
       throws IOException {
+    this(requestLimit, tokenLimit, window, serviceMillis, 0);
+  }
+
+  /**
+   * Like the plain constructor; besides, a share {@code unavailableShare} of calls is answered
+   * {@code 503} (without a hint) before the window sees them: they are not counted.
+   */
+  SlidingWindowApi(
+      long requestLimit, long tokenLimit, Duration window, long serviceMillis, double unavailableShare)
+      throws IOException {
+    this.unavailableShare = unavailableShare;
     this.requestLimit = requestLimit;
     this.tokenLimit = tokenLimit;
     this.window = window.toNanos();
@@ -108,6 +120,11 @@ final class SlidingWindowApi implements AutoCloseable {
         tokens = Long.parseLong(exchange.getRequestHeaders().getFirst("x-tokens"));
       } catch (RuntimeException e) {
         send(exchange, 400, "{\"error\":\"x-tokens is required\"}");
+        return;
+      }
+      if (unavailableShare > 0
+          && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < unavailableShare) {
+        send(exchange, 503, "{\"error\":\"overloaded, try again\"}");
         return;
       }
       boolean accepted;

@@ -40,6 +40,7 @@ class ReadmeSnippetsTest {
       import io.throttlenet.decorators.*;
       import io.throttlenet.micrometer.*;
       import io.throttlenet.adaptive.*;
+      import io.throttlenet.http.*;
       import java.net.URI;
       import java.net.http.*;
       import java.time.*;
@@ -98,6 +99,7 @@ class ReadmeSnippetsTest {
         protected ConcurrencyLimit bulkhead = ConcurrencyLimit.of(1);
 
         protected void call() {}
+        protected Usage usage(java.net.http.HttpResponse<?> response) { return new Usage(0, 0); }
       }
       """;
 
