@@ -12,6 +12,7 @@ module io.throttlenet.all {
   requires transitive io.throttlenet.queue;
   requires transitive io.throttlenet.adaptive;
   requires transitive io.throttlenet.http;
+  requires static transitive io.throttlenet.redis; // optional: Redis-backed limiters in chains
   requires static transitive io.vavr; // in signatures of the optional Vavr methods
   requires static transitive org.slf4j; // in the signature of Slf4jEventLogger.attach
 

@@ -1,0 +1,781 @@
+package io.throttlenet.redis;
+
+import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.CheckedSupplier;
+import io.throttlenet.core.ComponentBuilder;
+import io.throttlenet.core.CostExceedsCapacityException;
+import io.throttlenet.core.Decorator;
+import io.throttlenet.core.EventPublisher;
+import io.throttlenet.core.EventRegistry;
+import io.throttlenet.core.LimiterEvent;
+import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.RateLimiter;
+import io.throttlenet.core.RejectedException;
+import io.throttlenet.core.Ticker;
+import io.throttlenet.multidim.Costs;
+import io.throttlenet.multidim.MultiLimiter;
+import io.throttlenet.multidim.MultiLimiterEvent;
+import io.throttlenet.multidim.Reservation;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Several named budgets in Redis, charged all or nothing in one Lua script: the fleet-wide
+ * version of {@link MultiLimiter}, for an LLM provider's requests and tokens per minute shared by
+ * every instance using one API key.
+ *
+ * <pre>{@code
+ * RedisMultiLimiter llm = RedisMultiLimiter.builder(redis)
+ *     .key("openai-org-42")
+ *     .dimension("requests", 500, Duration.ofMinutes(1))
+ *     .dimension("tokens", 30_000, Duration.ofMinutes(1))
+ *     .build();
+ * try (RedisReservation r = llm.reserve(Costs.of("requests", 1, "tokens", 1_200))) {
+ *   Response resp = client.call(prompt);
+ *   r.settle(Costs.of("requests", 1, "tokens", resp.totalTokens()));
+ * }
+ * }</pre>
+ *
+ * <p>Each dimension is a GCRA token bucket in its own key, {@code throttlenet:{key}:dimension}:
+ * all of one limiter's keys share the hash tag {@code {key}}, so the script runs on one node of a
+ * Redis Cluster. One round trip decides every dimension at the server's time and either books
+ * all of them or none. A dimension the costs do not name is not charged; an unknown name is an
+ * {@link IllegalArgumentException}; a cost above a dimension's burst fails at once, without a
+ * round trip, naming {@code name[dimension]}.
+ *
+ * <p><b>Waiting.</b> Unlike the local {@link MultiLimiter}, which books no future time and lines
+ * waiters up, this limiter books every dimension's cost at that dimension's earliest slot in the
+ * same script and tells the caller to wait for the slowest: one round trip, no polling, no line
+ * to keep across processes. The price: while a caller waits for a slow dimension, its cost in
+ * the faster ones is already counted, so a fast dimension's budget may go unused for up to that
+ * wait. The rate bound holds in every dimension either way.
+ *
+ * <p><b>Reserve then settle</b>: {@link #reserve} charges an estimate and returns a {@link
+ * RedisReservation} whose {@link RedisReservation#settle settle} charges what was under-estimated
+ * and gives back what was over-estimated (in full if nothing was booked after it; otherwise as far
+ * as no waiting caller could be overtaken, the rest coming back with refill).
+ *
+ * <p>Shared configuration, time, key expiry and outages are as for {@link RedisThrottle}; the
+ * {@linkplain OutagePolicy#fallback fallback} is a local {@link MultiLimiter} whose dimensions
+ * each have 1/N of the rate and burst. Thread-safe.
+ */
+public final class RedisMultiLimiter {
+  /*
+   * Design. Every call is the script of RedisThrottle over n keys (one per dimension, in the order
+   * they were added): reserve reads all n buckets at one TIME, computes each dimension's wait for
+   * its cost, and either books all of them (the caller waits for the largest) or writes nothing
+   * and names the dimension that bound. A Costs is turned into a long[] in dimension order once
+   * per call; dimensions it does not name cost 0 and are left untouched (not even their TTL).
+   *
+   * A booking keeps the server instant it was charged at and each dimension's end; settle sends
+   * the signed difference per dimension in one script: positive is charged now, negative is given
+   * back in full if that dimension's t still equals the end (nobody booked after), otherwise only
+   * while no caller is booked to wait there and at most what still weighs (end minus now), and
+   * never past a pause, restriction or reset made since (the key's r). Cancel is a settle at zero.
+   */
+
+  private final String name;
+  private final Ticker ticker;
+  private final Remote remote;
+  private final String[] dimensions;
+  private final Rate[] rates;
+  private final String[] keys;
+  private final Map<String, Integer> index;
+  private final Set<String> dimensionSet;
+  private final MultiLimiter fallback;
+  private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
+  private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
+  final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
+
+  private RedisMultiLimiter(Builder b, String name, Ticker ticker, EventRegistry events, Remote remote) {
+    this.name = name;
+    this.ticker = ticker;
+    this.remote = remote;
+    int n = b.rates.size();
+    this.dimensions = b.rates.keySet().toArray(String[]::new);
+    this.rates = b.rates.values().toArray(Rate[]::new);
+    this.keys = new String[n];
+    Map<String, Integer> idx = new LinkedHashMap<>();
+    for (int d = 0; d < n; d++) {
+      keys[d] = "throttlenet:{" + b.key + "}:" + dimensions[d];
+      idx.put(dimensions[d], d);
+    }
+    this.index = Collections.unmodifiableMap(idx);
+    this.dimensionSet = index.keySet();
+    this.acquiredEvents = events.publisher(MultiLimiterEvent.Acquired.class, name);
+    this.rejectedEvents = events.publisher(MultiLimiterEvent.Rejected.class, name);
+    this.settledEvents = events.publisher(MultiLimiterEvent.Settled.class, name);
+    if (remote.policy().kind() == OutagePolicy.Kind.FALLBACK) {
+      MultiLimiter.Builder local = MultiLimiter.builder().name(name).ticker(ticker).events(events);
+      int fleet = remote.policy().fleetSize();
+      for (int d = 0; d < n; d++) {
+        Throttle share = RedisThrottle.localShare(rates[d], fleet, name + "[" + dimensions[d] + "]", ticker, events);
+        local.dimension(dimensions[d], share);
+      }
+      this.fallback = local.build();
+    } else {
+      this.fallback = null;
+    }
+  }
+
+  /** A builder over {@code store}; set the key and at least one dimension. */
+  public static Builder builder(RedisStore store) {
+    return new Builder(Checks.nonNull(store, "store"));
+  }
+
+  /** This limiter's name, used in events and errors. */
+  public String name() {
+    return name;
+  }
+
+  /** The time source and waiting seam (waits are decided by the server, slept on this ticker). */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The dimension names, in the order they were added. */
+  public Set<String> dimensions() {
+    return dimensionSet;
+  }
+
+  /**
+   * The burst of {@code dimension}: the most one call can cost in it.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public long capacity(String dimension) {
+    return rates[dimension(dimension)].burst();
+  }
+
+  /** The outage policy. */
+  public OutagePolicy outagePolicy() {
+    return remote.policy();
+  }
+
+  /** True while Redis is considered unreachable and the outage policy applies. */
+  public boolean isRedisDown() {
+    return remote.isDown();
+  }
+
+  /** Scripts this limiter has sent to Redis so far. */
+  public long roundTrips() {
+    return remote.roundTrips();
+  }
+
+  /**
+   * Takes {@code costs} in every dimension they name if all can afford them now; never waits,
+   * never throws a rejection. One round trip.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public boolean tryAcquire(Costs costs) {
+    return book(costs, 0).granted();
+  }
+
+  /**
+   * Takes {@code costs}, waiting at most {@code maxWait}; {@code false} at once if the server
+   * says the wait would be longer (nothing is booked then).
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension or maxWait is negative
+   * @throws InterruptedException if interrupted while waiting; the costs are given back
+   */
+  public boolean tryAcquire(Costs costs, Duration maxWait) throws InterruptedException {
+    Booking b = bookWaiting(costs, Checks.nonNegativeNanos(maxWait, "maxWait"));
+    if (!b.granted()) {
+      return false;
+    }
+    await(b);
+    return true;
+  }
+
+  /**
+   * Takes {@code costs}, waiting as long as the server says.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   * @throws CostExceedsCapacityException at once if a cost exceeds its dimension's burst
+   * @throws RedisUnavailableException if Redis is unavailable and the policy is to fail closed
+   * @throws InterruptedException if interrupted while waiting; the costs are given back
+   */
+  public void acquire(Costs costs) throws InterruptedException {
+    Booking b = bookWaiting(costs, Long.MAX_VALUE);
+    if (!b.granted()) {
+      throw rejection(b, Long.MAX_VALUE);
+    }
+    await(b);
+  }
+
+  /**
+   * Takes {@code costs} asynchronously; the stage completes on the store's executor or the
+   * ticker's timer once granted, or fails with the rejection. Cancelling it before the grant gives
+   * the costs back.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public CompletionStage<Void> acquireAsync(Costs costs) {
+    return acquireAsync(costs, null);
+  }
+
+  /**
+   * Like {@link #acquireAsync(Costs)}, failing with {@link MaxWaitExceededException} (nothing
+   * booked) if the wait would exceed {@code maxWait} (null: no bound).
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension or maxWait is negative
+   */
+  public CompletionStage<Void> acquireAsync(Costs costs, Duration maxWait) {
+    long bound = maxWait == null ? Long.MAX_VALUE : Checks.nonNegativeNanos(maxWait, "maxWait");
+    return reserveAsync(costs, bound).thenApply(r -> null);
+  }
+
+  /**
+   * Charges {@code estimate}, waiting as long as needed, and returns the reservation to settle.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension
+   * @throws CostExceedsCapacityException at once if a cost exceeds its dimension's burst
+   * @throws RedisUnavailableException if Redis is unavailable and the policy is to fail closed
+   * @throws InterruptedException if interrupted while waiting; nothing stays charged
+   */
+  public RedisReservation reserve(Costs estimate) throws InterruptedException {
+    Booking b = bookWaiting(estimate, Long.MAX_VALUE);
+    if (!b.granted()) {
+      throw rejection(b, Long.MAX_VALUE);
+    }
+    await(b);
+    return new RedisReservation(this, b);
+  }
+
+  /**
+   * Charges {@code estimate} if all its dimensions can afford it now; never waits.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension
+   */
+  public Optional<RedisReservation> tryReserve(Costs estimate) {
+    Booking b = book(estimate, 0);
+    return b.granted() ? Optional.of(new RedisReservation(this, b)) : Optional.empty();
+  }
+
+  /**
+   * Charges {@code estimate} asynchronously (waiting at most {@code maxWait}, null for no bound).
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension or maxWait is
+   *     negative
+   */
+  public CompletionStage<RedisReservation> reserveAsync(Costs estimate, Duration maxWait) {
+    long bound = maxWait == null ? Long.MAX_VALUE : Checks.nonNegativeNanos(maxWait, "maxWait");
+    return reserveAsync(estimate, bound);
+  }
+
+  /**
+   * What {@code dimension} has available now at the server (negative while owed); under an
+   * outage, what the policy grants.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public long availablePermits(String dimension) {
+    int d = dimension(dimension);
+    List<Long> r = remote.call(keys, args("peek", 0, new long[keys.length], null));
+    if (r == null) {
+      return switch (remote.policy().kind()) {
+        case FAIL_OPEN -> rates[d].burst();
+        case FAIL_CLOSED -> 0;
+        case FALLBACK -> fallback.availablePermits(dimension);
+      };
+    }
+    return r.get(d + 1);
+  }
+
+  /**
+   * How long {@code costs} would wait now, without booking; empty if a cost exceeds its burst.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension
+   */
+  public Optional<Duration> waitTime(Costs costs) {
+    long[] values = values(costs);
+    if (exceeding(values) >= 0) {
+      return Optional.empty();
+    }
+    List<Long> r = remote.call(keys, args("peek", 0, values, null));
+    if (r == null) {
+      return switch (remote.policy().kind()) {
+        case FAIL_OPEN -> Optional.of(Duration.ZERO);
+        case FAIL_CLOSED -> Optional.of(Duration.ofNanos(remote.retryAfterNanos()));
+        case FALLBACK -> fallback.waitTime(costs);
+      };
+    }
+    return Optional.of(Duration.ofNanos(Math.max(r.get(0), 0)));
+  }
+
+  /**
+   * Grants nothing in any dimension before {@code untilNanos} (on this ticker's scale); see
+   * {@link RateLimiter#pauseUntil}. Sent as a length from now, applied at the server's clock.
+   */
+  public void pauseUntil(long untilNanos) {
+    long length = untilNanos - ticker.read();
+    if (length <= 0) {
+      return;
+    }
+    if (fallback != null) {
+      fallback.pauseUntil(untilNanos);
+    }
+    remote.call(keys, args("pause", length, new long[keys.length], null));
+  }
+
+  /**
+   * Lowers what {@code dimension} has available to at most {@code permits}; see {@link
+   * RateLimiter#limitAvailable}. Applied at the server's clock.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  public void limitAvailable(String dimension, long permits, long nowNanos) {
+    int d = dimension(dimension);
+    if (permits >= rates[d].burst()) {
+      return;
+    }
+    if (fallback != null) {
+      fallback.limitAvailable(dimension, Math.floorDiv(permits, remote.policy().fleetSize()), nowNanos);
+    }
+    long[] values = new long[keys.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i == d ? Math.max(permits, -rates[d].maxOwedPermits()) : rates[i].burst();
+    }
+    remote.call(keys, args("limit", 0, values, null));
+  }
+
+  /** Every dimension full again; see {@link RateLimiter#reset}. */
+  public void reset() {
+    if (fallback != null) {
+      fallback.reset();
+    }
+    remote.call(keys, args("reset", 0, new long[keys.length], null));
+  }
+
+  /**
+   * A decorator that charges {@code costs} before every call, waiting at most {@code maxWait}
+   * (null: no bound): for a {@code Decorators} chain's {@code with(..)}.
+   *
+   * @throws IllegalArgumentException if the costs name an unknown dimension or exceed a burst
+   */
+  public Decorator<Object> decorator(Costs costs, Duration maxWait) {
+    return decorator(costs, r -> null, maxWait);
+  }
+
+  /**
+   * A decorator that reserves {@code estimate} before every call and settles it at {@code actual}
+   * of the result (null keeps the estimate); a call that fails keeps the estimate charged, since
+   * the downstream may have counted it.
+   *
+   * @throws IllegalArgumentException if the estimate names an unknown dimension or exceeds a
+   *     burst, or maxWait is negative
+   */
+  public <T> Decorator<T> decorator(Costs estimate, Function<? super T, Costs> actual, Duration maxWait) {
+    int over = exceeding(values(estimate));
+    if (over >= 0) {
+      throw new IllegalArgumentException(
+          "estimate for " + name + "[" + dimensions[over] + "] must be <= its capacity ("
+              + rates[over].burst() + "), was " + estimate.get(dimensions[over]));
+    }
+    Checks.nonNull(actual, "actual");
+    long bound = maxWait == null ? Long.MAX_VALUE : Checks.nonNegativeNanos(maxWait, "maxWait");
+    return new Decorator<>() {
+      @Override
+      public <R extends T> CheckedSupplier<R> decorate(CheckedSupplier<R> call) {
+        Checks.nonNull(call, "call");
+        return () -> {
+          Booking b = bookWaiting(estimate, bound);
+          if (!b.granted()) {
+            throw rejection(b, bound);
+          }
+          await(b);
+          RedisReservation r = new RedisReservation(RedisMultiLimiter.this, b);
+          R result = call.get();
+          settleQuietly(r, actual, result).join(); // bounded by the limiter's timeout
+          return result;
+        };
+      }
+
+      @Override
+      public <R extends T> Supplier<CompletionStage<R>> decorateAsync(Supplier<? extends CompletionStage<R>> call) {
+        Checks.nonNull(call, "call");
+        return () ->
+            reserveAsync(estimate, bound)
+                .thenCompose(r -> call.get().thenApply(result -> {
+                  settleQuietly(r, actual, result); // sent, not awaited: never blocks the caller's thread
+                  return result;
+                }));
+      }
+    };
+  }
+
+  /** Settles at {@code actual} of the result without blocking; keeps the estimate if it cannot. */
+  private static <T> CompletableFuture<Void> settleQuietly(
+      RedisReservation r, Function<? super T, Costs> actual, T result) {
+    try {
+      Costs real = actual.apply(result);
+      if (real != null) {
+        return r.settleAsync(real).exceptionally(e -> null);
+      }
+    } catch (RuntimeException e) {
+      // a broken cost function, or costs naming an unknown dimension, keep the estimate rather
+      // than fail a call that is done
+    }
+    r.close();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisMultiLimiter[" + name + ", " + dimensionSet + "]";
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /** One decision; for Redis, the handle to settle or give back by. */
+  record Booking(
+      Costs costs, long[] values, boolean granted, long waitNanos, long clientNow, int binding,
+      boolean closed, long sec, long at, long[] ends, Reservation local) {
+
+    /** Refused at once by the local fallback during an outage: a caller that may wait waits there. */
+    boolean fallbackBusy() {
+      return !granted && binding < 0;
+    }
+
+    Booking grantedLocally(Reservation reservation) {
+      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation);
+    }
+  }
+
+  private Booking book(Costs costs, long maxWait) {
+    long[] values = values(costs);
+    long now = ticker.read();
+    int over = exceeding(values);
+    if (over >= 0) {
+      return refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait);
+    }
+    return fromReply(costs, values, now, maxWait, remote.call(keys, args("reserve", maxWait, values, null)));
+  }
+
+  /**
+   * {@link #book}, and during an outage with a fallback, waiting on the local limiter as its own
+   * callers do (it books nothing ahead, so there is no wait to return instead).
+   */
+  private Booking bookWaiting(Costs costs, long maxWait) throws InterruptedException {
+    Booking b = book(costs, maxWait);
+    if (!b.fallbackBusy() || maxWait == 0) {
+      return b;
+    }
+    try {
+      return b.grantedLocally(
+          maxWait == Long.MAX_VALUE ? fallback.reserve(costs) : fallback.reserve(costs, Duration.ofNanos(maxWait)));
+    } catch (MaxWaitExceededException tooLong) {
+      return b;
+    }
+  }
+
+  private CompletionStage<RedisReservation> reserveAsync(Costs costs, long maxWait) {
+    long[] values = values(costs);
+    long now = ticker.read();
+    CompletableFuture<Booking> booked;
+    int over = exceeding(values);
+    if (over >= 0) {
+      booked = CompletableFuture.completedFuture(refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait));
+    } else {
+      booked = remote.callAsync(keys, args("reserve", maxWait, values, null))
+          .thenApply(r -> fromReply(costs, values, now, maxWait, r))
+          .thenCompose(b -> !b.fallbackBusy() || maxWait == 0
+              ? CompletableFuture.completedFuture(b)
+              : (maxWait == Long.MAX_VALUE
+                  ? fallback.reserveAsync(costs)
+                  : fallback.reserveAsync(costs, Duration.ofNanos(maxWait))).thenApply(b::grantedLocally));
+    }
+    CompletableFuture<RedisReservation> granted = new CompletableFuture<>();
+    booked.whenComplete((b, failure) -> {
+      if (failure != null) {
+        Throwable cause = RedisStore.unwrap(failure);
+        remote.store().executor().execute(() -> granted.completeExceptionally(cause));
+      } else if (!b.granted()) {
+        RejectedException e = rejection(b, maxWait);
+        remote.store().executor().execute(() -> granted.completeExceptionally(e));
+      } else {
+        RedisReservation r = new RedisReservation(this, b);
+        Runnable complete = () -> granted.complete(r);
+        Ticker.Scheduled timer = b.waitNanos() == 0 ? null : ticker.schedule(b.clientNow() + b.waitNanos(), complete);
+        if (timer == null) {
+          remote.store().executor().execute(complete);
+        }
+        granted.whenComplete((ignored, f) -> {
+          if (f != null) {
+            if (timer != null) {
+              timer.cancel();
+            }
+            giveBack(b);
+          }
+        });
+      }
+    });
+    return granted;
+  }
+
+  private Booking fromReply(Costs costs, long[] values, long now, long maxWait, List<Long> r) {
+    if (r == null) {
+      return outage(costs, values, now, maxWait);
+    }
+    long wait = r.get(1);
+    if (r.get(0) != 1) {
+      return refused(costs, values, wait, now, (int) (r.get(5) - 1), false, maxWait);
+    }
+    long[] ends = new long[keys.length];
+    for (int d = 0; d < ends.length; d++) {
+      ends[d] = r.get(5 + d);
+    }
+    long result = wait == 0 ? 0 : wait + Math.max(ticker.read() - now, 0);
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ofNanos(result)));
+    }
+    return new Booking(costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null);
+  }
+
+  private Booking outage(Costs costs, long[] values, long now, long maxWait) {
+    switch (remote.policy().kind()) {
+      case FAIL_OPEN:
+        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null);
+      case FAIL_CLOSED:
+        return refused(costs, values, Math.max(remote.retryAfterNanos(), 1), now, 0, true, maxWait);
+      default:
+        Optional<Reservation> local = fallback.tryReserve(costs); // publishes its own events
+        return local
+            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l))
+            .orElseGet(() -> new Booking(costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null));
+    }
+  }
+
+  private long fallbackWait(Costs costs) {
+    return fallback.waitTime(costs).map(Duration::toNanos).orElse(RateLimiter.NEVER);
+  }
+
+  private Booking refused(Costs costs, long[] values, long wait, long now, int binding, boolean closed, long maxWait) {
+    if (rejectedEvents.hasListeners()) {
+      LimiterEvent.Reason reason = wait == RateLimiter.NEVER
+          ? LimiterEvent.Reason.CAPACITY_EXCEEDED : LimiterEvent.Reason.forWait(maxWait);
+      Optional<Duration> retry = wait == RateLimiter.NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+      rejectedEvents.publish(new MultiLimiterEvent.Rejected(name, costs, dimensions[binding], reason, retry));
+    }
+    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null);
+  }
+
+  private RejectedException rejection(Booking b, long maxWait) {
+    if (b.binding() < 0) { // refused at once by the local fallback
+      for (int d = 0; d < dimensions.length; d++) {
+        long capacity = fallback.capacity(dimensions[d]);
+        if (b.values()[d] > capacity) {
+          return new CostExceedsCapacityException(name + "[" + dimensions[d] + "]", b.values()[d], capacity);
+        }
+      }
+      long cost = java.util.Arrays.stream(b.values()).max().orElse(0);
+      return new MaxWaitExceededException(name, cost, Duration.ofNanos(b.waitNanos()), Duration.ofNanos(maxWait));
+    }
+    if (b.waitNanos() == RateLimiter.NEVER) {
+      String d = dimensions[b.binding()];
+      return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates[b.binding()].burst());
+    }
+    if (b.closed()) {
+      return new RedisUnavailableException(name, Duration.ofNanos(b.waitNanos()));
+    }
+    return new MaxWaitExceededException(name, b.values()[b.binding()], Duration.ofNanos(b.waitNanos()), Duration.ofNanos(maxWait));
+  }
+
+  private void await(Booking b) throws InterruptedException {
+    if (b.waitNanos() == 0) {
+      return;
+    }
+    boolean released = false;
+    try {
+      ticker.sleepUntil(b.clientNow() + b.waitNanos());
+      released = true;
+    } finally {
+      if (!released) {
+        giveBack(b).join();
+      }
+    }
+  }
+
+  /** Gives the whole booking back (settles at zero), without blocking. */
+  CompletableFuture<long[]> giveBack(Booking b) {
+    long[] delta = new long[b.values().length];
+    for (int d = 0; d < delta.length; d++) {
+      delta[d] = -b.values()[d];
+    }
+    return settle(b, delta);
+  }
+
+  /** Charges positive and gives back negative {@code delta} per dimension, as of the booking. */
+  CompletableFuture<long[]> settle(Booking b, long[] delta) {
+    if (b.ends() == null) {
+      return CompletableFuture.completedFuture(new long[delta.length]); // granted without Redis
+    }
+    long[] handles = new long[4 * keys.length];
+    for (int d = 0; d < keys.length; d++) {
+      handles[4 * d] = b.sec();
+      handles[4 * d + 1] = b.ends()[d];
+      handles[4 * d + 2] = b.sec();
+      handles[4 * d + 3] = b.at();
+    }
+    return remote.callAsync(keys, args("settle", 0, delta, handles)).thenApply(r -> {
+      long[] back = new long[delta.length];
+      for (int d = 0; r != null && d < back.length; d++) {
+        back[d] = r.get(d);
+      }
+      return back;
+    });
+  }
+
+  long[] values(Costs costs) {
+    Checks.nonNull(costs, "costs");
+    long[] values = new long[keys.length];
+    for (Map.Entry<String, Long> e : costs.asMap().entrySet()) {
+      values[dimension(e.getKey())] = e.getValue();
+    }
+    return values;
+  }
+
+  Map<String, Long> byDimension(long[] delta) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (int d = 0; d < delta.length; d++) {
+      if (delta[d] != 0) {
+        m.put(dimensions[d], delta[d]);
+      }
+    }
+    return m;
+  }
+
+  String dimensionName(int d) {
+    return dimensions[d];
+  }
+
+  long maxOwed(int d) {
+    return rates[d].maxOwedPermits();
+  }
+
+  private int exceeding(long[] values) {
+    for (int d = 0; d < values.length; d++) {
+      if (values[d] > rates[d].burst()) {
+        return d;
+      }
+    }
+    return -1;
+  }
+
+  private int dimension(String dimension) {
+    Integer d = index.get(Checks.nonNull(dimension, "dimension"));
+    if (d == null) {
+      throw new IllegalArgumentException(
+          "dimension " + dimension + " is unknown to " + name + " (it has " + dimensionSet + ")");
+    }
+    return d;
+  }
+
+  private String[] args(String op, long scalar, long[] values, long[] handles) {
+    long[] intervals = new long[rates.length];
+    long[] tolerances = new long[rates.length];
+    for (int d = 0; d < rates.length; d++) {
+      intervals[d] = rates[d].interval();
+      tolerances[d] = rates[d].tolerance();
+    }
+    return Scripts.args(op, scalar, 0, intervals, tolerances, values, handles);
+  }
+
+  /**
+   * Builds a {@link RedisMultiLimiter}. Every option may be set once, every dimension added once.
+   * Defaults as for {@link RedisThrottle.Builder}. Not thread-safe; the limiter is.
+   */
+  public static final class Builder extends ComponentBuilder<Builder> {
+    private final RedisStore store;
+    private final Options options = new Options();
+    private final Map<String, Rate> rates = new LinkedHashMap<>();
+    private String key;
+
+    private Builder(RedisStore store) {
+      this.store = store;
+    }
+
+    /**
+     * The name the budgets are shared under (the hash tag of every dimension's key). Required.
+     *
+     * @throws IllegalArgumentException if empty or containing braces
+     * @throws IllegalStateException if already set
+     */
+    public Builder key(String key) {
+      Checks.unset(this.key != null, "key");
+      this.key = Checks.keyPart(key, "key");
+      return this;
+    }
+
+    /**
+     * A dimension of {@code permits} per {@code period}, bursting up to {@code permits}.
+     *
+     * @throws IllegalArgumentException if the name is empty, has braces or was added, or the rate
+     *     is not positive
+     */
+    public Builder dimension(String dimension, long permits, Duration period) {
+      return dimension(dimension, permits, period, permits);
+    }
+
+    /**
+     * A dimension of {@code permits} per {@code period}, bursting up to {@code burst}.
+     *
+     * @throws IllegalArgumentException if the name is empty, has braces or was added, or a number
+     *     is not positive
+     */
+    public Builder dimension(String dimension, long permits, Duration period, long burst) {
+      Checks.keyPart(dimension, "dimension");
+      if (rates.containsKey(dimension)) {
+        throw new IllegalArgumentException("dimension " + dimension + " was already added");
+      }
+      rates.put(dimension, Rate.of(permits, period, burst));
+      return this;
+    }
+
+    /** What to do while Redis is unreachable; see {@link OutagePolicy}. */
+    public Builder outage(OutagePolicy policy) {
+      options.outage(policy);
+      return this;
+    }
+
+    /** How long a call waits for Redis before applying the outage policy; default 100 ms. */
+    public Builder timeout(Duration timeout) {
+      options.timeout(timeout);
+      return this;
+    }
+
+    /** How often Redis is tried again during an outage; default 1 s. */
+    public Builder probeInterval(Duration interval) {
+      options.probeInterval(interval);
+      return this;
+    }
+
+    /**
+     * Builds the limiter; contacts Redis only when it is first used.
+     *
+     * @throws IllegalStateException if the key or no dimension was set
+     */
+    public RedisMultiLimiter build() {
+      if (key == null) {
+        throw new IllegalStateException("key must be set");
+      }
+      if (rates.isEmpty()) {
+        throw new IllegalStateException("at least one dimension must be added");
+      }
+      String name = nameOr("redis-multi");
+      Ticker ticker = tickerOr(Ticker.system());
+      EventRegistry events = eventsOrDefault();
+      return new RedisMultiLimiter(this, name, ticker, events, options.remote(store, name, ticker, events));
+    }
+  }
+}
