@@ -19,6 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * fast {@code 503} for the rest. Deliberately independent of throttle-net. Thread-safe.
  */
 final class CapacityServer implements AutoCloseable {
+  static {
+    // The JDK server writes a response's headers and body apart; with Nagle's algorithm on, the
+    // body then waits for the client's delayed ACK (about 40 ms), which no real API adds. Read
+    // once, when the JDK's server first loads.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final long serviceMillis;
   private final int queue;
   private final Semaphore inService;
