@@ -152,7 +152,7 @@ public final class HeaderSync implements AutoCloseable {
 
   /**
    * A sync for a {@link ServerWindow}; unless mapped otherwise, dimension names match. A used-up
-   * dimension is paused until the server's reset.
+   * dimension is not held until the server's reset: the window frees nothing before then anyway.
    */
   public static Builder builder(ServerWindow window) {
     Args.requireNonNull(window, "window");
