@@ -1,7 +1,5 @@
 package io.throttlenet.adaptive;
 
-import io.throttlenet.core.internal.Args;
-
 /**
  * Additive increase, multiplicative decrease of a concurrency limit, as TCP does with its window.
  *
@@ -12,7 +10,7 @@ import io.throttlenet.core.internal.Args;
  *   <li><b>Decrease.</b> A dropped call (429, 503, timeout) multiplies the limit by {@code
  *       backoff} (default 0.9), at most once per round trip (the smoothed round trip of successful
  *       calls), since the calls of one overload episode report it together. So does a smoothed
- *       round trip above {@code latencyTolerance} times the lowest recent one (default 1.15): a
+ *       round trip above {@code latencyTolerance} times the lowest recent one (default 1.1): a
  *       queue building up at the downstream. Classic AIMD, which backs off on drops only, keeps
  *       that queue full, its latency several times its service time; give {@link
  *       Double#POSITIVE_INFINITY} for it.
@@ -22,7 +20,7 @@ import io.throttlenet.core.internal.Args;
  *       up within about 700 round trips.
  * </ul>
  *
- * <p>Defaults: initial 10, min 1, max 1000, backoff 0.9, latency tolerance 1.15. Thread-safe; see
+ * <p>Defaults: initial 10, min 1, max 1000, backoff 0.9, latency tolerance 1.1. Thread-safe; see
  * {@link ConcurrencyController}.
  */
 public final class AimdController extends ConcurrencyController<AimdController.State> {
@@ -103,35 +101,11 @@ public final class AimdController extends ConcurrencyController<AimdController.S
   }
 
   /** Builds an {@link AimdController}. Not thread-safe. */
-  public static final class Builder {
-    private int initial = 10;
-    private int min = 1;
-    private int max = 1000;
+  public static final class Builder extends ConcurrencyController.Builder<Builder> {
     private double backoff = 0.9;
     private double tolerance = 1.1;
 
     private Builder() {}
-
-    /** The limit to start from; default 10 (kept within min and max). */
-    public Builder initialLimit(int initial) {
-      Args.requireAtLeastOne(initial, "initialLimit");
-      this.initial = initial;
-      return this;
-    }
-
-    /** The lowest limit; default 1. */
-    public Builder minLimit(int min) {
-      Args.requireAtLeastOne(min, "minLimit");
-      this.min = min;
-      return this;
-    }
-
-    /** The highest limit; default 1000. */
-    public Builder maxLimit(int max) {
-      Args.requireAtLeastOne(max, "maxLimit");
-      this.max = max;
-      return this;
-    }
 
     /**
      * What a decrease multiplies the limit by; default 0.9.
@@ -148,7 +122,7 @@ public final class AimdController extends ConcurrencyController<AimdController.S
 
     /**
      * How many times the lowest recent round trip the smoothed one may be before it counts as a sign of
-     * overload; default 1.15, {@link Double#POSITIVE_INFINITY} for drops only.
+     * overload; default 1.1, {@link Double#POSITIVE_INFINITY} for drops only.
      *
      * @throws IllegalArgumentException unless {@code latencyTolerance > 1}
      */
@@ -166,10 +140,7 @@ public final class AimdController extends ConcurrencyController<AimdController.S
      * @throws IllegalArgumentException if {@code maxLimit < minLimit}
      */
     public AimdController build() {
-      if (max < min) {
-        throw new IllegalArgumentException("maxLimit must be >= minLimit (" + min + "), was " + max);
-      }
-      initial = Math.max(min, Math.min(max, initial));
+      checkBounds();
       return new AimdController(this);
     }
   }

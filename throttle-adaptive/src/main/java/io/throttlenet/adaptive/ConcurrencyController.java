@@ -104,4 +104,57 @@ public abstract class ConcurrencyController<S> {
   protected final S state() {
     return state.get();
   }
+
+  /**
+   * What every controller's builder shares: the limit to start from and its bounds. Not
+   * thread-safe.
+   *
+   * @param <B> the concrete builder
+   */
+  public abstract static class Builder<B extends Builder<B>> {
+    int initial = 10;
+    int min = 1;
+    int max = 1000;
+
+    /** For the controllers' builders. */
+    Builder() {}
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+      return (B) this;
+    }
+
+    /** The limit to start from; default 10 (kept within min and max). */
+    public B initialLimit(int initial) {
+      Args.requireAtLeastOne(initial, "initialLimit");
+      this.initial = initial;
+      return self();
+    }
+
+    /** The lowest limit; default 1. */
+    public B minLimit(int min) {
+      Args.requireAtLeastOne(min, "minLimit");
+      this.min = min;
+      return self();
+    }
+
+    /** The highest limit; default 1000. */
+    public B maxLimit(int max) {
+      Args.requireAtLeastOne(max, "maxLimit");
+      this.max = max;
+      return self();
+    }
+
+    /**
+     * Checks the bounds and keeps the initial limit within them; for {@code build()}.
+     *
+     * @throws IllegalArgumentException if {@code maxLimit < minLimit}
+     */
+    void checkBounds() {
+      if (max < min) {
+        throw new IllegalArgumentException("maxLimit must be >= minLimit (" + min + "), was " + max);
+      }
+      initial = Math.max(min, Math.min(max, initial));
+    }
+  }
 }

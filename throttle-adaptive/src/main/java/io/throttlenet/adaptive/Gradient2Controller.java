@@ -1,25 +1,25 @@
 package io.throttlenet.adaptive;
 
-import io.throttlenet.core.internal.Args;
-
 /**
  * A concurrency limit from the gradient between a long-term and a short-term round trip, after
- * Netflix's Gradient2: {@code gradient = clamp(tolerance × longRtt / shortRtt, 0.5, 1)} and the
- * limit moves a fifth of the way (smoothing 0.2) towards {@code limit × gradient + queueSize},
- * where {@code queueSize = sqrt(limit)} is the headroom that lets it grow while round trips stay
- * flat.
+ * Netflix's Gradient2: {@code gradient = clamp(tolerance × longRtt / shortRtt, 0.5, 1)}, and the
+ * limit moves towards {@code limit × gradient + queueSize} by 0.8 of the gap per round trip (0.8 /
+ * limit per sample), where {@code queueSize} (default 0.5) is the headroom that lets it grow while
+ * round trips stay flat.
  *
  * <ul>
- *   <li>{@code longRtt} is an average over about 600 samples, pulled down quickly when it is more
- *       than twice the short one (so that a past overload does not hide a new one); {@code
- *       shortRtt} an average over 8 samples.
+ *   <li>{@code shortRtt} is an average over about 8 samples; {@code longRtt} one over about 600,
+ *       pulled down quickly when it is more than twice the short one, and held within 1.1 times
+ *       the lowest recent round trip (the minimum of a slow average, creeping up with time as in
+ *       {@link VegasController}). As published, the long-term average took a lasting queue for
+ *       the new normal, and the limit settled with the downstream's queue full.
  *   <li>The limit grows only while at least half of it is in use.
  *   <li>A drop (429, 503, timeout) multiplies it by 0.9, at most once per round trip, and is never
  *       taken as a round trip. Gradient2 as published takes a fast 503 for a short round trip,
  *       that is, for a sign to grow: against an overloaded server it never settles.
  * </ul>
  *
- * <p>Defaults: initial 10, min 1, max 1000, tolerance 1.5. Thread-safe; see {@link
+ * <p>Defaults: initial 10, min 1, max 1000, tolerance 1.0, queue size 0.5. Thread-safe; see {@link
  * ConcurrencyController}.
  */
 public final class Gradient2Controller extends ConcurrencyController<Gradient2Controller.State> {
@@ -79,12 +79,12 @@ public final class Gradient2Controller extends ConcurrencyController<Gradient2Co
       longRtt *= 0.95;
     }
     // A queue that lasts must not become the new normal: the long-term round trip is held within
-    // a fifth above the lowest recent (smoothed) one.
+    // a tenth above the lowest recent one.
     longRtt = Math.max(baseline, Math.min(longRtt, 1.1 * baseline));
     double limit = s.limit();
     double gradient = Math.max(0.5, Math.min(1, tolerance * longRtt / shortRtt));
     double target = limit * gradient + queueSize;
-    double next = limit + (target - limit) * 0.2 / Math.max(1, limit) * 4;
+    double next = limit + (target - limit) * 0.8 / Math.max(1, limit);
     if (next > limit && inFlight * 2 < limit) {
       next = limit; // not in use: its size has not been tried
     }
@@ -103,39 +103,15 @@ public final class Gradient2Controller extends ConcurrencyController<Gradient2Co
   }
 
   /** Builds a {@link Gradient2Controller}. Not thread-safe. */
-  public static final class Builder {
-    private int initial = 10;
-    private int min = 1;
-    private int max = 1000;
+  public static final class Builder extends ConcurrencyController.Builder<Builder> {
     private double tolerance = 1.0;
     private double queueSize = 0.5;
 
     private Builder() {}
 
-    /** The limit to start from; default 10 (kept within min and max). */
-    public Builder initialLimit(int initial) {
-      Args.requireAtLeastOne(initial, "initialLimit");
-      this.initial = initial;
-      return this;
-    }
-
-    /** The lowest limit; default 1. */
-    public Builder minLimit(int min) {
-      Args.requireAtLeastOne(min, "minLimit");
-      this.min = min;
-      return this;
-    }
-
-    /** The highest limit; default 1000. */
-    public Builder maxLimit(int max) {
-      Args.requireAtLeastOne(max, "maxLimit");
-      this.max = max;
-      return this;
-    }
-
     /**
      * How much longer than the long-term round trip the short-term one may be before the limit
-     * shrinks; default 1.5.
+     * shrinks; default 1.0.
      *
      * @throws IllegalArgumentException unless {@code tolerance >= 1}, finite
      */
@@ -148,15 +124,25 @@ public final class Gradient2Controller extends ConcurrencyController<Gradient2Co
     }
 
     /**
+     * The headroom the limit keeps above what round trips show is used; default 0.5.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= queueSize}, finite
+     */
+    public Builder queueSize(double queueSize) {
+      if (!(queueSize >= 0 && queueSize < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("queueSize must be finite and >= 0, was " + queueSize);
+      }
+      this.queueSize = queueSize;
+      return this;
+    }
+
+    /**
      * Builds the controller.
      *
      * @throws IllegalArgumentException if {@code maxLimit < minLimit}
      */
     public Gradient2Controller build() {
-      if (max < min) {
-        throw new IllegalArgumentException("maxLimit must be >= minLimit (" + min + "), was " + max);
-      }
-      initial = Math.max(min, Math.min(max, initial));
+      checkBounds();
       return new Gradient2Controller(this);
     }
   }

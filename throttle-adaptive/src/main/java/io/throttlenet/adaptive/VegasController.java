@@ -1,25 +1,24 @@
 package io.throttlenet.adaptive;
 
-import io.throttlenet.core.internal.Args;
-
 /**
  * A concurrency limit from the queue a downstream builds up, as TCP Vegas does: the calls queued
- * there are estimated as {@code limit × (1 − minRtt / rtt)}, where {@code minRtt} is the lowest
- * recent round trip (the service time with no queue; it creeps up by 0.1 % per sample, so it
- * follows a baseline that shifted up) and {@code rtt} a smoothed one.
+ * there are estimated as {@code limit × (1 − baseline / rtt)}, where {@code rtt} is a smoothed
+ * round trip (weight 1/8) and {@code baseline} the lowest recent one (the minimum of a slower
+ * average, weight 1/32, so that a jittery service's dips are not taken for it; it creeps up by a
+ * ten-thousandth of the time passed, so that it follows a baseline that shifted up).
  *
  * <ul>
- *   <li>Queue at most {@code alpha} (default 2): the limit is not yet reached; it grows by {@code
- *       log10(limit) + 1} per round trip (that is, per {@code limit} samples), but only while at
- *       least half of it is in use.
- *   <li>Queue above {@code beta} (default 4): too much waits there; it shrinks by {@code
- *       log10(limit) + 1} per round trip.
+ *   <li>Queue at most {@code alpha × limit} (default 0.1): the limit is not yet reached; it grows
+ *       by one per round trip (1/limit per sample), but only while at least half of it is in use.
+ *   <li>Queue above {@code beta × limit} (default 0.2): too much waits there; it shrinks by one per
+ *       round trip. In between it stays: the limit settles about 10–20 % above the capacity.
  *   <li>A drop (429, 503, timeout) multiplies it by 0.9, at most once per round trip, and is never
  *       taken as a round trip: a fast 503 would look like an idle downstream.
  * </ul>
  *
- * <p>Defaults: initial 10, min 1, max 1000, alpha 2, beta 4. Thread-safe; see {@link
- * ConcurrencyController}.
+ * <p>Thresholds relative to the limit, not Vegas's absolute counts: an absolute queue of 2 to 4 is
+ * half the limit of a downstream that takes 4. Defaults: initial 10, min 1, max 1000, alpha 0.1,
+ * beta 0.2. Thread-safe; see {@link ConcurrencyController}.
  */
 public final class VegasController extends ConcurrencyController<VegasController.State> {
 
@@ -95,39 +94,15 @@ public final class VegasController extends ConcurrencyController<VegasController
   }
 
   /** Builds a {@link VegasController}. Not thread-safe. */
-  public static final class Builder {
-    private int initial = 10;
-    private int min = 1;
-    private int max = 1000;
+  public static final class Builder extends ConcurrencyController.Builder<Builder> {
     private double alpha = 0.1;
     private double beta = 0.2;
 
     private Builder() {}
 
-    /** The limit to start from; default 10 (kept within min and max). */
-    public Builder initialLimit(int initial) {
-      Args.requireAtLeastOne(initial, "initialLimit");
-      this.initial = initial;
-      return this;
-    }
-
-    /** The lowest limit; default 1. */
-    public Builder minLimit(int min) {
-      Args.requireAtLeastOne(min, "minLimit");
-      this.min = min;
-      return this;
-    }
-
-    /** The highest limit; default 1000. */
-    public Builder maxLimit(int max) {
-      Args.requireAtLeastOne(max, "maxLimit");
-      this.max = max;
-      return this;
-    }
-
     /**
-     * The queue estimate at or under which the limit grows, and above which it shrinks; defaults
-     * 2 and 4.
+     * The queue estimate, as a share of the limit, at or under which the limit grows, and above
+     * which it shrinks; defaults 0.1 and 0.2.
      *
      * @throws IllegalArgumentException unless {@code 0 <= alpha < beta}, both finite
      */
@@ -147,10 +122,7 @@ public final class VegasController extends ConcurrencyController<VegasController
      * @throws IllegalArgumentException if {@code maxLimit < minLimit}
      */
     public VegasController build() {
-      if (max < min) {
-        throw new IllegalArgumentException("maxLimit must be >= minLimit (" + min + "), was " + max);
-      }
-      initial = Math.max(min, Math.min(max, initial));
+      checkBounds();
       return new VegasController(this);
     }
   }
