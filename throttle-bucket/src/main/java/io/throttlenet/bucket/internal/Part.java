@@ -4,7 +4,7 @@ package io.throttlenet.bucket.internal;
  * One limiter as seen by a composite that must charge several limiters at the same instant, all
  * or nothing. Not part of the public API.
  *
- * <p>Protocol: {@link #lock()} every part, in ascending {@link #id()} order (so two composites
+ * <p>Protocol: {@link #lock(long)} every part, in ascending {@link #id()} order (so two composites
  * never deadlock); decide with {@link #waitAt}; change with {@link #charge} and {@link #refund};
  * then {@link #unlock} every part. While a part is locked nobody else changes it (its plain
  * callers spin for the few nanoseconds this takes), which is what makes the whole step atomic.
