@@ -61,7 +61,8 @@ import java.util.function.Supplier;
  *       RateLimiter#pauseUntil} for what is available when it ends.
  *   <li><b>Limit.</b> A server limit other than the local capacity times the fleet size publishes
  *       a {@link HeaderSyncEvent.LimitMismatch}; with {@link Builder#adoptServerLimit} a {@link
- *       Throttle}'s rate follows it (its burst stays).
+ *       Throttle}'s rate follows it (its burst stays), and so does a {@link ServerWindow}'s
+ *       limit ({@link ServerWindow#setLimit}).
  *   <li><b>Other consumers.</b> When the server counts clearly more spent in a window than this
  *       client spent, a {@link HeaderSyncEvent.OtherConsumers} event says so, with an estimate.
  * </ul>
@@ -292,6 +293,11 @@ public final class HeaderSync implements AutoCloseable {
       RateLimitStatus.Dimension d = found.get();
       Dimension dim = locals[local];
       long total = granted.get(local);
+      if (d.limit().isPresent()) {
+        // First, so that what remains is read against the limit the server states (when it is
+        // adopted), not against the one configured.
+        dim.limit(local, d.limit().getAsLong());
+      }
       if (d.remaining().isPresent()) {
         long remaining = d.remaining().getAsLong();
         long uncounted = start == null ? 0 : Math.max(0, total - start[local]);
@@ -309,9 +315,6 @@ public final class HeaderSync implements AutoCloseable {
         if (d.limit().isPresent()) {
           dim.others(d.limit().getAsLong(), remaining, total, now);
         }
-      }
-      if (d.limit().isPresent()) {
-        dim.limit(local, d.limit().getAsLong());
       }
     }
   }
@@ -677,7 +680,11 @@ public final class HeaderSync implements AutoCloseable {
 
     @Override
     public boolean adopt(int dimension, long limit) {
-      return false;
+      if (limit <= 0) {
+        return false;
+      }
+      window.setLimit(names.get(dimension), limit);
+      return true;
     }
 
     @Override
@@ -845,9 +852,9 @@ public final class HeaderSync implements AutoCloseable {
     }
 
     /**
-     * Whether a {@link Throttle}'s rate follows a server limit that differs from its capacity
-     * (divided by the fleet size, over the throttle's refill period). Default false: the
-     * mismatch is only reported.
+     * Whether the limiter follows a server limit that differs from its capacity, divided by the
+     * fleet size: a {@link Throttle}'s rate becomes it over the throttle's refill period, a
+     * {@link ServerWindow}'s limit becomes it. Default false: the mismatch is only reported.
      */
     public Builder adoptServerLimit(boolean adopt) {
       this.adopt = adopt;

@@ -77,7 +77,9 @@ public final class ServerWindow {
   private final String name;
   private final Ticker ticker;
   private final String[] names;
-  private final long[] limits;
+  // Replaced whole (copy on write, under the lock) by setLimit, so readers outside the lock see
+  // one consistent set of limits.
+  private volatile long[] limits;
   private final long[] windows;
   private final long maxBypass;
   private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
@@ -113,14 +115,15 @@ public final class ServerWindow {
     this.ticker = ticker;
     int n = b.limits.size();
     this.names = b.limits.keySet().toArray(String[]::new);
-    this.limits = new long[n];
+    long[] initial = new long[n];
     this.windows = new long[n];
     long shortest = Long.MAX_VALUE;
     for (int d = 0; d < n; d++) {
-      limits[d] = b.limits.get(names[d]);
+      initial[d] = b.limits.get(names[d]);
       windows[d] = b.windows.get(names[d]);
       shortest = Math.min(shortest, windows[d]);
     }
+    this.limits = initial;
     this.maxBypass = b.maxBypass >= 0 ? b.maxBypass : shortest;
     this.used = new long[n];
     this.inFlight = new long[n];
@@ -165,6 +168,53 @@ public final class ServerWindow {
    */
   public long capacity(String dimension) {
     return limits[index(dimension)];
+  }
+
+  /**
+   * Changes the most {@code dimension} admits per window, from now on (as when a server states a
+   * different quota than configured; {@link HeaderSync.Builder#adoptServerLimit} calls this).
+   * Lowering it grants nothing more until what is counted drops below the new limit; raising it
+   * admits waiters that fit at once. Waiters whose cost in {@code dimension} exceeds the new limit
+   * could never be granted: they fail with {@link CostExceedsCapacityException}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown or {@code limit} is not positive
+   */
+  public void setLimit(String dimension, long limit) {
+    int d = index(dimension);
+    Args.requirePositive(limit, "limit");
+    List<Grant> granted;
+    List<Waiter> unfit = null;
+    lock.lock();
+    try {
+      long[] next = limits.clone();
+      next[d] = limit;
+      limits = next;
+      for (int i = 0; i < waiters.size(); ) {
+        Waiter w = waiters.get(i);
+        if (w.costs[d] > limit) {
+          waiters.remove(i);
+          if (unfit == null) {
+            unfit = new ArrayList<>(2);
+          }
+          unfit.add(w);
+        } else {
+          i++;
+        }
+      }
+      granted = pump(clock());
+    } finally {
+      lock.unlock();
+    }
+    complete(granted);
+    if (unfit != null) {
+      for (Waiter w : unfit) {
+        if (w.deadline != null) {
+          w.deadline.cancel();
+        }
+        w.future.completeExceptionally(
+            new CostExceedsCapacityException(name + "[" + names[d] + "]", w.costs[d], limit));
+      }
+    }
   }
 
   /**

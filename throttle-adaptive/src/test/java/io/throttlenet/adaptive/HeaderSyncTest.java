@@ -126,6 +126,26 @@ class HeaderSyncTest {
   }
 
   @Test
+  void aServerWindow_adoptsTheServerLimit_whenAsked_dividedByTheFleet() {
+    ServerWindow window =
+        ServerWindow.builder()
+            .name("api")
+            .dimension("requests", 40, Duration.ofSeconds(1)) // configured 4x too high
+            .ticker(ticker)
+            .events(events)
+            .build();
+    HeaderSync sync = HeaderSync.builder(window).adoptServerLimit(true).fleetSize(2).events(events).build();
+    sync.begin().complete(headers("x-ratelimit-limit-requests", "20", "x-ratelimit-remaining-requests", "20"));
+    assertThat(window.capacity("requests")).isEqualTo(10);
+    assertThat(seen.get(seen.size() - 1))
+        .isEqualTo(new HeaderSyncEvent.LimitMismatch(sync.name(), "requests", 20, 80, true));
+    for (int i = 0; i < 10; i++) {
+      assertThat(window.tryAcquire(Costs.of("requests", 1))).isPresent();
+    }
+    assertThat(window.tryAcquire(Costs.of("requests", 1))).isEmpty();
+  }
+
+  @Test
   void otherConsumers_areReportedWithAnEstimate() {
     HeaderSync sync = sync().build();
     assertThat(llm.tryAcquire(Costs.of("requests", 1))).isTrue();

@@ -141,6 +141,32 @@ class ServerWindowTest {
   }
 
   @Test
+  void setLimit_lowersAtOnce_raisesAndWakesWaiters_andFailsWaitersThatCanNeverFit() {
+    ServerWindow w = window().build();
+    ServerWindow.Permit a = w.tryAcquire(call(10)).orElseThrow();
+    w.setLimit("requests", 1);
+    assertThat(w.capacity("requests")).isEqualTo(1);
+    assertThat(w.tryAcquire(call(10))).isEmpty(); // one in flight fills the lowered limit
+    CompletableFuture<ServerWindow.Permit> small = w.acquireAsync(call(10));
+    CompletableFuture<ServerWindow.Permit> large = w.acquireAsync(Costs.of("tokens", 95));
+    w.setLimit("tokens", 50); // the large waiter can never fit now
+    assertThat(large).isCompletedExceptionally();
+    assertThatThrownBy(large::join).hasCauseInstanceOf(CostExceedsCapacityException.class);
+    assertThat(small).isNotDone();
+    w.setLimit("requests", 3);
+    assertThat(small).isCompleted();
+    assertThat(w.inFlight("requests")).isEqualTo(2);
+    a.release();
+    assertThatThrownBy(() -> w.setLimit("requests", 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit")
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> w.setLimit("bytes", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bytes");
+  }
+
+  @Test
   void cancel_countsNothing_andWakesAWaiterAtOnce() {
     ServerWindow w = window().build();
     ServerWindow.Permit a = w.tryAcquire(call(10)).orElseThrow();

@@ -178,8 +178,7 @@ public final class HttpClientDemo {
   /**
    * The client as a user would configure it from the published quota: a token bucket per
    * dimension (burst = the limit) or a {@link ServerWindow}, retries after the server's hints,
-   * and for the sync scenarios a header sync (on token buckets adopting the limit the server
-   * states).
+   * and for the sync scenarios a header sync adopting the limit the server states.
    */
   static ThrottledHttpClient client(Scenario s) {
     EventRegistry events = EventRegistry.create(); // the limiter's and the sync's, shared
@@ -195,7 +194,8 @@ public final class HttpClientDemo {
               .build();
       b.limiter(window);
       if (s.sync) {
-        b.headerSync(HeaderSync.builder(window).events(events).build());
+        // this client is the key's only user: the limit the server states is the one to keep
+        b.headerSync(HeaderSync.builder(window).adoptServerLimit(true).events(events).build());
       }
     } else {
       MultiLimiter llm =
