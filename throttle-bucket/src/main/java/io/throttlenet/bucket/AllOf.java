@@ -111,6 +111,11 @@ public final class AllOf implements RateLimiter {
     return max;
   }
 
+  /** Whether every part could grant its own whole capacity now: nothing is owed anywhere. */
+  boolean full() {
+    return Atomic.allFull(parts, ticker.read());
+  }
+
   /** The number of distinct limiters combined (after flattening). */
   public int size() {
     return parts.length;

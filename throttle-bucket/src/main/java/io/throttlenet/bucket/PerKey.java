@@ -124,7 +124,7 @@ public final class PerKey<K> {
                     // Atomically with the removal (Caffeine runs this inside it), so the key's
                     // next admission finds the debtor. `saved` before `evicted`: a charge that
                     // sees `evicted` also sees whether its debt was kept.
-                    boolean owes = entry.limiter.availablePermits() < entry.limiter.capacity();
+                    boolean owes = owes(entry.limiter);
                     if (owes && debtors != null) {
                       entry.saved = true;
                       debtors.put(key, entry);
@@ -597,6 +597,18 @@ public final class PerKey<K> {
       }
       return Math.max(keep(entry), saturatedAdd(currentDuration, READ_EXTENSION_NANOS));
     }
+  }
+
+  /**
+   * Whether dropping {@code limiter} would forgive something: it could not grant its whole
+   * capacity now. An {@link AllOf} is asked part by part, since its capacity is its smallest
+   * part's, reached again while a larger part still owes.
+   */
+  static boolean owes(RateLimiter limiter) {
+    if (limiter instanceof AllOf a) {
+      return !a.full();
+    }
+    return limiter.availablePermits() < limiter.capacity();
   }
 
   /** The longest one charge can add to a limiter's time until full: its whole capacity's worth. */

@@ -210,6 +210,35 @@ class PerKeyEvictionTest {
   }
 
   @Test
+  void anAllOfKeyWhoseLargerPartOwes_isSetAsideWhenEvicted_thoughItsSmallestCapacityIsBack() {
+    // 10 per second (burst 10) and 100 per minute (burst 100): the composite's capacity is 10.
+    PerKey<String> p =
+        withLimiter(
+                k ->
+                    Throttle.allOf(
+                        Throttle.builder().rate(10, S).ticker(ticker).events(events).build(),
+                        Throttle.builder().rate(100, Duration.ofMinutes(1)).ticker(ticker).events(events).build()))
+            .maximumKeys(1)
+            .build();
+    for (int i = 0; i < 5; i++) {
+      assertThat(p.tryAcquire("a", 10)).isTrue();
+      manual.advance(S);
+    }
+    // The per-second part is full again; the per-minute part is 50 short (less 5 s of refill).
+    assertThat(p.availablePermits("a")).isEqualTo(10);
+    assertThat(p.tryAcquire("b", 1)).isTrue(); // the cap of one key evicts "a"
+    p.cleanUp();
+    assertThat(p.evictedDebtors()).isEqualTo(1);
+    // "a" comes back with its debt: 100 - 50 + 8 refilled over 5 s = 58 left per minute, not 100.
+    long drained = 0;
+    for (int i = 0; i < 20 && p.tryAcquire("a", 10); i++) {
+      drained += 10;
+      manual.advance(S);
+    }
+    assertThat(drained).isLessThan(100);
+  }
+
+  @Test
   void forgivingDebts_aKeyExpiredWhileItOwes_isPublishedByTheCallThatDroppedIt() {
     PerKey<String> p = tenPerSecond().idleTimeout(S).forgiveEvictedDebt().build();
     assertThat(p.tryAcquire("a", 1)).isTrue();

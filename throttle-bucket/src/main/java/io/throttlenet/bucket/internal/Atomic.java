@@ -51,17 +51,29 @@ public final class Atomic {
 
   /** The smallest of the parts' available permits at {@code now}, read at one instant. */
   public static long minAvailable(Part[] parts, long now) {
-    return minStep(parts, now, 0, Long.MAX_VALUE);
+    return minStep(parts, now, 0, Long.MAX_VALUE, false);
   }
 
-  private static long minStep(Part[] parts, long now, int i, long min) {
+  /**
+   * Whether every part is full at {@code now}, read at one instant: each could grant its own
+   * whole capacity. Not the same as {@link #minAvailable} reaching the smallest capacity, which
+   * holds while a part with a larger capacity still owes.
+   */
+  public static boolean allFull(Part[] parts, long now) {
+    return minStep(parts, now, 0, Long.MAX_VALUE, true) >= 0;
+  }
+
+  /** The least of the parts' available permits, each less its capacity if {@code shortfall}. */
+  private static long minStep(Part[] parts, long now, int i, long min, boolean shortfall) {
     if (i == parts.length) {
       return min;
     }
     Part part = parts[i];
     long snapshot = part.lock(now);
     try {
-      return minStep(parts, now, i + 1, Math.min(min, part.availableAt(snapshot, now)));
+      long available = part.availableAt(snapshot, now);
+      long value = shortfall ? available - part.capacity() : available;
+      return minStep(parts, now, i + 1, Math.min(min, value), shortfall);
     } finally {
       part.unlock(snapshot);
     }
