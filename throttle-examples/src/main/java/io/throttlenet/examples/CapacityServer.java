@@ -3,8 +3,6 @@ package io.throttlenet.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,13 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * fast {@code 503} for the rest. Deliberately independent of throttle-net. Thread-safe.
  */
 final class CapacityServer implements AutoCloseable {
-  static {
-    // The JDK server writes a response's headers and body apart; with Nagle's algorithm on, the
-    // body then waits for the client's delayed ACK (about 40 ms), which no real API adds. Read
-    // once, when the JDK's server first loads.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
   private final long serviceMillis;
   private final int queue;
   private final Semaphore inService;
@@ -39,7 +30,7 @@ final class CapacityServer implements AutoCloseable {
     this.serviceMillis = serviceMillis;
     this.queue = queue;
     this.inService = new Semaphore(servers, true);
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server = LoopbackServer.create(256);
     this.workers = Executors.newFixedThreadPool(servers + queue + 32);
     server.setExecutor(workers);
     server.createContext("/", this::handle);

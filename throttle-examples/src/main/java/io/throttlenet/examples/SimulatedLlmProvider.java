@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +54,7 @@ final class SimulatedLlmProvider implements AutoCloseable {
     this.requests = new Bucket(limits.requests(), limits.window());
     this.tokens = new Bucket(limits.tokens(), limits.window());
     this.lastRemainingTokens = limits.tokens();
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    this.server = LoopbackServer.create(64);
     this.workers = Executors.newFixedThreadPool(32, r -> {
       Thread t = new Thread(r, "llm-provider");
       t.setDaemon(true);

@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,13 +23,6 @@ import java.util.concurrent.Executors;
  * hide a bug. Thread-safe.
  */
 final class SlidingWindowApi implements AutoCloseable {
-  static {
-    // The JDK server writes a response's headers and body apart; with Nagle's algorithm on, the
-    // body then waits for the client's delayed ACK (about 40 ms), which no real API adds. Read
-    // once, when the JDK's server first loads.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
   private final long requestLimit;
   private final long tokenLimit;
   private final long window;
@@ -67,7 +58,7 @@ final class SlidingWindowApi implements AutoCloseable {
     this.tokenLimit = tokenLimit;
     this.window = window.toNanos();
     this.serviceMillis = serviceMillis;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server = LoopbackServer.create(256);
     this.workers =
         Executors.newFixedThreadPool(
             48,

@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,8 +44,7 @@ final class WindowServer implements AutoCloseable {
     this.tokenLimit = tokens;
     this.windowNanos = window.toNanos();
     this.unavailable = unavailable;
-    this.server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server = Loopback.server(256);
     this.workers =
         Executors.newFixedThreadPool(
             40,
