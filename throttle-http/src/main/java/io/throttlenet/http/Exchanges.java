@@ -29,8 +29,9 @@ import java.util.concurrent.CompletionStage;
  * granted meanwhile are the ones the server may not have counted. The headers are applied before
  * the cost is settled and before anyone outside hears of the response, so a 429's pause is in
  * force before the retry's next attempt asks the limiter. And a charge is given back only when
- * the request certainly never went out (cancelled while waiting for its grant); once it may have
- * gone out, the estimate stands unless a successful response says what it really used.
+ * the request certainly never went out (cancelled while waiting for its grant), or when it was
+ * refused with a 429 by a server said not to count refusals; once it may have gone out, the
+ * estimate stands unless a successful response says what it really used.
  *
  * <p>Thread-safe: all state is per attempt.
  */
@@ -43,6 +44,7 @@ final class Exchanges {
   private final EventPublisher<CallEvent.Finished> events;
   private final Ticker ticker;
   private final String name;
+  private final boolean refusalsUncounted;
 
   Exchanges(
       HttpClient delegate,
@@ -52,7 +54,8 @@ final class Exchanges {
       HttpCallClassifier classifier,
       EventPublisher<CallEvent.Finished> events,
       Ticker ticker,
-      String name) {
+      String name,
+      boolean refusalsUncounted) {
     this.delegate = delegate;
     this.budget = budget;
     this.sync = sync;
@@ -61,6 +64,7 @@ final class Exchanges {
     this.events = events;
     this.ticker = ticker;
     this.name = name;
+    this.refusalsUncounted = refusalsUncounted;
   }
 
   /** One blocking attempt. */
@@ -172,6 +176,8 @@ final class Exchanges {
       try {
         if (status >= 200 && status < 300) {
           charge.settle(request, response);
+        } else if (status == 429 && refusalsUncounted) {
+          charge.giveBack(); // the server counted none of it
         } else {
           charge.keep();
         }

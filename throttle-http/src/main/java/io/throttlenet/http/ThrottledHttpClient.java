@@ -156,7 +156,8 @@ public final class ThrottledHttpClient extends HttpClient {
             classifier,
             events.publisher(CallEvent.Finished.class, name),
             ticker,
-            name);
+            name,
+            b.refusalsUncounted);
   }
 
   /** A builder over a new {@link HttpClient} that follows redirects and connects within 10 s. */
@@ -446,6 +447,7 @@ public final class ThrottledHttpClient extends HttpClient {
     private HttpCallClassifier classifier;
     private Duration timeout;
     private boolean errorsAsExceptions;
+    private boolean refusalsUncounted;
 
     private Builder(HttpClient delegate) {
       this.delegate = delegate;
@@ -625,6 +627,19 @@ public final class ThrottledHttpClient extends HttpClient {
     public Builder errorsAsExceptions() {
       Args.requireUnset(errorsAsExceptions, "errorsAsExceptions");
       this.errorsAsExceptions = true;
+      return this;
+    }
+
+    /**
+     * Says the server does not count a call it refuses with 429 (as most rate limiters, and the
+     * exact sliding windows {@link ServerWindow} mirrors, do not): such an attempt's charge is
+     * given back at once instead of kept. Without it a 429's charge stands, the safe choice when
+     * refusals may count. With a {@link #limiter(ServerWindow) ServerWindow} the refusal is
+     * cancelled exactly; a token bucket gets it back unless later callers were booked behind it.
+     */
+    public Builder refusedCallsUncounted() {
+      Args.requireUnset(refusalsUncounted, "refusedCallsUncounted");
+      this.refusalsUncounted = true;
       return this;
     }
 

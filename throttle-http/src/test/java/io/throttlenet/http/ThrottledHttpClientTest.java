@@ -517,6 +517,33 @@ class ThrottledHttpClientTest {
     }
 
     @Test
+    void a429sCharge_isKeptByDefault_andGivenBackWhenTheServerCountsNoRefusals() throws Exception {
+      ServerWindow keeping = window();
+      server.then(status(429));
+      client().limiter(keeping).noRetry().build().send(post("{}"), HttpResponse.BodyHandlers.discarding());
+      assertThat(keeping.availablePermits("requests")).isEqualTo(1);
+
+      ServerWindow refunding = window();
+      server.then(status(429));
+      client()
+          .limiter(refunding)
+          .noRetry()
+          .refusedCallsUncounted()
+          .build()
+          .send(post("{}"), HttpResponse.BodyHandlers.discarding());
+      assertThat(refunding.availablePermits("requests")).isEqualTo(2);
+      assertThat(refunding.inFlight("tokens")).isZero();
+
+      server.then(status(503));
+      ThrottledHttpClient c = client().limiter(refunding).noRetry().refusedCallsUncounted().build();
+      c.send(post("{}"), HttpResponse.BodyHandlers.discarding());
+      assertThat(refunding.availablePermits("requests")).as("only a 429 is a refusal").isEqualTo(1);
+      assertThatThrownBy(() -> client().refusedCallsUncounted().refusedCallsUncounted())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("refusedCallsUncounted");
+    }
+
+    @Test
     void serverWindow_cancelWhileWaiting_countsNothing_andNeverSends() throws Exception {
       ServerWindow window = window();
       ThrottledHttpClient c = client().limiter(window).build();
