@@ -665,7 +665,7 @@ public final class HeaderSync implements AutoCloseable {
      */
     @Override
     public void follow(int dimension, long remaining, long fleet, long uncounted, long asOf) {
-      window.followServer(dimension, remaining, fleet, asOf);
+      window.followServer(dimension, remaining, fleet, uncounted, asOf);
     }
 
     @Override

@@ -371,23 +371,32 @@ public final class ServerWindow {
    * rest of the fleet's shares, since each instance holds to its own, and that excess is divided
    * among the fleet.
    *
-   * <p>That estimate is held back as a level, replaced by each new estimate, held for a window
-   * after the call it came from began and then given up evenly over one more window, rather than
+   * <p>That estimate is held back as a level, replaced by each new estimate (without a known
+   * fleet, only by a higher one), held for a window after the call it came from began and then
+   * given up evenly over one more window, rather than
    * counted as cost that leaves the window at once: others who spent budget keep spending what
    * frees, and freeing their part at once let every instance sharing the quota burst into a full
    * server at the same instant, window after window.
    */
-  void followServer(int d, long remaining, long fleet, long asOfNanos) {
+  void followServer(int d, long remaining, long fleet, long uncounted, long asOfNanos) {
     List<Grant> granted;
     lock.lock();
     try {
       long now = clock();
       expire(now);
       long ownThen = used[d] + logs[d].leftAfter(asOfNanos);
-      long level = othersLevel(limits[d], ownThen, used[d], Math.max(0, remaining), fleet);
+      long level =
+          othersLevel(limits[d], ownThen, used[d], Math.max(0, remaining), fleet, uncounted);
       long until = asOfNanos + windows[d];
-      others[d] = until - now > 0 ? level : 0;
-      othersUntil[d] = until;
+      // Without a fleet size, a lower estimate does not replace the one held: the free room a
+      // response shows is mostly what other instances freed a moment ago and are about to spend
+      // again, and handing shares of it out (or dropping the level when an early response after
+      // a window boundary shows the server nearly empty) drew bursts of 429s at every boundary.
+      // What others stop spending comes back as the held level gives way, a window later.
+      if (fleet > 1 || level >= othersAt(d, now)) {
+        others[d] = until - now > 0 ? level : 0;
+        othersUntil[d] = until;
+      }
       granted = pump(now);
     } finally {
       lock.unlock();
@@ -405,7 +414,8 @@ public final class ServerWindow {
    * with nothing counted yet still gets a start). {@code ownThen} is what this window counted as
    * of the server's figures, {@code ownNow} what it counts now.
    */
-  static long othersLevel(long limit, long ownThen, long ownNow, long remaining, long fleet) {
+  static long othersLevel(
+      long limit, long ownThen, long ownNow, long remaining, long fleet, long uncounted) {
     long counted = limit - remaining;
     long excess = counted - ownThen;
     if (excess <= 0) {
@@ -419,7 +429,11 @@ public final class ServerWindow {
     // window since is in the server's free room already: it is not ours to take on top.
     double share = (double) remaining * Math.max(ownThen, 1) / counted;
     long mine = (long) Math.floor(share + ThreadLocalRandom.current().nextDouble());
-    return Math.max(0, Math.min(limit, limit - ownNow - Math.min(remaining, mine)));
+    // What this window granted since the call began is not in the server's figures yet, and it
+    // counts in ownNow: taken out of this share, or a response that left before a grant would
+    // offer the same free room again.
+    long take = Math.max(0, Math.min(remaining, mine) - uncounted);
+    return Math.max(0, Math.min(limit, limit - ownNow - take));
   }
 
   private void restrict(int d, long permits, long asOf) {

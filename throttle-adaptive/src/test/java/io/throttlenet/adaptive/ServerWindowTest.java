@@ -334,16 +334,49 @@ class ServerWindowTest {
   @Test
   void othersLevel_isWhatTheServerCountsBeyondUs_sharedByAKnownFleet_orProportionally() {
     // alone: the server counts no more than we do
-    assertThat(ServerWindow.othersLevel(100, 40, 40, 60, 1)).isZero();
-    assertThat(ServerWindow.othersLevel(100, 40, 40, 70, 1)).isZero();
+    assertThat(ServerWindow.othersLevel(100, 40, 40, 60, 1, 0)).isZero();
+    assertThat(ServerWindow.othersLevel(100, 40, 40, 70, 1, 0)).isZero();
     // a known fleet of 4: the server counts 60 beyond our 20, divided among the fleet
-    assertThat(ServerWindow.othersLevel(100, 20, 20, 20, 4)).isEqualTo(15);
+    assertThat(ServerWindow.othersLevel(100, 20, 20, 20, 4, 0)).isEqualTo(15);
     // unknown fleet, server full: others hold all but ours
-    assertThat(ServerWindow.othersLevel(100, 25, 25, 0, 1)).isEqualTo(75);
+    assertThat(ServerWindow.othersLevel(100, 25, 25, 0, 1, 0)).isEqualTo(75);
     // unknown fleet, 40 free, we count half of what the server counts: we take half the room
-    assertThat(ServerWindow.othersLevel(100, 30, 30, 40, 1)).isEqualTo(100 - 30 - 20);
+    assertThat(ServerWindow.othersLevel(100, 30, 30, 40, 1, 0)).isEqualTo(100 - 30 - 20);
     // 10 of ours left the window since the server's figures: that room is in its 40 already
-    assertThat(ServerWindow.othersLevel(100, 30, 20, 40, 1)).isEqualTo(100 - 20 - 20);
+    assertThat(ServerWindow.othersLevel(100, 30, 20, 40, 1, 0)).isEqualTo(100 - 20 - 20);
+    // 5 granted since the call began are not in the server's figures: out of our 20 of the room
+    assertThat(ServerWindow.othersLevel(100, 30, 30, 40, 1, 5)).isEqualTo(100 - 30 - 15);
+  }
+
+  @Test
+  void withoutAFleetSize_aLowerEstimateOfOthers_waitsForTheHeldOneToGiveWay() {
+    ServerWindow w = window().build();
+    HeaderSync sync = HeaderSync.builder(w).events(events).build();
+    w.tryAcquire(Costs.of("tokens", 40)).orElseThrow().release();
+    // the server counts 90: others hold the 50 beyond our 40, of the 10 left we take about 4
+    sync.begin().complete(java.util.Map.of("x-ratelimit-remaining-tokens", List.of("10")));
+    assertThat(w.availablePermits("tokens")).isBetween(4L, 5L);
+    // a moment later the server shows 40 free: others freed it, and will spend it again
+    ticker.advance(10 * MS);
+    sync.begin().complete(java.util.Map.of("x-ratelimit-remaining-tokens", List.of("40")));
+    assertThat(w.availablePermits("tokens")).isBetween(4L, 5L);
+    // the held level gives way a window after the call it came from, evenly over a window
+    ticker.advance(1_000 * MS); // our own 40 left the window too
+    assertThat(w.availablePermits("tokens")).isBetween(44L, 50L);
+    ticker.advance(1_000 * MS);
+    assertThat(w.availablePermits("tokens")).isEqualTo(100);
+  }
+
+  @Test
+  void withAFleetSize_eachEstimateReplacesTheLast() {
+    ServerWindow w = window().build();
+    HeaderSync sync = HeaderSync.builder(w).fleetSize(2).events(events).build();
+    w.tryAcquire(Costs.of("tokens", 40)).orElseThrow().release();
+    sync.begin().complete(java.util.Map.of("x-ratelimit-remaining-tokens", List.of("40")));
+    // the server counts 160 of 200: 120 beyond ours, less the other's share of 100, over 2: 10
+    assertThat(w.availablePermits("tokens")).isEqualTo(50);
+    sync.begin().complete(java.util.Map.of("x-ratelimit-remaining-tokens", List.of("60")));
+    assertThat(w.availablePermits("tokens")).isEqualTo(60);
   }
 
   @Test
