@@ -34,10 +34,10 @@ import reactor.core.publisher.Mono;
  * @param <T> the element type
  */
 public final class ElementThrottle<T> implements UnaryOperator<Publisher<T>> {
-  private final Function<T, Step> stepFor;
+  private final Step step; // its argument is the element
 
-  private ElementThrottle(Function<T, Step> stepFor) {
-    this.stepFor = stepFor;
+  private ElementThrottle(Step step) {
+    this.step = step;
   }
 
   /**
@@ -53,11 +53,12 @@ public final class ElementThrottle<T> implements UnaryOperator<Publisher<T>> {
    *
    * @throws IllegalArgumentException if {@code maxWait} is negative
    */
+  @SuppressWarnings("unchecked") // the step's argument is always an element
   public static <T> ElementThrottle<T> of(RateLimiter limiter, ToLongFunction<? super T> cost, Duration maxWait) {
     Args.requireNonNull(limiter, "limiter");
     Args.requireNonNull(cost, "cost");
     Args.requireNonNegativeNanos(maxWait, "maxWait");
-    return new ElementThrottle<>(element -> Step.throttle(limiter, cost.applyAsLong(element), maxWait));
+    return new ElementThrottle<>(Step.throttle(limiter, element -> cost.applyAsLong((T) element), maxWait));
   }
 
   /**
@@ -74,14 +75,13 @@ public final class ElementThrottle<T> implements UnaryOperator<Publisher<T>> {
    *
    * @throws IllegalArgumentException if {@code maxWait} is negative
    */
+  @SuppressWarnings("unchecked") // the step's argument is always an element
   public static <T> ElementThrottle<T> of(MultiLimiter limiter, Function<? super T, Costs> costs, Duration maxWait) {
     Args.requireNonNull(limiter, "limiter");
     Args.requireNonNull(costs, "costs");
     Args.requireNonNegativeNanos(maxWait, "maxWait");
-    return new ElementThrottle<>(element -> {
-      Costs c = Args.requireNonNull(costs.apply(element), "costs");
-      return Step.costs(limiter, () -> c, null, maxWait);
-    });
+    return new ElementThrottle<>(
+        Step.costs(limiter, element -> Args.requireNonNull(costs.apply((T) element), "costs"), null, maxWait));
   }
 
   /** {@code source}, each element passed on once its cost is granted. */
@@ -101,7 +101,7 @@ public final class ElementThrottle<T> implements UnaryOperator<Publisher<T>> {
   }
 
   private Mono<T> gate(T element) {
-    Step step = stepFor.apply(element); // a cost function that throws fails the stream
-    return Bridge.mono(Mono.just(element), step::wrap);
+    // a cost function that throws fails the stream
+    return Bridge.mono(Mono.just(element), attempt -> step.wrap(element, attempt));
   }
 }

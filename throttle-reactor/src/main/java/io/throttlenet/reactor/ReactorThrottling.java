@@ -26,8 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -47,6 +49,9 @@ import reactor.core.publisher.Mono;
  *
  * Flux<Row> rows = db.query(sql).transformDeferred(ReactorThrottling.bulkhead(bulkhead));
  * }</pre>
+ *
+ * <p>When the steps depend on each call's argument (a prompt's tokens, a request's tenant), build
+ * the chain once and apply it with {@link #function}: {@code prompts.concatMap(chain.function(client::ask))}.
  *
  * <h2>The same chain as {@code Decorators}</h2>
  *
@@ -102,6 +107,7 @@ public final class ReactorThrottling {
   private static final Step[] NO_STEPS = new Step[0];
 
   private final Step[] steps; // innermost first
+  private final boolean perArgument; // some step reads the argument of a function(..) call
   private final String name;
   private final EventRegistry events;
   private final Ticker ticker;
@@ -110,8 +116,9 @@ public final class ReactorThrottling {
   private volatile EventPublisher<CallEvent.Finished> publisher;
 
   private ReactorThrottling(
-      Step[] steps, String name, EventRegistry events, Ticker ticker, CallClassifier classifier) {
+      Step[] steps, boolean perArgument, String name, EventRegistry events, Ticker ticker, CallClassifier classifier) {
     this.steps = steps;
+    this.perArgument = perArgument;
     this.name = name;
     this.events = events;
     this.ticker = ticker;
@@ -120,7 +127,7 @@ public final class ReactorThrottling {
 
   /** An empty chain: add steps with the {@code with…} methods. */
   public static ReactorThrottling of() {
-    return new ReactorThrottling(NO_STEPS, null, null, null, null);
+    return new ReactorThrottling(NO_STEPS, false, null, null, null, null);
   }
 
   // ---- one-step operators, for transformDeferred ----
@@ -195,7 +202,7 @@ public final class ReactorThrottling {
       throw new IllegalArgumentException(
           "cost must be <= the capacity of " + limiter.name() + " (" + limiter.capacity() + "), was " + cost);
     }
-    return with(Step.throttle(limiter, cost, maxWait));
+    return with(Step.throttle(limiter, arg -> cost, maxWait));
   }
 
   /**
@@ -221,7 +228,7 @@ public final class ReactorThrottling {
     Args.requireNonNull(limiter, "limiter");
     checkCosts(limiter, costs, "costs");
     Args.requireNonNegativeNanos(maxWait, "maxWait");
-    return with(Step.costs(limiter, () -> costs, null, maxWait));
+    return with(Step.costs(limiter, arg -> costs, null, maxWait));
   }
 
   /**
@@ -254,7 +261,7 @@ public final class ReactorThrottling {
     checkCosts(limiter, estimate, "estimate");
     Args.requireNonNull(actual, "actual");
     Args.requireNonNegativeNanos(maxWait, "maxWait");
-    return with(Step.costs(limiter, () -> estimate, result -> actual.apply((R) result), maxWait));
+    return with(Step.costs(limiter, arg -> estimate, (arg, result) -> actual.apply((R) result), maxWait));
   }
 
   /**
@@ -276,7 +283,7 @@ public final class ReactorThrottling {
     Args.requireNonNull(key, "key");
     Args.requireNonNegative(cost, "cost");
     Args.requireNonNegativeNanos(maxWait, "maxWait");
-    return with(Step.keyed(() -> perKey.acquireAsync(key, cost, maxWait)));
+    return with(Step.keyed(arg -> perKey.acquireAsync(key, cost, maxWait)));
   }
 
   /**
@@ -307,7 +314,97 @@ public final class ReactorThrottling {
       throw new IllegalArgumentException(
           "endpoint must be given: " + layered.name() + " has a per-endpoint scope");
     }
-    return with(Step.keyed(() -> layered.acquireAsync(key, endpoint, cost, maxWait)));
+    return with(Step.keyed(arg -> layered.acquireAsync(key, endpoint, cost, maxWait)));
+  }
+
+  // ---- steps that depend on the argument of a function(..) call ----
+
+  /**
+   * Adds a step that takes {@code cost} of each call's argument from {@code limiter}, waiting at
+   * most {@code maxWait}; for chains applied with {@link #function} or {@link #fluxFunction}. A
+   * cost above the limiter's capacity fails that call with {@code CostExceedsCapacityException}.
+   *
+   * @throws IllegalArgumentException if {@code maxWait} is negative
+   */
+  @SuppressWarnings("unchecked")
+  public <A> ReactorThrottling withThrottle(RateLimiter limiter, ToLongFunction<? super A> cost, Duration maxWait) {
+    Args.requireNonNull(limiter, "limiter");
+    Args.requireNonNull(cost, "cost");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
+    return withPerArgument(Step.throttle(limiter, arg -> cost.applyAsLong((A) arg), maxWait));
+  }
+
+  /**
+   * Adds a step that charges {@code costs} of each call's argument to {@code limiter}, waiting
+   * at most {@link #DEFAULT_MAX_WAIT}; for chains applied with {@link #function} or {@link
+   * #fluxFunction}. A {@code Costs} naming a dimension the limiter lacks fails that call.
+   */
+  @SuppressWarnings("unchecked")
+  public <A> ReactorThrottling withThrottle(MultiLimiter limiter, Function<? super A, Costs> costs) {
+    Args.requireNonNull(limiter, "limiter");
+    Args.requireNonNull(costs, "costs");
+    return withPerArgument(Step.costs(limiter, arg -> costs.apply((A) arg), null, DEFAULT_MAX_WAIT));
+  }
+
+  /**
+   * Adds a step that reserves {@code estimate} of each call's argument on {@code limiter}
+   * (waiting at most {@link #DEFAULT_MAX_WAIT}) and settles it at {@code actual} of the argument
+   * and the attempt's result; for chains applied with {@link #function} or {@link #fluxFunction},
+   * so that one chain, built once, prices every prompt of a stream by its own size:
+   *
+   * <pre>{@code
+   * Function<Prompt, Mono<Completion>> ask = ReactorThrottling.of()
+   *     .withThrottle(llm,
+   *         (Prompt p) -> Costs.of("requests", 1, "tokens", p.maxTokens()),
+   *         (Prompt p, Completion c) -> Costs.of("requests", 1, "tokens", c.usage().totalTokens()))
+   *     .withRetry(retry)
+   *     .function(client::complete);
+   * Flux<Completion> answers = prompts.concatMap(ask);
+   * }</pre>
+   *
+   * Failures and cancels are settled as for {@link #withThrottle(MultiLimiter, Costs, Function)}.
+   */
+  public <A, R> ReactorThrottling withThrottle(
+      MultiLimiter limiter, Function<? super A, Costs> estimate, BiFunction<? super A, ? super R, Costs> actual) {
+    return withThrottle(limiter, estimate, actual, DEFAULT_MAX_WAIT);
+  }
+
+  /**
+   * Like {@link #withThrottle(MultiLimiter, Function, BiFunction)}, waiting at most {@code
+   * maxWait} for the estimate.
+   *
+   * @throws IllegalArgumentException if {@code maxWait} is negative
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> ReactorThrottling withThrottle(
+      MultiLimiter limiter,
+      Function<? super A, Costs> estimate,
+      BiFunction<? super A, ? super R, Costs> actual,
+      Duration maxWait) {
+    Args.requireNonNull(limiter, "limiter");
+    Args.requireNonNull(estimate, "estimate");
+    Args.requireNonNull(actual, "actual");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
+    return withPerArgument(Step.costs(
+        limiter, arg -> estimate.apply((A) arg), (arg, result) -> actual.apply((A) arg, (R) result), maxWait));
+  }
+
+  /**
+   * Adds a step that takes {@code cost} of the limiter in {@code perKey} for the key {@code key}
+   * gives of each call's argument (its tenant), waiting at most {@code maxWait}; for chains
+   * applied with {@link #function} or {@link #fluxFunction}. (Named apart from {@link
+   * #withThrottle(PerKey, Object, long, Duration)}, whose fixed key could itself be a function.)
+   *
+   * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
+   */
+  @SuppressWarnings("unchecked")
+  public <A, K> ReactorThrottling withThrottleKeyedBy(
+      PerKey<K> perKey, Function<? super A, ? extends K> key, long cost, Duration maxWait) {
+    Args.requireNonNull(perKey, "perKey");
+    Args.requireNonNull(key, "key");
+    Args.requireNonNegative(cost, "cost");
+    Args.requireNonNegativeNanos(maxWait, "maxWait");
+    return withPerArgument(Step.keyed(arg -> perKey.acquireAsync(Args.requireNonNull(key.apply((A) arg), "key"), cost, maxWait)));
   }
 
   /**
@@ -379,9 +476,18 @@ public final class ReactorThrottling {
   }
 
   private ReactorThrottling with(Step step) {
+    return with(step, perArgument);
+  }
+
+  /** With a step that reads the argument of a {@link #function} call. */
+  private ReactorThrottling withPerArgument(Step step) {
+    return with(step, true);
+  }
+
+  private ReactorThrottling with(Step step, boolean perArgument) {
     Step[] more = Arrays.copyOf(steps, steps.length + 1);
     more[steps.length] = step;
-    return new ReactorThrottling(more, name, events, ticker, classifier);
+    return new ReactorThrottling(more, perArgument, name, events, ticker, classifier);
   }
 
   /**
@@ -392,25 +498,25 @@ public final class ReactorThrottling {
    */
   public ReactorThrottling named(String name) {
     Args.requireUnset(this.name != null, "name");
-    return new ReactorThrottling(steps, Args.requireNonNull(name, "name"), events, ticker, classifier);
+    return new ReactorThrottling(steps, perArgument, Args.requireNonNull(name, "name"), events, ticker, classifier);
   }
 
   /** Where the chain's call events go; default {@link EventRegistry#defaultRegistry()}. */
   public ReactorThrottling withEvents(EventRegistry events) {
     Args.requireUnset(this.events != null, "events");
-    return new ReactorThrottling(steps, name, Args.requireNonNull(events, "events"), ticker, classifier);
+    return new ReactorThrottling(steps, perArgument, name, Args.requireNonNull(events, "events"), ticker, classifier);
   }
 
   /** The clock that times each attempt for its call event; default {@link Ticker#system()}. */
   public ReactorThrottling withTicker(Ticker ticker) {
     Args.requireUnset(this.ticker != null, "ticker");
-    return new ReactorThrottling(steps, name, events, Args.requireNonNull(ticker, "ticker"), classifier);
+    return new ReactorThrottling(steps, perArgument, name, events, Args.requireNonNull(ticker, "ticker"), classifier);
   }
 
   /** How each attempt is classified for its call event; default {@link CallClassifier#defaults()}. */
   public ReactorThrottling classifiedBy(CallClassifier classifier) {
     Args.requireUnset(this.classifier != null, "classifier");
-    return new ReactorThrottling(steps, name, events, ticker, Args.requireNonNull(classifier, "classifier"));
+    return new ReactorThrottling(steps, perArgument, name, events, ticker, Args.requireNonNull(classifier, "classifier"));
   }
 
   // ---- applying the chain ----
@@ -419,21 +525,59 @@ public final class ReactorThrottling {
    * The chain as an operator for {@code transformDeferred} or {@code transform}: a {@code Mono}
    * stays a {@code Mono} (use it with {@code Mono.transformDeferred}), anything else becomes a
    * {@code Flux}.
+   *
+   * @throws IllegalStateException if a step depends on a call's argument (use {@link #function})
    */
   public <T> UnaryOperator<Publisher<T>> operator() {
+    requireNoArgument();
     return publisher -> publisher instanceof Mono<T> m ? mono(m) : flux(publisher);
   }
 
-  /** {@code source} guarded by the chain, per subscription; see the class comment. */
+  /**
+   * {@code source} guarded by the chain, per subscription; see the class comment.
+   *
+   * @throws IllegalStateException if a step depends on a call's argument (use {@link #function})
+   */
   public <T> Mono<T> mono(Mono<T> source) {
     Args.requireNonNull(source, "source");
-    return Bridge.mono(source, this::compose);
+    requireNoArgument();
+    return Bridge.mono(source, attempt -> compose(null, attempt));
   }
 
-  /** {@code source} guarded by the chain, per subscription; see the class comment. */
+  /**
+   * {@code source} guarded by the chain, per subscription; see the class comment.
+   *
+   * @throws IllegalStateException if a step depends on a call's argument (use {@link #fluxFunction})
+   */
   public <T> Flux<T> flux(Publisher<T> source) {
     Args.requireNonNull(source, "source");
-    return Bridge.flux(source, this::compose);
+    requireNoArgument();
+    return Bridge.flux(source, attempt -> compose(null, attempt));
+  }
+
+  /**
+   * {@code call} guarded by the chain: the function's {@code Mono} for an argument is {@code
+   * call}'s, with the chain's steps per subscription, and the steps that depend on the argument
+   * (a cost, an estimate, a tenant) read it. Each attempt calls {@code call} afresh. Build the
+   * chain once and use the function for every element of a stream ({@code prompts.concatMap(ask)}
+   * or {@code flatMap}): the chain's events stay under one name.
+   */
+  public <A, R> Function<A, Mono<R>> function(Function<? super A, ? extends Mono<R>> call) {
+    Args.requireNonNull(call, "call");
+    return arg -> Bridge.<R>mono(Mono.defer(() -> call.apply(arg)), attempt -> compose(arg, attempt));
+  }
+
+  /** Like {@link #function}, for a call that answers with a stream: each argument's {@code Flux}. */
+  public <A, R> Function<A, Flux<R>> fluxFunction(Function<? super A, ? extends Publisher<R>> call) {
+    Args.requireNonNull(call, "call");
+    return arg -> Bridge.<R>flux(Flux.defer(() -> call.apply(arg)), attempt -> compose(arg, attempt));
+  }
+
+  private void requireNoArgument() {
+    if (perArgument) {
+      throw new IllegalStateException(
+          "a step of " + name() + " depends on a call's argument: apply the chain with function(..) or fluxFunction(..)");
+    }
   }
 
   /** The chain's name: the one given, or a unique default fixed on first use. */
@@ -452,11 +596,11 @@ public final class ReactorThrottling {
     return n;
   }
 
-  /** {@code attempt} wrapped in every step: one subscription's call. */
-  Supplier<CompletionStage<Object>> compose(Supplier<CompletionStage<Object>> attempt) {
+  /** {@code attempt} wrapped in every step: one subscription's call, with argument {@code arg}. */
+  private Supplier<CompletionStage<Object>> compose(Object arg, Supplier<CompletionStage<Object>> attempt) {
     Supplier<CompletionStage<Object>> s = reporting(attempt);
     for (Step step : steps) {
-      s = step.wrap(s);
+      s = step.wrap(arg, s);
     }
     return s;
   }

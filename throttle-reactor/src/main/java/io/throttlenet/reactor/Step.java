@@ -9,8 +9,10 @@ import io.throttlenet.multidim.Reservation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * One step of a {@link ReactorThrottling} chain: wraps the next inner attempt, in the one
@@ -22,27 +24,34 @@ import java.util.function.Supplier;
 @FunctionalInterface
 interface Step {
 
-  Supplier<CompletionStage<Object>> wrap(Supplier<CompletionStage<Object>> inner);
+  /**
+   * {@code inner} wrapped in this step, for the call with argument {@code arg} (the argument of a
+   * {@link ReactorThrottling#function} call, else null), so that a step may depend on it.
+   */
+  Supplier<CompletionStage<Object>> wrap(Object arg, Supplier<CompletionStage<Object>> inner);
 
   /** Any capability: the step is the decorator's own asynchronous form. */
   @SuppressWarnings("unchecked")
   static Step of(Decorator<?> decorator) {
     Decorator<Object> d = (Decorator<Object>) decorator;
-    return inner -> d.decorateAsync(inner);
+    return (arg, inner) -> d.decorateAsync(inner);
   }
 
   /**
-   * {@code cost} from {@code limiter} before every attempt, waiting at most {@code maxWait}
+   * {@code costOf} the argument from {@code limiter} before every attempt, waiting at most {@code maxWait}
    * without holding a thread; a longer predicted wait fails at once with the limiter's {@code
    * MaxWaitExceededException}, a cost above its capacity with {@code
    * CostExceedsCapacityException}. A wait abandoned before the grant gives the reservation back; a
    * grant abandoned at the very instant it came is handed back with {@link RateLimiter#cancel}.
    */
-  static Step throttle(RateLimiter limiter, long cost, Duration maxWait) {
-    return inner -> () -> Stages.afterGrant(
-        limiter.acquireAsync(cost, maxWait).toCompletableFuture(),
-        ignored -> inner.get(),
-        ignored -> limiter.cancel(cost, limiter.ticker().read(), 0)); // taken as the caller gave up
+  static Step throttle(RateLimiter limiter, ToLongFunction<Object> costOf, Duration maxWait) {
+    return (arg, inner) -> () -> {
+      long cost = costOf.applyAsLong(arg);
+      return Stages.afterGrant(
+          limiter.acquireAsync(cost, maxWait).toCompletableFuture(),
+          ignored -> inner.get(),
+          ignored -> limiter.cancel(cost, limiter.ticker().read(), 0)); // taken as the caller gave up
+    };
   }
 
   /**
@@ -51,20 +60,20 @@ interface Step {
    * handle to cancel, and spending errs on the safe side of the limit (as the Decorators chain
    * does).
    */
-  static Step keyed(Supplier<CompletionStage<Void>> grant) {
-    return inner -> () -> Stages.afterGrant(grant.get().toCompletableFuture(), ignored -> inner.get(), ignored -> {});
+  static Step keyed(Function<Object, CompletionStage<Void>> grant) {
+    return (arg, inner) -> () -> Stages.afterGrant(grant.apply(arg).toCompletableFuture(), ignored -> inner.get(), ignored -> {});
   }
 
   /**
-   * {@code estimate} reserved on {@code limiter} before every attempt; settled at {@code actual}
-   * of the attempt's result when it succeeds (if {@code actual} is given), kept whole when it
+   * {@code estimate} of the argument reserved on {@code limiter} before every attempt; settled at
+   * {@code actual} of the argument and the attempt's result when it succeeds (if {@code actual} is given), kept whole when it
    * fails or is cancelled once started (the downstream may have counted it), given back whole
    * when the wait is abandoned before the attempt started.
    */
   static Step costs(
-      MultiLimiter limiter, Supplier<Costs> estimate, Function<Object, Costs> actual, Duration maxWait) {
-    return inner -> () -> Stages.afterGrant(
-        limiter.reserveAsync(estimate.get(), maxWait).toCompletableFuture(),
+      MultiLimiter limiter, Function<Object, Costs> estimate, BiFunction<Object, Object, Costs> actual, Duration maxWait) {
+    return (arg, inner) -> () -> Stages.afterGrant(
+        limiter.reserveAsync(estimate.apply(arg), maxWait).toCompletableFuture(),
         reservation -> {
           CompletionStage<Object> stage;
           try {
@@ -77,7 +86,7 @@ interface Step {
               stage,
               (result, failure) -> {
                 if (failure == null && actual != null) {
-                  settle(reservation, actual, result);
+                  settle(reservation, actual, arg, result);
                 } else {
                   reservation.close();
                 }
@@ -86,9 +95,10 @@ interface Step {
         Reservation::cancel); // the attempt never started
   }
 
-  private static void settle(Reservation reservation, Function<Object, Costs> actual, Object result) {
+  private static void settle(
+      Reservation reservation, BiFunction<Object, Object, Costs> actual, Object arg, Object result) {
     try {
-      reservation.settle(actual.apply(result));
+      reservation.settle(actual.apply(arg, result));
     } catch (RuntimeException | Error e) {
       reservation.close(); // a bad actual cost is the caller's bug: keep the estimate, report it
       throw e;

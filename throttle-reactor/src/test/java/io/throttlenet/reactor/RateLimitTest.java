@@ -236,4 +236,51 @@ class RateLimitTest {
     assertThat(limiter.availablePermits("requests")).isEqualTo(7);
     assertThat(limiter.availablePermits("tokens")).isEqualTo(994);
   }
+
+  // ---- one chain, built once, priced by each call's argument ----
+
+  record Prompt(String tenant, int maxTokens) {}
+
+  record Completion(int tokens) {}
+
+  @Test
+  void aFunctionChainPricesEachArgument_reservesThenSettles_forEveryElementOfAStream() {
+    MultiLimiter limiter = llm();
+    List<String> names = new ArrayList<>();
+    events.subscribe(io.throttlenet.core.CallEvent.Finished.class, e -> names.add(e.component()));
+    java.util.function.Function<Prompt, Mono<Completion>> ask = ReactorThrottling.of()
+        .withThrottle(limiter,
+            (Prompt p) -> Costs.of("requests", 1, "tokens", p.maxTokens()),
+            (Prompt p, Completion c) -> Costs.of("requests", 1, "tokens", c.tokens()))
+        .withEvents(events)
+        .function(p -> Mono.just(new Completion(p.maxTokens() / 10)));
+    Flux<Completion> answers = Flux.just(new Prompt("a", 300), new Prompt("b", 500), new Prompt("c", 200)).concatMap(ask);
+    StepVerifier.create(answers).expectNext(new Completion(30), new Completion(50), new Completion(20)).verifyComplete();
+    assertThat(limiter.availablePermits("tokens")).isEqualTo(1_000 - 100);
+    assertThat(limiter.availablePermits("requests")).isEqualTo(7);
+    assertThat(names).hasSize(3).containsOnly(names.get(0)); // one chain, one name
+  }
+
+  @Test
+  void aFunctionChainTakesACostOrATenantFromTheArgument() {
+    Throttle throttle = Throttle.builder().rate(1, Duration.ofSeconds(1)).burst(3).ticker(ticker).build();
+    PerKey<String> perTenant = PerKey.<String>builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).build();
+    java.util.function.Function<Prompt, Mono<String>> send = ReactorThrottling.of()
+        .withThrottleKeyedBy(perTenant, Prompt::tenant, 1, Duration.ZERO) // inner: asked after the throttle
+        .withThrottle(throttle, (Prompt p) -> p.maxTokens(), Duration.ZERO)
+        .function(p -> sources.just(p.tenant()));
+    StepVerifier.create(send.apply(new Prompt("acme", 1))).expectNext("acme").verifyComplete();
+    // acme's own budget refuses (the throttle outside it has charged its permit, as in any chain)
+    StepVerifier.create(send.apply(new Prompt("acme", 1))).expectError(MaxWaitExceededException.class).verify();
+    StepVerifier.create(send.apply(new Prompt("globex", 2))).expectError(MaxWaitExceededException.class).verify(); // 2 > the 1 left
+    StepVerifier.create(send.apply(new Prompt("globex", 1))).expectNext("globex").verifyComplete();
+    assertThat(throttle.availablePermits()).isZero();
+  }
+
+  @Test
+  void aChainThatNeedsAnArgument_cannotGuardAPlainPublisher() {
+    ReactorThrottling perPrompt = ReactorThrottling.of().withThrottle(throttle(), (Prompt p) -> p.maxTokens(), Duration.ZERO);
+    assertThatThrownBy(perPrompt::operator).isInstanceOf(IllegalStateException.class).hasMessageContaining("function(..)");
+    assertThatThrownBy(() -> perPrompt.mono(Mono.just("x"))).isInstanceOf(IllegalStateException.class);
+  }
 }
