@@ -49,6 +49,7 @@ final class Bridge<T> implements Subscription {
   private volatile T value;
 
   private volatile boolean cancelled;
+  private volatile boolean terminated; // the downstream has been (or is being) told the end
   private volatile CompletableFuture<?> outer;
   private volatile Attempt current;
 
@@ -123,6 +124,11 @@ final class Bridge<T> implements Subscription {
   }
 
   private void finished(Object result, Throwable failure) {
+    terminated = true;
+    Attempt a = current;
+    if (a != null && !a.future.isDone()) {
+      a.future.cancel(false); // a step ended the call before its attempt (a timeout): stop the source
+    }
     if (cancelled) {
       return;
     }
@@ -284,8 +290,8 @@ final class Bridge<T> implements Subscription {
 
     @Override
     public void onNext(T t) {
-      if (done) {
-        Operators.onNextDropped(t, actual.currentContext());
+      if (done || terminated) {
+        Operators.onDiscard(t, actual.currentContext()); // after the end: never passed on
         return;
       }
       if (mono) {

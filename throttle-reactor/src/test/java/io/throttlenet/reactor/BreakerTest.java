@@ -125,4 +125,17 @@ class BreakerTest {
         .verify();
     assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
   }
+
+  @Test
+  void aStreamCancelledMidwayCountsNeitherWay() {
+    CircuitBreaker breaker = breaker(1);
+    List<BreakerEvent> recorded = new ArrayList<>();
+    events.subscribe(BreakerEvent.Success.class, recorded::add);
+    events.subscribe(BreakerEvent.Failure.class, recorded::add);
+    StepVerifier.create(Flux.range(1, 10).transformDeferred(ReactorThrottling.circuitBreaker(breaker)).take(2))
+        .expectNext(1, 2)
+        .verifyComplete();
+    assertThat(recorded).isEmpty();
+    assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+  }
 }

@@ -122,6 +122,20 @@ class ChainTest {
   }
 
   @Test
+  void aTimeoutEndsAStreamMidway_andNothingOfItFollowsTheError() {
+    reactor.core.publisher.Sinks.Many<Integer> sink = reactor.core.publisher.Sinks.many().unicast().onBackpressureBuffer();
+    Flux<Integer> guarded = sink.asFlux()
+        .transformDeferred(ReactorThrottling.of().with(Timeout.builder().timeout(Duration.ofSeconds(2)).ticker(ticker).build()).operator());
+    StepVerifier.create(guarded)
+        .then(() -> sink.tryEmitNext(1))
+        .expectNext(1)
+        .then(() -> ticker.advance(Duration.ofSeconds(2)))
+        .expectError(CallTimeoutException.class)
+        .verify();
+    assertThat(sink.tryEmitNext(2).isFailure()).isTrue(); // the source was cancelled
+  }
+
+  @Test
   void theSubscribersContextReachesTheSource() {
     Mono<String> guarded = Mono.deferContextual(ctx -> Mono.just(ctx.<String>get("tenant")))
         .transformDeferred(ReactorThrottling.of().withRetry(Retry.builder().ticker(ticker).build()).operator());
