@@ -41,8 +41,9 @@ final class Bridge<T> implements Subscription {
   private final boolean mono;
 
   // the Flux arbiter: demand not yet met, and the current attempt's subscription
-  private long requested; // guarded by this
-  private Subscription upstream; // guarded by this
+  private final Object arbiter = new Object(); // not this: the downstream holds this object
+  private long requested; // guarded by arbiter
+  private Subscription upstream; // guarded by arbiter
 
   // the Mono's delivery: requested, value present, delivered (or cancelled)
   private final AtomicInteger delivery = new AtomicInteger();
@@ -158,7 +159,7 @@ final class Bridge<T> implements Subscription {
       return;
     }
     Subscription s;
-    synchronized (this) {
+    synchronized (arbiter) {
       requested = Operators.addCap(requested, n);
       s = upstream;
     }
@@ -216,7 +217,7 @@ final class Bridge<T> implements Subscription {
 
   private void attach(Subscription s) {
     long r;
-    synchronized (this) {
+    synchronized (arbiter) {
       upstream = s;
       r = requested;
     }
@@ -226,7 +227,7 @@ final class Bridge<T> implements Subscription {
   }
 
   private void produced() {
-    synchronized (this) {
+    synchronized (arbiter) {
       if (requested != Long.MAX_VALUE) {
         requested--;
       }
