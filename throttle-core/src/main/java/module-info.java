@@ -17,5 +17,6 @@ module io.throttlenet.core {
       io.throttlenet.adaptive,
       io.throttlenet.http,
       io.throttlenet.micrometer,
+      io.throttlenet.reactor,
       io.throttlenet.all;
 }

@@ -41,6 +41,8 @@ class ReadmeSnippetsTest {
       import io.throttlenet.micrometer.*;
       import io.throttlenet.adaptive.*;
       import io.throttlenet.http.*;
+      import io.throttlenet.reactor.*;
+      import reactor.core.publisher.*;
       import java.net.URI;
       import java.net.http.*;
       import java.time.*;
