@@ -1,6 +1,7 @@
 package io.throttlenet.redis;
 
 import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
@@ -12,6 +13,7 @@ import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.multidim.AdjustableMultiLimiter;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.MultiLimiterEvent;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -68,7 +71,7 @@ import java.util.function.Supplier;
  * {@linkplain OutagePolicy#fallback fallback} is a local {@link MultiLimiter} whose dimensions
  * each have 1/N of the rate and burst. Thread-safe.
  */
-public final class RedisMultiLimiter {
+public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   /*
    * Design. Every call is the script of RedisThrottle over n keys (one per dimension, in the order
    * they were added): reserve reads all n buckets at one TIME, computes each dimension's wait for
@@ -87,7 +90,8 @@ public final class RedisMultiLimiter {
   private final Ticker ticker;
   private final Remote remote;
   private final String[] dimensions;
-  private final Rate[] rates;
+  /** Per dimension: as built, as last set here, or as the last grant reported it in force. */
+  private final AtomicReferenceArray<Rate> rates;
   private final String[] keys;
   private final Map<String, Integer> index;
   private final Set<String> dimensionSet;
@@ -102,7 +106,7 @@ public final class RedisMultiLimiter {
     this.remote = remote;
     int n = b.rates.size();
     this.dimensions = b.rates.keySet().toArray(String[]::new);
-    this.rates = b.rates.values().toArray(Rate[]::new);
+    this.rates = new AtomicReferenceArray<>(b.rates.values().toArray(Rate[]::new));
     this.keys = new String[n];
     Map<String, Integer> idx = new LinkedHashMap<>();
     for (int d = 0; d < n; d++) {
@@ -118,7 +122,7 @@ public final class RedisMultiLimiter {
       MultiLimiter.Builder local = MultiLimiter.builder().name(name).ticker(ticker).events(events);
       int fleet = remote.policy().fleetSize();
       for (int d = 0; d < n; d++) {
-        Throttle share = RedisThrottle.localShare(rates[d], fleet, name + "[" + dimensions[d] + "]", ticker, events);
+        Throttle share = RedisThrottle.localShare(rates.get(d), fleet, name + "[" + dimensions[d] + "]", ticker, events);
         local.dimension(dimensions[d], share);
       }
       this.fallback = local.build();
@@ -133,16 +137,19 @@ public final class RedisMultiLimiter {
   }
 
   /** This limiter's name, used in events and errors. */
+  @Override
   public String name() {
     return name;
   }
 
   /** The time source and waiting seam (waits are decided by the server, slept on this ticker). */
+  @Override
   public Ticker ticker() {
     return ticker;
   }
 
   /** The dimension names, in the order they were added. */
+  @Override
   public Set<String> dimensions() {
     return dimensionSet;
   }
@@ -152,8 +159,9 @@ public final class RedisMultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public long capacity(String dimension) {
-    return rates[dimension(dimension)].burst();
+    return rates.get(dimension(dimension)).burst();
   }
 
   /** The outage policy. */
@@ -284,7 +292,7 @@ public final class RedisMultiLimiter {
     List<Long> r = remote.call(keys, args("peek", 0, new long[keys.length], null));
     if (r == null) {
       return switch (remote.policy().kind()) {
-        case FAIL_OPEN -> rates[d].burst();
+        case FAIL_OPEN -> rates.get(d).burst();
         case FAIL_CLOSED -> 0;
         case FALLBACK -> fallback.availablePermits(dimension);
       };
@@ -317,6 +325,7 @@ public final class RedisMultiLimiter {
    * Grants nothing in any dimension before {@code untilNanos} (on this ticker's scale); see
    * {@link RateLimiter#pauseUntil}. Sent as a length from now, applied at the server's clock.
    */
+  @Override
   public void pauseUntil(long untilNanos) {
     long length = untilNanos - ticker.read();
     if (length <= 0) {
@@ -329,14 +338,37 @@ public final class RedisMultiLimiter {
   }
 
   /**
+   * Grants nothing in {@code dimension} before {@code untilNanos} (on this ticker's scale), and so
+   * nothing that needs it; see {@link RateLimiter#pauseUntil}. One round trip on that dimension's
+   * key, applied at the server's clock.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  @Override
+  public void pauseUntil(String dimension, long untilNanos) {
+    int d = dimension(dimension);
+    long length = untilNanos - ticker.read();
+    if (length <= 0) {
+      return;
+    }
+    if (fallback != null) {
+      fallback.pauseUntil(dimension, untilNanos);
+    }
+    Rate rate = rates.get(d);
+    remote.call(new String[] {keys[d]}, Scripts.args("pause", length, 0, new long[] {rate.interval()},
+        new long[] {rate.tolerance()}, new long[1], null));
+  }
+
+  /**
    * Lowers what {@code dimension} has available to at most {@code permits}; see {@link
    * RateLimiter#limitAvailable}. Applied at the server's clock.
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public void limitAvailable(String dimension, long permits, long nowNanos) {
     int d = dimension(dimension);
-    if (permits >= rates[d].burst()) {
+    if (permits >= rates.get(d).burst()) {
       return;
     }
     if (fallback != null) {
@@ -344,9 +376,68 @@ public final class RedisMultiLimiter {
     }
     long[] values = new long[keys.length];
     for (int i = 0; i < values.length; i++) {
-      values[i] = i == d ? Math.max(permits, -rates[d].maxOwedPermits()) : rates[i].burst();
+      values[i] = i == d ? Math.max(permits, -rates.get(d).maxOwedPermits()) : rates.get(i).burst();
     }
     remote.call(keys, args("limit", 0, values, null));
+  }
+
+  /**
+   * The refill rate of {@code dimension} in permits per second: as built, as last {@linkplain
+   * #setRate(String, double) set} through this instance, or as the last grant from Redis reported
+   * it.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  @Override
+  public double permitsPerSecond(String dimension) {
+    return rates.get(dimension(dimension)).permitsPerSecond();
+  }
+
+  /**
+   * Changes the refill rate of {@code dimension} to {@code permitsPerSecond}, keeping its burst,
+   * for every instance sharing the key: one round trip, atomic at the server's clock, with the
+   * same rules as {@link RedisThrottle#setRate(double)} (available permits stay, booked waiters
+   * keep their release times, the rate set in Redis overrides each instance's own).
+   *
+   * @throws IllegalArgumentException if the dimension is unknown, or the rate is not finite and
+   *     positive, is faster than one permit per nanosecond, or the burst would take more than
+   *     about 26 days to refill at it
+   */
+  @Override
+  public void setRate(String dimension, double permitsPerSecond) {
+    int d = dimension(dimension);
+    changeRate(d, rates.get(d).withPermitsPerSecond(permitsPerSecond));
+  }
+
+  /**
+   * Changes the refill rate of {@code dimension} to {@code permits} per {@code period}; see
+   * {@link #setRate(String, double)}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown, either number is not positive,
+   *     or the rate is out of range as for {@link #setRate(String, double)}
+   */
+  public void setRate(String dimension, long permits, Duration period) {
+    int d = dimension(dimension);
+    changeRate(d, Rate.of(permits, period, rates.get(d).burst()));
+  }
+
+  private void changeRate(int d, Rate next) {
+    long[] values = new long[keys.length];
+    values[d] = next.interval();
+    // sent with the rate it replaces: the script converts the bucket from the one in force
+    String[] args = args("rate", 0, values, null);
+    rates.set(d, next);
+    if (fallback != null && fallback.limiter(dimensions[d]) instanceof AdjustableRateLimiter local) {
+      local.setRate(next.permitsPerSecond() / remote.policy().fleetSize());
+    }
+    remote.call(keys, args);
+  }
+
+  private void learn(int d, long interval) {
+    Rate current = rates.get(d);
+    if (current.interval() != interval) {
+      rates.compareAndSet(d, current, current.withInterval(interval)); // changed by another instance
+    }
   }
 
   /** Every dimension full again; see {@link RateLimiter#reset}. */
@@ -380,7 +471,7 @@ public final class RedisMultiLimiter {
     if (over >= 0) {
       throw new IllegalArgumentException(
           "estimate for " + name + "[" + dimensions[over] + "] must be <= its capacity ("
-              + rates[over].burst() + "), was " + estimate.get(dimensions[over]));
+              + rates.get(over).burst() + "), was " + estimate.get(dimensions[over]));
     }
     Checks.nonNull(actual, "actual");
     long bound = maxWait == null ? Long.MAX_VALUE : Checks.nonNegativeNanos(maxWait, "maxWait");
@@ -534,6 +625,9 @@ public final class RedisMultiLimiter {
     long[] ends = new long[keys.length];
     for (int d = 0; d < ends.length; d++) {
       ends[d] = r.get(5 + d);
+      if (r.size() > 5 + ends.length + d) {
+        learn(d, r.get(5 + ends.length + d));
+      }
     }
     long result = wait == 0 ? 0 : wait + Math.max(ticker.read() - now, 0);
     if (acquiredEvents.hasListeners()) {
@@ -583,7 +677,7 @@ public final class RedisMultiLimiter {
     }
     if (b.waitNanos() == RateLimiter.NEVER) {
       String d = dimensions[b.binding()];
-      return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates[b.binding()].burst());
+      return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates.get(b.binding()).burst());
     }
     if (b.closed()) {
       return new RedisUnavailableException(name, Duration.ofNanos(b.waitNanos()));
@@ -660,12 +754,12 @@ public final class RedisMultiLimiter {
   }
 
   long maxOwed(int d) {
-    return rates[d].maxOwedPermits();
+    return rates.get(d).maxOwedPermits();
   }
 
   private int exceeding(long[] values) {
     for (int d = 0; d < values.length; d++) {
-      if (values[d] > rates[d].burst()) {
+      if (values[d] > rates.get(d).burst()) {
         return d;
       }
     }
@@ -682,11 +776,11 @@ public final class RedisMultiLimiter {
   }
 
   private String[] args(String op, long scalar, long[] values, long[] handles) {
-    long[] intervals = new long[rates.length];
-    long[] tolerances = new long[rates.length];
-    for (int d = 0; d < rates.length; d++) {
-      intervals[d] = rates[d].interval();
-      tolerances[d] = rates[d].tolerance();
+    long[] intervals = new long[rates.length()];
+    long[] tolerances = new long[rates.length()];
+    for (int d = 0; d < rates.length(); d++) {
+      intervals[d] = rates.get(d).interval();
+      tolerances[d] = rates.get(d).tolerance();
     }
     return Scripts.args(op, scalar, 0, intervals, tolerances, values, handles);
   }

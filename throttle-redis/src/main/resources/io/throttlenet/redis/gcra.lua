@@ -14,12 +14,16 @@
 --
 -- Hash fields: s = origin second; t = theoretical arrival time (the instant the bucket is full
 -- again); w = latest release time of a booking that had to wait (refunds never give back under
--- one); r = instant of the last pause, restriction or reset (bookings charged before it are not
--- refunded: the new bound already accounts for them). A missing key is a full bucket; every write
--- sets a TTL that outlives every field's meaning, so an expired key and a full bucket agree.
+-- one); r = instant of the last pause, restriction, reset or rate change (bookings charged before
+-- it are not refunded: the new bound already accounts for them); i = the interval set by a rate
+-- change, if any, which then overrides the callers' (their burst stays: tolerance = burst * i). A
+-- missing key is a full bucket; every write sets a TTL that outlives every field's meaning, so an
+-- expired key and a full bucket agree; a key holding a rate change lives at least RATE_TTL after
+-- its last write, so an idle fleet keeps the rate it was steered to.
 
 local GROUP = 7
 local MAX_AHEAD = 4503599627370496 -- 2^52 ns
+local RATE_TTL = 86400000 -- ms
 
 local time = redis.call('TIME')
 local sec = tonumber(time[1])
@@ -32,26 +36,45 @@ local function fmt(x)
   return string.format('%.0f', x)
 end
 
-local function load(key)
-  local v = redis.call('HMGET', key, 's', 't', 'w', 'r')
+local function arg(d, i)
+  return tonumber(ARGV[3 + (d - 1) * GROUP + i])
+end
+
+-- A bucket with its interval (i) and tolerance (tol): the caller's, unless a rate change set i.
+local function load(key, d)
+  local v = redis.call('HMGET', key, 's', 't', 'w', 'r', 'i')
+  local interval, tol = arg(d, 1), arg(d, 2)
   local s = tonumber(v[1])
+  local b
   if not s then
-    return { t = now, w = now - 1, r = now - 1 }
+    b = { t = now, w = now - 1, r = now - 1 }
+  else
+    local shift = (sec - s) * 1000000000
+    b = { t = tonumber(v[2]) - shift, w = tonumber(v[3]) - shift, r = tonumber(v[4]) - shift }
   end
-  local shift = (sec - s) * 1000000000
-  return { t = tonumber(v[2]) - shift, w = tonumber(v[3]) - shift, r = tonumber(v[4]) - shift }
+  local i = tonumber(v[5])
+  if i then
+    b.set = true
+    b.tol = tol / interval * i
+    b.i = i
+  else
+    b.tol = tol
+    b.i = interval
+  end
+  return b
 end
 
 local function store(key, b)
   local last = math.max(b.t, b.w)
   local ttl = math.ceil((last - now) / 1000000)
   if ttl < 0 then ttl = 0 end
-  redis.call('HSET', key, 's', fmt(sec), 't', fmt(b.t), 'w', fmt(b.w), 'r', fmt(b.r))
+  if b.set then
+    redis.call('HSET', key, 's', fmt(sec), 't', fmt(b.t), 'w', fmt(b.w), 'r', fmt(b.r), 'i', fmt(b.i))
+    ttl = math.max(ttl, RATE_TTL)
+  else
+    redis.call('HSET', key, 's', fmt(sec), 't', fmt(b.t), 'w', fmt(b.w), 'r', fmt(b.r))
+  end
   redis.call('PEXPIRE', key, fmt(ttl + 1000))
-end
-
-local function arg(d, i)
-  return tonumber(ARGV[3 + (d - 1) * GROUP + i])
 end
 
 -- An instant sent by a client as (second, ns since it), relative to this call's second.
@@ -61,14 +84,15 @@ end
 
 local buckets = {}
 for d = 1, n do
-  buckets[d] = load(KEYS[d])
+  buckets[d] = load(KEYS[d], d)
 end
 
 if op == 'reserve' then
   -- ARGV[2] = longest acceptable wait (ns); ARGV[3] = extra permits to lease if free at once.
   -- Every dimension's cost is booked at its earliest slot; the caller is released when the
-  -- slowest one allows. Returns {1, wait, sec, now, leased, end_1 .. end_n} if booked, else
-  -- {0, wait, sec, now, 0, the dimension that binds} and nothing is written.
+  -- slowest one allows. Returns {1, wait, sec, now, leased, end_1 .. end_n, interval_1 .. n} if
+  -- booked (the intervals in force, so callers learn a rate change), else {0, wait, sec, now, 0,
+  -- the dimension that binds} and nothing is written.
   local maxWait = tonumber(ARGV[2])
   local wait = 0
   local binding = 1
@@ -76,7 +100,7 @@ if op == 'reserve' then
   local next = {}
   for d = 1, n do
     local b = buckets[d]
-    local interval, tol, cost = arg(d, 1), arg(d, 2), arg(d, 3)
+    local interval, tol, cost = b.i, b.tol, arg(d, 3)
     next[d] = math.max(b.t, now) + cost * interval
     if cost > 0 then
       local w = next[d] - tol - now
@@ -99,15 +123,16 @@ if op == 'reserve' then
         b.w = math.max(b.w, now + wait)
       end
       if n == 1 and wait == 0 then
-        local extra = math.min(tonumber(ARGV[3]), math.floor((now + arg(d, 2) - b.t) / arg(d, 1)))
+        local extra = math.min(tonumber(ARGV[3]), math.floor((now + b.tol - b.t) / b.i))
         if extra > 0 then
-          b.t = b.t + extra * arg(d, 1)
+          b.t = b.t + extra * b.i
           result[5] = extra
         end
       end
       store(KEYS[d], b)
     end
     result[5 + d] = b.t
+    result[5 + n + d] = b.i
   end
   return result
 elseif op == 'peek' then
@@ -116,7 +141,7 @@ elseif op == 'peek' then
   local result = { 0 }
   for d = 1, n do
     local b = buckets[d]
-    local interval, tol, cost = arg(d, 1), arg(d, 2), arg(d, 3)
+    local interval, tol, cost = b.i, b.tol, arg(d, 3)
     if cost > 0 then
       wait = math.max(wait, math.max(b.t, now) + cost * interval - tol - now)
     end
@@ -131,7 +156,7 @@ elseif op == 'cancel' then
   local result = {}
   for d = 1, n do
     local b = buckets[d]
-    local interval, cost = arg(d, 1), arg(d, 3)
+    local interval, cost = b.i, arg(d, 3)
     result[d] = 0
     if cost > 0 and b.t == instant(d, 4) and instant(d, 6) > b.r then
       b.t = b.t - cost * interval
@@ -149,7 +174,7 @@ elseif op == 'settle' then
   local result = {}
   for d = 1, n do
     local b = buckets[d]
-    local interval, delta = arg(d, 1), arg(d, 3)
+    local interval, delta = b.i, arg(d, 3)
     result[d] = 0
     if delta > 0 then
       b.t = math.min(math.max(b.t, now) + delta * interval, now + MAX_AHEAD)
@@ -176,7 +201,7 @@ elseif op == 'pause' or op == 'limit' then
   -- limit: per dimension, ARGV value 3 = the most that may be available now (may be negative).
   for d = 1, n do
     local b = buckets[d]
-    local interval, tol = arg(d, 1), arg(d, 2)
+    local interval, tol = b.i, b.tol
     local ahead
     if op == 'pause' then
       ahead = tonumber(ARGV[2]) + tol - interval
@@ -192,6 +217,30 @@ elseif op == 'pause' or op == 'limit' then
         b.r = now
         store(KEYS[d], b)
       end
+    end
+  end
+  return { 1 }
+elseif op == 'rate' then
+  -- Per dimension, ARGV value 3 = the new interval (0: unchanged), stored so that it overrides
+  -- every caller's; the burst stays. Permits available now stay available (the time owed is
+  -- scaled); bookings that wait keep their release times and later ones queue behind them at the
+  -- new rate. Charges made before are not refunded (r). Returns {1}.
+  for d = 1, n do
+    local b = buckets[d]
+    local interval = arg(d, 3)
+    if interval > 0 then
+      local tol = b.tol / b.i * interval
+      local owed = b.t - now
+      if owed > b.tol then
+        b.t = math.min(b.t - b.tol + tol, now + MAX_AHEAD)
+      elseif owed > 0 then
+        b.t = now + math.ceil(owed / b.i * interval)
+      end
+      b.i = interval
+      b.tol = tol
+      b.set = true
+      b.r = now
+      store(KEYS[d], b)
     end
   end
   return { 1 }
