@@ -67,6 +67,10 @@ import java.util.function.Supplier;
  * and gives back what was over-estimated (in full if nothing was booked after it; otherwise as far
  * as no waiting caller could be overtaken, the rest coming back with refill).
  *
+ * <p><b>Steering.</b> It is an {@link AdjustableMultiLimiter}: {@code HeaderSync} follows it as it
+ * follows a local {@link MultiLimiter} ({@link #limitAvailable}, {@link #pauseUntil(String, long)}
+ * and {@link #setRate(String, double)} each run in the script, so the whole fleet is bound).
+ *
  * <p>Shared configuration, time, key expiry and outages are as for {@link RedisThrottle}; the
  * {@linkplain OutagePolicy#fallback fallback} is a local {@link MultiLimiter} whose dimensions
  * each have 1/N of the rate and burst. Thread-safe.
