@@ -67,10 +67,12 @@ final class Redis {
   /** A private redis-server on loopback, for outage tests; never the shared one. */
   static final class Server implements AutoCloseable {
     final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    Server(int port) {
+    Server(int port, String... extraArgs) {
       this.port = port;
+      this.extraArgs = List.of(extraArgs);
     }
 
     String uri() {
@@ -78,10 +80,11 @@ final class Redis {
     }
 
     Server start() throws IOException, InterruptedException {
+      List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port",
+          Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+      command.addAll(extraArgs);
       process =
-          new ProcessBuilder(
-                  List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                      "--save", "", "--appendonly", "no"))
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
