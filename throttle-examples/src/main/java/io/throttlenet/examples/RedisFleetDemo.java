@@ -116,21 +116,14 @@ public final class RedisFleetDemo {
       for (int i = 0; i < CLIENTS; i++) {
         clients.add(new Client(s, key, redisUri, i == 0 ? 0 : QUIET_PAUSE_MILLIS));
       }
-      api.startCounting();
       long deadline = System.nanoTime() + duration.toNanos();
-      List<Thread> callers = new ArrayList<>();
+      List<Runnable> callers = new ArrayList<>();
       for (Client c : clients) {
         for (int i = 0; i < THREADS_PER_CLIENT; i++) {
-          Thread t = new Thread(() -> c.callUntil(api, deadline), "caller-" + callers.size());
-          t.start();
-          callers.add(t);
+          callers.add(() -> c.callUntil(api, deadline));
         }
       }
-      Thread.sleep(duration.toMillis());
-      api.stopCounting();
-      for (Thread t : callers) {
-        t.join();
-      }
+      api.runCounting(callers, duration);
       double seconds = api.countedNanos() / 1e9;
       long acquires = 0;
       long roundTrips = 0;
