@@ -29,7 +29,11 @@ public final class AdaptiveRate implements AutoCloseable {
   private final RateController<?> controller;
   private final Subscription subscription;
 
-  private AdaptiveRate(AdjustableRateLimiter throttle, RateController<?> controller, EventRegistry events, String component) {
+  private AdaptiveRate(
+      AdjustableRateLimiter throttle,
+      RateController<?> controller,
+      EventRegistry events,
+      String component) {
     this.throttle = throttle;
     this.controller = controller;
     throttle.setRate(controller.rate());

@@ -883,8 +883,8 @@ public final class HeaderSync implements AutoCloseable {
 
     /**
      * Whether a token bucket's rate ({@link AdjustableRateLimiter}) follows a server limit that
-     * differs from its capacity (divided by the fleet size, over the bucket's refill period). Default false: the
-     * mismatch is only reported.
+     * differs from its capacity (divided by the fleet size, over the bucket's refill period).
+     * Default false: the mismatch is only reported.
      */
     public Builder adoptServerLimit(boolean adopt) {
       this.adopt = adopt;

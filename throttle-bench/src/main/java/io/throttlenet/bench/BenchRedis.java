@@ -73,7 +73,11 @@ final class BenchRedis {
           new CommandLatencyRecorder() {
             @Override
             public void recordCommandLatency(
-                SocketAddress local, SocketAddress remote, ProtocolKeyword type, long first, long done) {
+                SocketAddress local,
+                SocketAddress remote,
+                ProtocolKeyword type,
+                long first,
+                long done) {
               commands.increment();
             }
           };

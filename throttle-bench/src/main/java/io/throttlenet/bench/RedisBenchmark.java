@@ -94,7 +94,8 @@ public class RedisBenchmark {
     // A reply later than the default 100 ms (a loaded machine) would switch a limiter to its
     // outage policy, whose fast refusals would pass for throughput: wait for Redis instead.
     Duration timeout = Duration.ofSeconds(10);
-    plain = RedisThrottle.builder(store).key(key + "-a").rate(RATE, second).timeout(timeout).build();
+    plain =
+        RedisThrottle.builder(store).key(key + "-a").rate(RATE, second).timeout(timeout).build();
     leased = RedisThrottle.builder(store).key(key + "-b").rate(RATE, second).timeout(timeout)
         .lease(100, Duration.ofMillis(100)).build();
     llm = RedisMultiLimiter.builder(store).key(key + "-c").timeout(timeout)
@@ -105,8 +106,8 @@ public class RedisBenchmark {
         .addLimit(limit -> limit.capacity(RATE).refillGreedy(RATE, second))
         .build();
     bucket4j = Bucket4jLettuce.casBasedBuilder(bucket4jConnection)
-        .expirationAfterWrite(
-            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+        .expirationAfterWrite(ExpirationAfterWriteStrategy
+            .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
         .build()
         .builder()
         .build(key.getBytes(StandardCharsets.UTF_8), () -> config);

@@ -226,7 +226,8 @@ public final class RedisFleetDemo {
         while (System.nanoTime() - deadline < 0) {
           acquire();
           try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response =
+                http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 429) {
               long ms = response.headers().firstValueAsLong("retry-after-ms").orElse(100);
               Thread.sleep(Math.min(ms, 1_000));

@@ -30,7 +30,8 @@ class RedisFleetDemoTest {
 
   @Test
   void sharedRedisBudget_letsABusyClientUseWhatQuietOnesLeave() throws Exception {
-    Figures quarters = RedisFleetDemo.run(Scenario.LOCAL_AT_QUARTER_SHARE, RUN, RedisFleetDemo.REDIS);
+    Figures quarters =
+        RedisFleetDemo.run(Scenario.LOCAL_AT_QUARTER_SHARE, RUN, RedisFleetDemo.REDIS);
     Figures leasing =
         RedisFleetDemo.run(Scenario.REDIS_THROTTLE_LEASING, RUN, RedisFleetDemo.REDIS);
     assertThat(quarters.tooManyRequests()).isLessThan(10);

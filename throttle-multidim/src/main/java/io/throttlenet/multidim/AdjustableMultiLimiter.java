@@ -28,7 +28,9 @@ public interface AdjustableMultiLimiter {
    */
   long capacity(String dimension);
 
-  /** Grants nothing in any dimension before {@code untilNanos}; see {@link RateLimiter#pauseUntil}. */
+  /**
+   * Grants nothing in any dimension before {@code untilNanos}; see {@link RateLimiter#pauseUntil}.
+   */
   void pauseUntil(long untilNanos);
 
   /**

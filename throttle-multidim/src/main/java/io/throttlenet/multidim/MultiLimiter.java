@@ -450,7 +450,8 @@ public final class MultiLimiter implements AdjustableMultiLimiter {
   public void setRate(String dimension, double permitsPerSecond) {
     if (!(limiter(dimension) instanceof AdjustableRateLimiter bucket)) {
       throw new UnsupportedOperationException(
-          "dimension " + dimension + " of " + name + " does not refill steadily: " + limiter(dimension));
+          "dimension " + dimension + " of " + name + " does not refill steadily: "
+              + limiter(dimension));
     }
     bucket.setRate(permitsPerSecond);
     line.repump();

@@ -52,8 +52,8 @@ record Rate(long permits, long periodNanos, long burst, long interval, long tole
     }
     if (exact * burst > MAX_TOLERANCE_NANOS) {
       throw new IllegalArgumentException(
-          "burst / rate must be at most about 26 days (the time to refill a full bucket in Redis), was "
-              + burst + " permits at " + permitsPerSecond + " per second");
+          "burst / rate must be at most about 26 days (the time to refill a full bucket in"
+              + " Redis), was " + burst + " permits at " + permitsPerSecond + " per second");
     }
     return withInterval((long) Math.ceil(exact));
   }
@@ -63,7 +63,8 @@ record Rate(long permits, long periodNanos, long burst, long interval, long tole
    * instance that checked it against the same burst; saturated should another burst be shared).
    */
   Rate withInterval(long interval) {
-    long tolerance = interval > MAX_TOLERANCE_NANOS / burst ? MAX_TOLERANCE_NANOS : burst * interval;
+    long tolerance =
+        interval > MAX_TOLERANCE_NANOS / burst ? MAX_TOLERANCE_NANOS : burst * interval;
     return new Rate(1, interval, burst, interval, tolerance);
   }
 

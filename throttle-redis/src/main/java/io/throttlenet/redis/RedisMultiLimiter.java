@@ -126,7 +126,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       MultiLimiter.Builder local = MultiLimiter.builder().name(name).ticker(ticker).events(events);
       int fleet = remote.policy().fleetSize();
       for (int d = 0; d < n; d++) {
-        Throttle share = RedisThrottle.localShare(rates.get(d), fleet, name + "[" + dimensions[d] + "]", ticker, events);
+        Throttle share = RedisThrottle.localShare(
+            rates.get(d), fleet, name + "[" + dimensions[d] + "]", ticker, events);
         local.dimension(dimensions[d], share);
       }
       this.fallback = local.build();
@@ -359,8 +360,9 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       fallback.pauseUntil(dimension, untilNanos);
     }
     Rate rate = rates.get(d);
-    remote.call(new String[] {keys[d]}, Scripts.args("pause", length, 0, new long[] {rate.interval()},
-        new long[] {rate.tolerance()}, new long[1], null));
+    String[] args = Scripts.args("pause", length, 0, new long[] {rate.interval()},
+        new long[] {rate.tolerance()}, new long[1], null);
+    remote.call(new String[] {keys[d]}, args);
   }
 
   /**
@@ -431,7 +433,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     // sent with the rate it replaces: the script converts the bucket from the one in force
     String[] args = args("rate", 0, values, null);
     rates.set(d, next);
-    if (fallback != null && fallback.limiter(dimensions[d]) instanceof AdjustableRateLimiter local) {
+    if (fallback != null
+        && fallback.limiter(dimensions[d]) instanceof AdjustableRateLimiter local) {
       local.setRate(next.permitsPerSecond() / remote.policy().fleetSize());
     }
     remote.call(keys, args);
@@ -440,7 +443,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   private void learn(int d, long interval) {
     Rate current = rates.get(d);
     if (current.interval() != interval) {
-      rates.compareAndSet(d, current, current.withInterval(interval)); // changed by another instance
+      // another instance changed the rate
+      rates.compareAndSet(d, current, current.withInterval(interval));
     }
   }
 
@@ -681,7 +685,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
     if (b.waitNanos() == RateLimiter.NEVER) {
       String d = dimensions[b.binding()];
-      return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates.get(b.binding()).burst());
+      return new CostExceedsCapacityException(
+          name + "[" + d + "]", b.costs().get(d), rates.get(b.binding()).burst());
     }
     if (b.closed()) {
       return new RedisUnavailableException(name, Duration.ofNanos(b.waitNanos()));

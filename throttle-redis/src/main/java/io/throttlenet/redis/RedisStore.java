@@ -139,7 +139,12 @@ public final class RedisStore implements AutoCloseable {
       throw e;
     }
     return new RedisStore(
-        connection, connection == null ? null : connection.async(), ForkJoinPool.commonPool(), client, resources, uri);
+        connection,
+        connection == null ? null : connection.async(),
+        ForkJoinPool.commonPool(),
+        client,
+        resources,
+        uri);
   }
 
   /**
@@ -159,7 +164,8 @@ public final class RedisStore implements AutoCloseable {
    */
   public static RedisStore of(StatefulRedisConnection<String, String> connection, Executor executor) {
     Checks.nonNull(connection, "connection");
-    return new RedisStore(connection, connection.async(), Checks.nonNull(executor, "executor"), null, null, null);
+    Checks.nonNull(executor, "executor");
+    return new RedisStore(connection, connection.async(), executor, null, null, null);
   }
 
   /**
@@ -183,9 +189,11 @@ public final class RedisStore implements AutoCloseable {
    *
    * @throws NullPointerException if an argument is null
    */
-  public static RedisStore of(StatefulRedisClusterConnection<String, String> connection, Executor executor) {
+  public static RedisStore of(
+      StatefulRedisClusterConnection<String, String> connection, Executor executor) {
     Checks.nonNull(connection, "connection");
-    return new RedisStore(connection, connection.async(), Checks.nonNull(executor, "executor"), null, null, null);
+    Checks.nonNull(executor, "executor");
+    return new RedisStore(connection, connection.async(), executor, null, null, null);
   }
 
   /** Scripts sent to Redis through this store so far (a monotonic count, for monitoring). */

@@ -41,9 +41,10 @@ import java.util.function.Supplier;
  * <p><b>Shared configuration.</b> The rate and burst travel with each call: instances sharing a
  * key must be built with the same rate and burst (the last caller's parameters apply to its own
  * call). A rate changed at run time ({@link #setRate(double)}, as {@code AdaptiveRate} and {@code
- * HeaderSync} do) is stored in the key and overrides every instance's own from then on. The interval per permit is rounded up to whole nanoseconds, so the rate is never above
- * the one configured; a full bucket may take at most about 26 days to refill, and bookings reach
- * at most about 52 days ahead.
+ * HeaderSync} do) is stored in the key and overrides every instance's own from then on. The
+ * interval per permit is rounded up to whole nanoseconds, so the rate is never above the one
+ * configured; a full bucket may take at most about 26 days to refill, and bookings reach at most
+ * about 52 days ahead.
  *
  * <p><b>Time.</b> Only the Redis server's clock decides; client clocks may differ arbitrarily. The
  * {@code nowNanos} of the SPI methods is used only to tell the caller when to wake. A server clock
