@@ -67,6 +67,17 @@ import java.util.function.Supplier;
  * and gives back what was over-estimated (in full if nothing was booked after it; otherwise as far
  * as no waiting caller could be overtaken, the rest coming back with refill).
  *
+ * <p><b>Leasing</b> ({@link Builder#lease}), as for {@link RedisThrottle}: a round trip granted at
+ * once also takes up to a batch in each dimension the call charges, free at that instant, and this
+ * instance spends it locally (all or nothing across the dimensions) for at most the lease's
+ * time-to-live. A reservation granted from the lease settles against it: what it did not use goes
+ * back to the lease while it lasts (up to a batch), what it used beyond is taken from the lease or
+ * else charged in Redis at once. Per dimension, in any interval of length {@code t}, a fleet of N
+ * leasing instances is released at most {@code burst + rate·t + min(N·batch, rate·ttl)}; up to
+ * one batch per instance and time-to-live is wasted (expired leases are dropped, not returned).
+ * A pause, restriction, reset or rate change drops this instance's lease; {@link
+ * #availablePermits} counts it.
+ *
  * <p><b>Steering.</b> It is an {@link AdjustableMultiLimiter}: {@code HeaderSync} follows it as it
  * follows a local {@link MultiLimiter} ({@link #limitAvailable}, {@link #pauseUntil(String, long)}
  * and {@link #setRate(String, double)} each run in the script, so the whole fleet is bound).
@@ -88,6 +99,12 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
    * back in full if that dimension's t still equals the end (nobody booked after), otherwise only
    * while no caller is booked to wait there and at most what still weighs (end minus now), and
    * never past a pause, restriction or reset made since (the key's r). Cancel is a settle at zero.
+   *
+   * Leasing. The caller that claims the refill (one at a time, as in RedisThrottle) asks the
+   * script for the rest of a batch in each dimension it charges; the script adds what is free at
+   * once and reports it per dimension, and the reply replaces the pool (MultiLease, a lock over a
+   * long[] because a take must be all or nothing across dimensions). A grant from the pool has no
+   * handle in Redis: its settle goes to the pool, and only what the pool cannot cover to Redis.
    */
 
   private final String name;
@@ -100,6 +117,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   private final Map<String, Integer> index;
   private final Set<String> dimensionSet;
   private final MultiLimiter fallback;
+  private final MultiLease lease; // null unless leasing
   private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
   private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
   final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
@@ -119,6 +137,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
     this.index = Collections.unmodifiableMap(idx);
     this.dimensionSet = index.keySet();
+    this.lease = b.leaseBatch == null ? null : new MultiLease(leaseBatch(b), b.leaseTtlNanos, ticker);
     this.acquiredEvents = events.publisher(MultiLimiterEvent.Acquired.class, name);
     this.rejectedEvents = events.publisher(MultiLimiterEvent.Rejected.class, name);
     this.settledEvents = events.publisher(MultiLimiterEvent.Settled.class, name);
@@ -134,6 +153,25 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     } else {
       this.fallback = null;
     }
+  }
+
+  /** The lease batch in dimension order; checked against the dimensions and their bursts. */
+  private long[] leaseBatch(Builder b) {
+    long[] batch = new long[dimensions.length];
+    for (Map.Entry<String, Long> e : b.leaseBatch.asMap().entrySet()) {
+      Integer d = index.get(e.getKey());
+      if (d == null) {
+        throw new IllegalArgumentException(
+            "lease batch names dimension " + e.getKey() + ", unknown to " + name + " (it has "
+                + dimensionSet + ")");
+      }
+      if (e.getValue() > rates.get(d).burst()) {
+        throw new IllegalArgumentException("lease batch of " + e.getKey() + " must be <= burst ("
+            + rates.get(d).burst() + "), was " + e.getValue());
+      }
+      batch[d] = e.getValue();
+    }
+    return batch;
   }
 
   /** A builder over {@code store}; set the key and at least one dimension. */
@@ -302,7 +340,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
         case FALLBACK -> fallback.availablePermits(dimension);
       };
     }
-    return r.get(d + 1);
+    return r.get(d + 1) + (lease == null ? 0 : lease.available(d));
   }
 
   /**
@@ -336,6 +374,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (length <= 0) {
       return;
     }
+    dropLease();
     if (fallback != null) {
       fallback.pauseUntil(untilNanos);
     }
@@ -356,6 +395,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (length <= 0) {
       return;
     }
+    dropLease();
     if (fallback != null) {
       fallback.pauseUntil(dimension, untilNanos);
     }
@@ -377,6 +417,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (permits >= rates.get(d).burst()) {
       return;
     }
+    dropLease();
     if (fallback != null) {
       fallback.limitAvailable(dimension, Math.floorDiv(permits, remote.policy().fleetSize()), nowNanos);
     }
@@ -427,7 +468,14 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     changeRate(d, Rate.of(permits, period, rates.get(d).burst()));
   }
 
+  private void dropLease() {
+    if (lease != null) {
+      lease.drop();
+    }
+  }
+
   private void changeRate(int d, Rate next) {
+    dropLease();
     long[] values = new long[keys.length];
     values[d] = next.interval();
     // sent with the rate it replaces: the script converts the bucket from the one in force
@@ -450,6 +498,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
 
   /** Every dimension full again; see {@link RateLimiter#reset}. */
   public void reset() {
+    dropLease();
     if (fallback != null) {
       fallback.reset();
     }
@@ -536,10 +585,10 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** One decision; for Redis, the handle to settle or give back by. */
+  /** One decision; for Redis, the handle to settle or give back by; leased: from this lease. */
   record Booking(
       Costs costs, long[] values, boolean granted, long waitNanos, long clientNow, int binding,
-      boolean closed, long sec, long at, long[] ends, Reservation local) {
+      boolean closed, long sec, long at, long[] ends, Reservation local, boolean leased) {
 
     /** Refused at once by the local fallback during an outage: a caller that may wait waits there. */
     boolean fallbackBusy() {
@@ -547,7 +596,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
 
     Booking grantedLocally(Reservation reservation) {
-      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation);
+      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation, false);
     }
   }
 
@@ -558,7 +607,46 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (over >= 0) {
       return refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait);
     }
-    return fromReply(costs, values, now, maxWait, remote.call(keys, args("reserve", maxWait, values, null)));
+    for (int attempt = 0; lease != null; attempt++) {
+      if (lease.take(values)) {
+        return leased(costs, values, now);
+      }
+      CompletableFuture<Void> inFlight = lease.refill().current();
+      if (inFlight == null || attempt == 2) {
+        break;
+      }
+      LeaseRefill.await(inFlight); // one round trip at most, and it may bring enough for us
+    }
+    CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+    try {
+      List<Long> r = remote.call(keys, args("reserve", maxWait, values, extras(mine, values)));
+      return fromReply(costs, values, now, maxWait, r);
+    } finally {
+      if (mine != null) {
+        lease.refill().done(mine); // after the pool is filled, so those waiting for it find it
+      }
+    }
+  }
+
+  /** Granted from this instance's lease: no round trip. */
+  private Booking leased(Costs costs, long[] values, long now) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ZERO));
+    }
+    return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, true);
+  }
+
+  /** For the caller refilling the lease, per dimension {extra, 0, 0, 0}; otherwise null. */
+  private long[] extras(CompletableFuture<Void> mine, long[] values) {
+    if (mine == null) {
+      return null;
+    }
+    long[] extras = lease.extras(values);
+    long[] slots = new long[4 * extras.length];
+    for (int d = 0; d < extras.length; d++) {
+      slots[4 * d] = extras[d];
+    }
+    return slots;
   }
 
   /**
@@ -585,9 +673,23 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     int over = exceeding(values);
     if (over >= 0) {
       booked = CompletableFuture.completedFuture(refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait));
+    } else if (lease != null && lease.take(values)) {
+      booked = CompletableFuture.completedFuture(leased(costs, values, now));
     } else {
-      booked = remote.callAsync(keys, args("reserve", maxWait, values, null))
-          .thenApply(r -> fromReply(costs, values, now, maxWait, r))
+      CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+      booked = remote.callAsync(keys, args("reserve", maxWait, values, extras(mine, values)))
+          .handle((r, failure) -> {
+            try {
+              if (failure != null) {
+                throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+              }
+              return fromReply(costs, values, now, maxWait, r);
+            } finally {
+              if (mine != null) {
+                lease.refill().done(mine);
+              }
+            }
+          })
           .thenCompose(b -> !b.fallbackBusy() || maxWait == 0
               ? CompletableFuture.completedFuture(b)
               : (maxWait == Long.MAX_VALUE
@@ -630,31 +732,39 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (r.get(0) != 1) {
       return refused(costs, values, wait, now, (int) (r.get(5) - 1), false, maxWait);
     }
-    long[] ends = new long[keys.length];
-    for (int d = 0; d < ends.length; d++) {
+    int n = keys.length;
+    long[] ends = new long[n];
+    for (int d = 0; d < n; d++) {
       ends[d] = r.get(5 + d);
-      if (r.size() > 5 + ends.length + d) {
-        learn(d, r.get(5 + ends.length + d));
+      learn(d, r.get(5 + n + d));
+    }
+    if (lease != null) {
+      long[] leasedNow = new long[n];
+      for (int d = 0; d < n; d++) {
+        leasedNow[d] = r.get(5 + 2 * n + d);
       }
+      lease.fill(leasedNow);
     }
     long result = wait == 0 ? 0 : wait + Math.max(ticker.read() - now, 0);
     if (acquiredEvents.hasListeners()) {
       acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ofNanos(result)));
     }
-    return new Booking(costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null);
+    return new Booking(
+        costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null, false);
   }
 
   private Booking outage(Costs costs, long[] values, long now, long maxWait) {
     switch (remote.policy().kind()) {
       case FAIL_OPEN:
-        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null);
+        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, false);
       case FAIL_CLOSED:
         return refused(costs, values, Math.max(remote.retryAfterNanos(), 1), now, 0, true, maxWait);
       default:
         Optional<Reservation> local = fallback.tryReserve(costs); // publishes its own events
         return local
-            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l))
-            .orElseGet(() -> new Booking(costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null));
+            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l, false))
+            .orElseGet(() -> new Booking(
+                costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null, false));
     }
   }
 
@@ -669,7 +779,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       Optional<Duration> retry = wait == RateLimiter.NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
       rejectedEvents.publish(new MultiLimiterEvent.Rejected(name, costs, dimensions[binding], reason, retry));
     }
-    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null);
+    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null, false);
   }
 
   private RejectedException rejection(Booking b, long maxWait) {
@@ -720,6 +830,9 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
 
   /** Charges positive and gives back negative {@code delta} per dimension, as of the booking. */
   CompletableFuture<long[]> settle(Booking b, long[] delta) {
+    if (b.leased()) {
+      return settleLeased(delta);
+    }
     if (b.ends() == null) {
       return CompletableFuture.completedFuture(new long[delta.length]); // granted without Redis
     }
@@ -737,6 +850,30 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       }
       return back;
     });
+  }
+
+  /**
+   * Settles a grant from the lease: what it did not use goes back to the lease (while it lasts,
+   * up to a batch); what it used beyond is taken from the lease where it can, and the rest charged
+   * in Redis now, as any overdraft.
+   */
+  private CompletableFuture<long[]> settleLeased(long[] delta) {
+    long[] charge = new long[delta.length];
+    long[] unused = new long[delta.length];
+    boolean remaining = false;
+    for (int d = 0; d < delta.length; d++) {
+      charge[d] = Math.max(delta[d], 0);
+      unused[d] = Math.max(-delta[d], 0);
+    }
+    long[] back = lease.giveBack(unused);
+    long[] rest = lease.charge(charge);
+    for (long c : rest) {
+      remaining |= c > 0;
+    }
+    if (!remaining) {
+      return CompletableFuture.completedFuture(back);
+    }
+    return remote.callAsync(keys, args("settle", 0, rest, null)).thenApply(r -> back);
   }
 
   long[] values(Costs costs) {
@@ -803,6 +940,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     private final Options options = new Options();
     private final Map<String, Rate> rates = new LinkedHashMap<>();
     private String key;
+    private Costs leaseBatch;
+    private long leaseTtlNanos;
 
     private Builder(RedisStore store) {
       this.store = store;
@@ -864,9 +1003,28 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
 
     /**
+     * Takes up to {@code batch} per dimension in each round trip that is granted at once, and
+     * spends it locally for at most {@code ttl}; see the class comment for the overshoot this
+     * allows. Dimensions the batch does not name are not leased.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive (a batch naming an unknown
+     *     dimension or above a burst fails at {@link #build})
+     * @throws NullPointerException if {@code batch} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder lease(Costs batch, Duration ttl) {
+      Checks.unset(leaseBatch != null, "lease");
+      this.leaseTtlNanos = Checks.positiveNanos(ttl, "ttl");
+      this.leaseBatch = Checks.nonNull(batch, "batch");
+      return this;
+    }
+
+    /**
      * Builds the limiter; contacts Redis only when it is first used.
      *
      * @throws IllegalStateException if the key or no dimension was set
+     * @throws IllegalArgumentException if a lease batch names an unknown dimension or exceeds its
+     *     burst
      */
     public RedisMultiLimiter build() {
       if (key == null) {

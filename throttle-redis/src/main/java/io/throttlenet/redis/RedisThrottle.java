@@ -101,7 +101,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
   private final AtomicReference<Booking> lastWaiting = new AtomicReference<>();
   private final AtomicLong pool = new AtomicLong();
   /** The refill of the lease in flight, if any: one at a time, and callers that miss wait for it. */
-  private final AtomicReference<CompletableFuture<Void>> refill = new AtomicReference<>();
+  private final LeaseRefill refill = new LeaseRefill();
   private volatile long poolExpiry;
   /** The rate as built, as last set here, or as a grant reported it in force in Redis. */
   private volatile Rate rate;
@@ -430,11 +430,11 @@ public final class RedisThrottle implements AdjustableRateLimiter {
         shared.events.acquired(cost, 0);
         return Booking.of(Source.NONE, 0, cost, now);
       }
-      CompletableFuture<Void> inFlight = refill.get();
+      CompletableFuture<Void> inFlight = refill.current();
       if (inFlight == null || attempt == 2) {
         break;
       }
-      awaitRefill(inFlight); // one round trip at most, and it may bring enough for us
+      LeaseRefill.await(inFlight); // one round trip at most, and it may bring enough for us
     }
     CompletableFuture<Void> mine = claimRefill(cost);
     long extra = mine == null ? 0 : shared.leaseBatch - cost;
@@ -442,10 +442,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       List<Long> r = shared.remote.call(keys, args("reserve", maxWait, extra, cost, null));
       return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
     } finally {
-      if (mine != null) {
-        refill.set(null);
-        mine.complete(null);
-      }
+      refill.done(mine);
     }
   }
 
@@ -471,10 +468,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
                 }
                 return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
               } finally {
-                if (mine != null) { // after the pool is filled, so those waiting for it find it
-                  refill.set(null);
-                  mine.complete(null);
-                }
+                refill.done(mine); // after the pool is filled, so those waiting for it find it
               }
             });
   }
@@ -538,29 +532,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
    * caller is refilling.
    */
   private CompletableFuture<Void> claimRefill(long cost) {
-    if (shared.leaseBatch <= cost) {
-      return null;
-    }
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    return refill.compareAndSet(null, mine) ? mine : null;
-  }
-
-  /** Waits for another caller's refill; bounded by its call's timeout, so uninterruptibly. */
-  private static void awaitRefill(CompletableFuture<Void> inFlight) {
-    boolean interrupted = false;
-    for (;;) {
-      try {
-        inFlight.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (java.util.concurrent.ExecutionException e) {
-        break; // never completed exceptionally; nothing to wait for
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    return shared.leaseBatch <= cost ? null : refill.claim();
   }
 
   private long leased() {

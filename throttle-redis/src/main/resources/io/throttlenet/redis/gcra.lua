@@ -88,11 +88,12 @@ for d = 1, n do
 end
 
 if op == 'reserve' then
-  -- ARGV[2] = longest acceptable wait (ns); ARGV[3] = extra permits to lease if free at once.
-  -- Every dimension's cost is booked at its earliest slot; the caller is released when the
-  -- slowest one allows. Returns {1, wait, sec, now, leased, end_1 .. end_n, interval_1 .. n} if
-  -- booked (the intervals in force, so callers learn a rate change), else {0, wait, sec, now, 0,
-  -- the dimension that binds} and nothing is written.
+  -- ARGV[2] = longest acceptable wait (ns); ARGV[3] = extra permits to lease if free at once
+  -- (one key), or per dimension its value 4 (several). Every dimension's cost is booked at its
+  -- earliest slot; the caller is released when the slowest one allows. Returns {1, wait, sec,
+  -- now, leased (one key), end_1 .. end_n, interval_1 .. n, leased_1 .. n} if booked (the
+  -- intervals in force, so callers learn a rate change), else {0, wait, sec, now, 0, the
+  -- dimension that binds} and nothing is written.
   local maxWait = tonumber(ARGV[2])
   local wait = 0
   local binding = 1
@@ -117,22 +118,27 @@ if op == 'reserve' then
   local result = { 1, wait, sec, now, 0 }
   for d = 1, n do
     local b = buckets[d]
+    local extra = 0
     if arg(d, 3) > 0 then
       b.t = next[d]
       if wait > 0 then
         b.w = math.max(b.w, now + wait)
-      end
-      if n == 1 and wait == 0 then
-        local extra = math.min(tonumber(ARGV[3]), math.floor((now + b.tol - b.t) / b.i))
-        if extra > 0 then
+      else
+        -- a lease: permits free at once, booked now for the caller to spend locally
+        local want = math.max(tonumber(ARGV[3]), arg(d, 4))
+        if want > 0 then
+          extra = math.max(math.min(want, math.floor((now + b.tol - b.t) / b.i)), 0)
           b.t = b.t + extra * b.i
-          result[5] = extra
         end
       end
       store(KEYS[d], b)
     end
+    if n == 1 then
+      result[5] = extra
+    end
     result[5 + d] = b.t
     result[5 + n + d] = b.i
+    result[5 + 2 * n + d] = extra
   end
   return result
 elseif op == 'peek' then
