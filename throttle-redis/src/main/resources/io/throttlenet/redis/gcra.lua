@@ -1,22 +1,25 @@
 -- throttle-net: GCRA token buckets in Redis, one or several charged atomically (all or nothing).
 --
--- KEYS: one hash per bucket (for a multi-dimensional limiter, all under one hash tag).
+-- KEYS: one string per bucket (for a multi-dimensional limiter, all under one hash tag).
 -- ARGV[1]: the operation; ARGV[2], ARGV[3]: its two scalars; then, from ARGV[4], one group of
 -- GROUP values per key: interval (ns per permit), tolerance (burst * interval), and the
 -- operation's own values (cost, or permits; a booking's handle: end and charge instants).
 --
 -- Time is the server's (TIME), never a client's. Lua numbers are doubles, exact for integers up
 -- to 2^53, and nanoseconds since 1970 need 2^61; so every call measures time in nanoseconds since
--- the start of the current second (`sec`) and each hash stores its instants relative to the second
+-- the start of the current second (`sec`) and each key stores its instants relative to the second
 -- it was last written in (field s). Instants reach at most 2^52 ns (about 52 days) ahead and keys
 -- live no longer than that, so every value and every shift stays an exact integer. Handles sent
 -- to clients are (second, nanoseconds since it) pairs, exact across calls.
 --
--- Hash fields: s = origin second; t = theoretical arrival time (the instant the bucket is full
+-- A key holds five doubles packed by Lua's struct library (one GET and one SET with its TTL per
+-- write: a hash needed HMGET, HSET and PEXPIRE, and formatting its fields as strings cost about as
+-- much again). Doubles hold these integers exactly.
+-- Fields: s = origin second; t = theoretical arrival time (the instant the bucket is full
 -- again); w = latest release time of a booking that had to wait (refunds never give back under
 -- one); r = instant of the last pause, restriction, reset or rate change (bookings charged before
 -- it are not refunded: the new bound already accounts for them); i = the interval set by a rate
--- change, if any, which then overrides the callers' (their burst stays: tolerance = burst * i). A
+-- change, or 0, which then overrides the callers' (their burst stays: tolerance = burst * i). A
 -- missing key is a full bucket; every write sets a TTL that outlives every field's meaning, so an
 -- expired key and a full bucket agree; a key holding a rate change lives at least RATE_TTL after
 -- its last write, so an idle fleet keeps the rate it was steered to.
@@ -24,6 +27,8 @@
 local GROUP = 7
 local MAX_AHEAD = 4503599627370496 -- 2^52 ns
 local RATE_TTL = 86400000 -- ms
+local LAYOUT = 'ddddd' -- s, t, w, r, i
+local SIZE = 40
 
 local time = redis.call('TIME')
 local sec = tonumber(time[1])
@@ -42,18 +47,21 @@ end
 
 -- A bucket with its interval (i) and tolerance (tol): the caller's, unless a rate change set i.
 local function load(key, d)
-  local v = redis.call('HMGET', key, 's', 't', 'w', 'r', 'i')
+  local v = redis.call('GET', key)
   local interval, tol = arg(d, 1), arg(d, 2)
-  local s = tonumber(v[1])
   local b
-  if not s then
+  local i = 0
+  if not v then
     b = { t = now, w = now - 1, r = now - 1 }
+  elseif #v ~= SIZE then
+    error('throttle-net: ' .. key .. ' does not hold a throttle-net bucket')
   else
+    local s, t, w, r
+    s, t, w, r, i = struct.unpack(LAYOUT, v)
     local shift = (sec - s) * 1000000000
-    b = { t = tonumber(v[2]) - shift, w = tonumber(v[3]) - shift, r = tonumber(v[4]) - shift }
+    b = { t = t - shift, w = w - shift, r = r - shift }
   end
-  local i = tonumber(v[5])
-  if i then
+  if i > 0 then
     b.set = true
     b.tol = tol / interval * i
     b.i = i
@@ -68,13 +76,12 @@ local function store(key, b)
   local last = math.max(b.t, b.w)
   local ttl = math.ceil((last - now) / 1000000)
   if ttl < 0 then ttl = 0 end
+  local i = 0
   if b.set then
-    redis.call('HSET', key, 's', fmt(sec), 't', fmt(b.t), 'w', fmt(b.w), 'r', fmt(b.r), 'i', fmt(b.i))
+    i = b.i
     ttl = math.max(ttl, RATE_TTL)
-  else
-    redis.call('HSET', key, 's', fmt(sec), 't', fmt(b.t), 'w', fmt(b.w), 'r', fmt(b.r))
   end
-  redis.call('PEXPIRE', key, fmt(ttl + 1000))
+  redis.call('SET', key, struct.pack(LAYOUT, sec, b.t, b.w, b.r, i), 'PX', fmt(ttl + 1000))
 end
 
 -- An instant sent by a client as (second, ns since it), relative to this call's second.
