@@ -43,7 +43,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * throttle-net's Redis limiters against Bucket4j's Lettuce backend (compare-and-swap) under JMH,
  * on the same Redis: {@code tryAcquire(1)} on a bucket of 10^6 per second (nearly every call is
  * granted, so both sides do the same work), every thread of a run sharing one Lettuce connection
- * per library, with and without leasing, and the two-dimensional {@link RedisMultiLimiter}.
+ * per library, with and without leasing, and the two-dimensional {@link RedisMultiLimiter} (with
+ * and without a lease of 100 calls).
  * Besides throughput, each run counts round trips: every command a library's Lettuce client sends
  * (one request, one reply) is counted by a command recorder, and each thread reports its share of
  * them per iteration as the auxiliary counter {@code roundTrips}, next to its {@code acquires}.
@@ -74,6 +75,7 @@ public class RedisBenchmark {
   private RedisThrottle plain;
   private RedisThrottle leased;
   private RedisMultiLimiter llm;
+  private RedisMultiLimiter leasedLlm;
   private final Costs call = Costs.of("requests", 1, "tokens", 50);
   private BucketProxy bucket4j;
 
@@ -101,6 +103,11 @@ public class RedisBenchmark {
     llm = RedisMultiLimiter.builder(store).key(key + "-c").timeout(timeout)
         .dimension("requests", RATE, second)
         .dimension("tokens", 100 * RATE, second)
+        .build();
+    leasedLlm = RedisMultiLimiter.builder(store).key(key + "-d").timeout(timeout)
+        .dimension("requests", RATE, second)
+        .dimension("tokens", 100 * RATE, second)
+        .lease(Costs.of("requests", 100, "tokens", 5_000), Duration.ofMillis(100))
         .build();
     BucketConfiguration config = BucketConfiguration.builder()
         .addLimit(limit -> limit.capacity(RATE).refillGreedy(RATE, second))
@@ -170,6 +177,12 @@ public class RedisBenchmark {
   public boolean redisMultiLimiter2Dimensions(Counters c) {
     c.acquires++;
     return llm.tryAcquire(call);
+  }
+
+  @Benchmark
+  public boolean redisMultiLimiter2DimensionsLease100(Counters c) {
+    c.acquires++;
+    return leasedLlm.tryAcquire(call);
   }
 
   /** Runs every benchmark with 1, 4 and 16 threads; prints a Markdown table. */
