@@ -49,6 +49,34 @@ final class Redis {
     }
   }
 
+  /**
+   * Runs {@code threads} threads that call {@code tryAcquire} until each has been refused ten
+   * times; returns how many calls were admitted in all.
+   */
+  static long admitUntilRefused(int threads, java.util.function.BooleanSupplier tryAcquire)
+      throws InterruptedException {
+    java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> started = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread th = new Thread(() -> {
+        int refusals = 0;
+        while (refusals < 10) {
+          if (tryAcquire.getAsBoolean()) {
+            admitted.incrementAndGet();
+          } else {
+            refusals++;
+          }
+        }
+      });
+      th.start();
+      started.add(th);
+    }
+    for (Thread th : started) {
+      th.join(60_000);
+    }
+    return admitted.get();
+  }
+
   static boolean serverBinaryPresent() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (new File(dir, "redis-server").canExecute()) {
