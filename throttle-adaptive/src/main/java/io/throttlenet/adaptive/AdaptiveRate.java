@@ -1,17 +1,19 @@
 package io.throttlenet.adaptive;
 
-import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.CallEvent;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Subscription;
 import io.throttlenet.core.internal.Args;
 
 /**
- * Wires a {@link RateController} to a {@link Throttle}: every attempt a named chain (or any
- * component publishing {@link CallEvent}s) finishes is a sample, and the throttle's rate follows
- * the controller's answer through {@link Throttle#setRate(double)} (its burst stays). A change of
- * less than 1 % is not applied: each change reconfigures the throttle, and such a change admits
- * nothing different in practice.
+ * Wires a {@link RateController} to a token bucket ({@link AdjustableRateLimiter}: a local {@code
+ * Throttle}, or a {@code RedisThrottle} whose rate the whole fleet shares): every attempt a named
+ * chain (or any component publishing {@link CallEvent}s) finishes is a sample, and the bucket's
+ * rate follows the controller's answer through {@link AdjustableRateLimiter#setRate(double)} (its
+ * burst stays). A change of less than 1 % is not applied: each change reconfigures the bucket (for
+ * a {@code RedisThrottle}, one round trip), and such a change admits nothing different in
+ * practice.
  *
  * <pre>{@code
  * Throttle throttle = Throttle.perSecond(50);
@@ -23,11 +25,15 @@ import io.throttlenet.core.internal.Args;
  * <p>Thread-safe; {@link #close} stops following.
  */
 public final class AdaptiveRate implements AutoCloseable {
-  private final Throttle throttle;
+  private final AdjustableRateLimiter throttle;
   private final RateController<?> controller;
   private final Subscription subscription;
 
-  private AdaptiveRate(Throttle throttle, RateController<?> controller, EventRegistry events, String component) {
+  private AdaptiveRate(
+      AdjustableRateLimiter throttle,
+      RateController<?> controller,
+      EventRegistry events,
+      String component) {
     this.throttle = throttle;
     this.controller = controller;
     throttle.setRate(controller.rate());
@@ -40,7 +46,10 @@ public final class AdaptiveRate implements AutoCloseable {
    * controller's at once.
    */
   public static AdaptiveRate attach(
-      Throttle throttle, RateController<?> controller, EventRegistry events, String component) {
+      AdjustableRateLimiter throttle,
+      RateController<?> controller,
+      EventRegistry events,
+      String component) {
     Args.requireNonNull(throttle, "throttle");
     Args.requireNonNull(controller, "controller");
     Args.requireNonNull(events, "events");

@@ -2,6 +2,7 @@ package io.throttlenet.adaptive;
 
 import io.throttlenet.bucket.SlidingWindowLog;
 import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.Decorator;
@@ -13,6 +14,7 @@ import io.throttlenet.core.Subscription;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.Stages;
+import io.throttlenet.multidim.AdjustableMultiLimiter;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.MultiLimiterEvent;
 import java.time.Clock;
@@ -60,9 +62,10 @@ import java.util.function.Supplier;
  *       waiting in a {@link MultiLimiter}'s line are woken when it ends, not polled; see {@link
  *       RateLimiter#pauseUntil} for what is available when it ends.
  *   <li><b>Limit.</b> A server limit other than the local capacity times the fleet size publishes
- *       a {@link HeaderSyncEvent.LimitMismatch}; with {@link Builder#adoptServerLimit} a {@link
- *       Throttle}'s rate follows it (its burst stays), and so does a {@link ServerWindow}'s
- *       limit ({@link ServerWindow#setLimit}).
+ *       a {@link HeaderSyncEvent.LimitMismatch}; with {@link Builder#adoptServerLimit} a token
+ *       bucket's rate ({@link AdjustableRateLimiter}: a {@link Throttle}, a {@code
+ *       RedisThrottle}) follows it (its burst stays), and so does a {@link ServerWindow}'s limit
+ *       ({@link ServerWindow#setLimit}).
  *   <li><b>Other consumers.</b> When the server counts clearly more spent in a window than this
  *       client spent, a {@link HeaderSyncEvent.OtherConsumers} event says so, with an estimate.
  * </ul>
@@ -75,7 +78,7 @@ import java.util.function.Supplier;
  * held back as others' (beyond the rest of a known fleet's shares; without a fleet size, this
  * client takes the part of the free room in proportion to its own part of the server's count); a
  * used-up dimension is not held until its reset, which the window reaches by itself. Token
- * buckets ({@link Throttle}) follow as described above.
+ * buckets ({@link AdjustableRateLimiter}s such as {@link Throttle}) follow as described above.
  *
  * <p>The sync learns what was granted from the limiter's own events, so it must be built with the
  * {@link EventRegistry} the limiter publishes to (both default to {@link
@@ -147,6 +150,17 @@ public final class HeaderSync implements AutoCloseable {
 
   /** A sync for the dimensions of {@code limiter}; unless mapped otherwise, names match. */
   public static Builder builder(MultiLimiter limiter) {
+    return builder((AdjustableMultiLimiter) limiter);
+  }
+
+  /**
+   * A sync for the dimensions of any {@link AdjustableMultiLimiter}, such as a {@code
+   * RedisMultiLimiter} whose budgets a fleet shares; unless mapped otherwise, names match. Its
+   * token-bucket dimensions (those with a {@linkplain AdjustableMultiLimiter#permitsPerSecond
+   * refill rate}) are followed as a {@link MultiLimiter}'s {@link Throttle}s are; others are
+   * paused until the server's reset when it reports them used up.
+   */
+  public static Builder builder(AdjustableMultiLimiter limiter) {
     Args.requireNonNull(limiter, "limiter");
     return new Builder(new MultiTarget(limiter));
   }
@@ -508,7 +522,7 @@ public final class HeaderSync implements AutoCloseable {
   }
 
   private static long windowOf(RateLimiter l) {
-    if (l instanceof Throttle t) {
+    if (l instanceof AdjustableRateLimiter t) {
       return (long) (t.capacity() * 1e9 / t.permitsPerSecond());
     }
     if (l instanceof SlidingWindowLog w) {
@@ -518,7 +532,7 @@ public final class HeaderSync implements AutoCloseable {
   }
 
   private static boolean adoptInto(RateLimiter l, long window, long limit) {
-    if (l instanceof Throttle t && window > 0 && limit > 0) {
+    if (l instanceof AdjustableRateLimiter t && window > 0 && limit > 0) {
       try {
         t.setRate(limit * 1e9 / window);
         return true;
@@ -529,17 +543,31 @@ public final class HeaderSync implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Several dimensions adjusted by name. The windows and which dimensions refill steadily are
+   * found once, when the sync is built: from each dimension's own limiter for a {@link
+   * MultiLimiter} (a sliding window's length is known too), from the refill rate otherwise.
+   */
   private static final class MultiTarget implements Target {
-    private final MultiLimiter limiter;
+    private final AdjustableMultiLimiter limiter;
     private final List<String> names;
     private final long[] windows;
+    private final boolean[] refills;
 
-    MultiTarget(MultiLimiter limiter) {
+    MultiTarget(AdjustableMultiLimiter limiter) {
       this.limiter = limiter;
       this.names = List.copyOf(limiter.dimensions());
       this.windows = new long[names.size()];
+      this.refills = new boolean[names.size()];
       for (int i = 0; i < windows.length; i++) {
-        windows[i] = windowOf(limiter.limiter(names.get(i)));
+        String name = names.get(i);
+        double rate = limiter.permitsPerSecond(name);
+        refills[i] = !Double.isNaN(rate);
+        if (limiter instanceof MultiLimiter local) {
+          windows[i] = windowOf(local.limiter(name));
+        } else if (refills[i]) {
+          windows[i] = (long) (limiter.capacity(name) * 1e9 / rate);
+        }
       }
     }
 
@@ -580,12 +608,21 @@ public final class HeaderSync implements AutoCloseable {
 
     @Override
     public boolean adopt(int dimension, long limit) {
-      return adoptInto(limiter.limiter(names.get(dimension)), windows[dimension], limit);
+      long window = windows[dimension];
+      if (!refills[dimension] || window <= 0 || limit <= 0) {
+        return false;
+      }
+      try {
+        limiter.setRate(names.get(dimension), limit * 1e9 / window);
+        return true;
+      } catch (IllegalArgumentException outOfRange) {
+        return false;
+      }
     }
 
     @Override
     public boolean refills(int dimension) {
-      return limiter.limiter(names.get(dimension)) instanceof Throttle;
+      return refills[dimension];
     }
 
     @Override
@@ -755,7 +792,7 @@ public final class HeaderSync implements AutoCloseable {
 
     @Override
     public boolean refills(int dimension) {
-      return limiter instanceof Throttle;
+      return limiter instanceof AdjustableRateLimiter;
     }
 
     @Override
@@ -853,8 +890,9 @@ public final class HeaderSync implements AutoCloseable {
 
     /**
      * Whether the limiter follows a server limit that differs from its capacity, divided by the
-     * fleet size: a {@link Throttle}'s rate becomes it over the throttle's refill period, a
-     * {@link ServerWindow}'s limit becomes it. Default false: the mismatch is only reported.
+     * fleet size: a token bucket's rate ({@link AdjustableRateLimiter}) becomes it over the
+     * bucket's refill period, a {@link ServerWindow}'s limit becomes it. Default false: the
+     * mismatch is only reported.
      */
     public Builder adoptServerLimit(boolean adopt) {
       this.adopt = adopt;

@@ -5,20 +5,12 @@ import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.metrics.CommandLatencyRecorder;
-import io.lettuce.core.protocol.ProtocolKeyword;
-import io.lettuce.core.resource.ClientResources;
-import java.net.SocketAddress;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.redis.RedisMultiLimiter;
 import io.throttlenet.redis.RedisStore;
 import io.throttlenet.redis.RedisThrottle;
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,34 +41,18 @@ public final class RedisComparison {
 
   public static void main(String[] args) throws Exception {
     long seconds = args.length > 1 ? Long.parseLong(args[1]) : 3;
-    Process server = null;
-    String uri;
     if (args.length > 0) {
-      uri = args[0];
-    } else {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", "no")
-          .redirectOutput(new File("/dev/null")).redirectErrorStream(true).start();
-      uri = "redis://127.0.0.1:" + port;
-      awaitPing(uri);
+      run(args[0], seconds);
+      return;
     }
-    try {
-      run(uri, seconds);
-    } finally {
-      if (server != null) {
-        server.destroy();
-        server.waitFor(10, TimeUnit.SECONDS);
-      }
+    try (BenchRedis.Server server = BenchRedis.start()) {
+      run(server.uri(), seconds);
     }
   }
 
   private static void run(String uri, long seconds) throws Exception {
-    Counted ours = new Counted(uri);
-    Counted theirs = new Counted(uri);
+    BenchRedis.Counted ours = new BenchRedis.Counted(uri);
+    BenchRedis.Counted theirs = new BenchRedis.Counted(uri);
     try (StatefulRedisConnection<String, String> connection = ours.client.connect();
         StatefulRedisConnection<byte[], byte[]> b4j = theirs.client.connect(ByteArrayCodec.INSTANCE)) {
       RedisStore store = RedisStore.of(connection);
@@ -110,29 +86,6 @@ public final class RedisComparison {
     }
   }
 
-  /** A Lettuce client whose every command (one request, one reply: a round trip) is counted. */
-  private static final class Counted {
-    final LongAdder commands = new LongAdder();
-    final ClientResources resources;
-    final RedisClient client;
-
-    Counted(String uri) {
-      CommandLatencyRecorder recorder = new CommandLatencyRecorder() {
-        @Override
-        public void recordCommandLatency(SocketAddress local, SocketAddress remote, ProtocolKeyword type, long first, long done) {
-          commands.increment();
-        }
-      };
-      resources = ClientResources.builder().commandLatencyRecorder(recorder).build();
-      client = RedisClient.create(resources, uri);
-    }
-
-    void close() {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      resources.shutdown(0, 1, TimeUnit.SECONDS);
-    }
-  }
-
   private static void cell(String name, int threads, long seconds, LongAdder commands, BooleanSupplier acquire)
       throws InterruptedException {
     measure(threads, 1, acquire); // warm-up
@@ -160,20 +113,5 @@ public final class RedisComparison {
       t.join();
     }
     return ops.sum();
-  }
-
-  private static void awaitPing(String uri) throws InterruptedException {
-    for (int i = 0; i < 200; i++) {
-      RedisClient c = RedisClient.create(uri);
-      try (StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8)) {
-        conn.sync().ping();
-        return;
-      } catch (RuntimeException notYet) {
-        Thread.sleep(25);
-      } finally {
-        c.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      }
-    }
-    throw new IllegalStateException("redis-server did not start at " + uri);
   }
 }

@@ -4,6 +4,7 @@ import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.EventPublisher;
 import io.throttlenet.core.EventRegistry;
@@ -81,7 +82,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * later booking's slice and exceed the rate. A reservation that cannot be returned comes back with
  * refill, and the {@link LimiterEvent.Cancelled} event says how much was returned.
  */
-public final class Throttle implements RateLimiter {
+public final class Throttle implements AdjustableRateLimiter {
 
   /** Largest τ and farthest booking: about 36 years, so relative times fit the encoding. */
   static final long MAX_TOLERANCE_NANOS = 1L << 60;
@@ -233,6 +234,7 @@ public final class Throttle implements RateLimiter {
   }
 
   /** The current refill rate in permits per second (after rounding the interval up to whole ns). */
+  @Override
   public double permitsPerSecond() {
     return 1e9 / config.interval;
   }
@@ -386,6 +388,7 @@ public final class Throttle implements RateLimiter {
    * @throws IllegalArgumentException if the rate is not a finite positive number, is faster than
    *     one permit per nanosecond, or the burst would take more than about 36 years to refill
    */
+  @Override
   public void setRate(double permitsPerSecond) {
     swapConfig(intervalOf(permitsPerSecond));
   }

@@ -173,32 +173,22 @@ public final class HeaderSyncDemo {
       AtomicLong calls = new AtomicLong();
       AtomicLong tooMany = new AtomicLong();
       AtomicLong lost = new AtomicLong();
-      api.startCounting();
-      long start = System.nanoTime();
-      long deadline = start + duration.toNanos();
+      long deadline = System.nanoTime() + duration.toNanos();
       long giveUp = deadline + Duration.ofSeconds(30).toNanos();
-      List<Thread> callers = new ArrayList<>();
+      List<Runnable> callers = new ArrayList<>();
       for (int i = 0; i < CALLERS; i++) {
         Client c = clients.get(i % clients.size());
-        Thread t =
-            new Thread(
-                () -> {
-                  while (System.nanoTime() - deadline < 0) {
-                    calls.incrementAndGet();
-                    if (!call(c, api, tooMany, giveUp)) {
-                      lost.incrementAndGet();
-                    }
-                  }
-                },
-                "caller-" + i);
-        t.start();
-        callers.add(t);
+        callers.add(
+            () -> {
+              while (System.nanoTime() - deadline < 0) {
+                calls.incrementAndGet();
+                if (!call(c, api, tooMany, giveUp)) {
+                  lost.incrementAndGet();
+                }
+              }
+            });
       }
-      Thread.sleep(duration.toMillis());
-      api.stopCounting();
-      for (Thread t : callers) {
-        t.join();
-      }
+      api.runCounting(callers, duration);
       double windows = (double) api.countedNanos() / WINDOW.toNanos();
       return new Figures(
           scenario,

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -91,6 +93,25 @@ final class SlidingWindowApi implements AutoCloseable {
 
   synchronized void stopCounting() {
     countUntil = System.nanoTime();
+  }
+
+  /**
+   * Counts for {@code duration} while {@code callers} run, each on a thread of its own, and waits
+   * for them to return: each must stop by itself, at its own deadline.
+   */
+  void runCounting(List<Runnable> callers, Duration duration) throws InterruptedException {
+    startCounting();
+    List<Thread> threads = new ArrayList<>();
+    for (Runnable caller : callers) {
+      Thread t = new Thread(caller, "caller-" + threads.size());
+      t.start();
+      threads.add(t);
+    }
+    Thread.sleep(duration.toMillis());
+    stopCounting();
+    for (Thread t : threads) {
+      t.join();
+    }
   }
 
   /** Nanoseconds from the first counted call to {@link #stopCounting()}. */

@@ -6,6 +6,7 @@ import io.throttlenet.bucket.internal.Part;
 import io.throttlenet.bucket.internal.Parts;
 import io.throttlenet.bucket.internal.Tickers;
 import io.throttlenet.bucket.internal.Waits;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventPublisher;
@@ -69,7 +70,7 @@ import java.util.concurrent.CompletionStage;
  * {@code acquire}, and {@link Reservation#settle} refuses an overdraft a dimension cannot
  * represent. Thread-safe.
  */
-public final class MultiLimiter {
+public final class MultiLimiter implements AdjustableMultiLimiter {
   private final String name;
   private final Ticker ticker;
   private final String[] dimensions;
@@ -139,16 +140,19 @@ public final class MultiLimiter {
   }
 
   /** This limiter's name, used in events and errors. */
+  @Override
   public String name() {
     return name;
   }
 
   /** The time source and waiting seam. */
+  @Override
   public Ticker ticker() {
     return ticker;
   }
 
   /** The dimension names, in the order they were added. */
+  @Override
   public Set<String> dimensions() {
     return dimensionSet;
   }
@@ -271,6 +275,7 @@ public final class MultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public long capacity(String dimension) {
     return capacities[dimension(dimension)];
   }
@@ -392,6 +397,7 @@ public final class MultiLimiter {
    *
    * @param untilNanos the end of the pause, on {@link #ticker()}'s scale
    */
+  @Override
   public void pauseUntil(long untilNanos) {
     Atomic.adjust(parts, Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
   }
@@ -402,6 +408,7 @@ public final class MultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public void pauseUntil(String dimension, long untilNanos) {
     Atomic.adjust(partsOf(dimension), Atomic.Adjustment.PAUSE, untilNanos, ticker.read());
   }
@@ -412,8 +419,42 @@ public final class MultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public void limitAvailable(String dimension, long permits, long nowNanos) {
     Atomic.adjust(partsOf(dimension), Atomic.Adjustment.RESTRICT, permits, nowNanos);
+  }
+
+  /**
+   * The refill rate of {@code dimension}'s limiter if it is a token bucket ({@link
+   * AdjustableRateLimiter}, such as a {@code Throttle}); otherwise {@link Double#NaN}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  @Override
+  public double permitsPerSecond(String dimension) {
+    return limiter(dimension) instanceof AdjustableRateLimiter bucket
+        ? bucket.permitsPerSecond()
+        : Double.NaN;
+  }
+
+  /**
+   * Changes the rate of {@code dimension}'s token bucket; see {@link
+   * AdjustableRateLimiter#setRate}. The line is served again at once, so a faster rate serves
+   * callers already waiting as soon as it allows.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown or the bucket refuses the rate
+   * @throws UnsupportedOperationException if the dimension's limiter is not an {@link
+   *     AdjustableRateLimiter}
+   */
+  @Override
+  public void setRate(String dimension, double permitsPerSecond) {
+    if (!(limiter(dimension) instanceof AdjustableRateLimiter bucket)) {
+      throw new UnsupportedOperationException(
+          "dimension " + dimension + " of " + name + " does not refill steadily: "
+              + limiter(dimension));
+    }
+    bucket.setRate(permitsPerSecond);
+    line.repump();
   }
 
   /**

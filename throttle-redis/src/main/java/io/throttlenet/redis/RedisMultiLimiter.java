@@ -1,6 +1,7 @@
 package io.throttlenet.redis;
 
 import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.CheckedSupplier;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
@@ -12,6 +13,7 @@ import io.throttlenet.core.MaxWaitExceededException;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.RejectedException;
 import io.throttlenet.core.Ticker;
+import io.throttlenet.multidim.AdjustableMultiLimiter;
 import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.MultiLimiterEvent;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -64,11 +67,26 @@ import java.util.function.Supplier;
  * and gives back what was over-estimated (in full if nothing was booked after it; otherwise as far
  * as no waiting caller could be overtaken, the rest coming back with refill).
  *
+ * <p><b>Leasing</b> ({@link Builder#lease}), as for {@link RedisThrottle}: a round trip granted at
+ * once also takes up to a batch in each dimension the call charges, free at that instant, and this
+ * instance spends it locally (all or nothing across the dimensions) for at most the lease's
+ * time-to-live. A reservation granted from the lease settles against it: what it did not use goes
+ * back to the lease while it lasts (up to a batch), what it used beyond is taken from the lease or
+ * else charged in Redis at once. Per dimension, in any interval of length {@code t}, a fleet of N
+ * leasing instances is released at most {@code burst + rate·t + min(N·batch, rate·ttl)}; up to
+ * one batch per instance and time-to-live is wasted (expired leases are dropped, not returned).
+ * A pause, restriction, reset or rate change drops this instance's lease; {@link
+ * #availablePermits} counts it.
+ *
+ * <p><b>Steering.</b> It is an {@link AdjustableMultiLimiter}: {@code HeaderSync} follows it as it
+ * follows a local {@link MultiLimiter} ({@link #limitAvailable}, {@link #pauseUntil(String, long)}
+ * and {@link #setRate(String, double)} each run in the script, so the whole fleet is bound).
+ *
  * <p>Shared configuration, time, key expiry and outages are as for {@link RedisThrottle}; the
  * {@linkplain OutagePolicy#fallback fallback} is a local {@link MultiLimiter} whose dimensions
  * each have 1/N of the rate and burst. Thread-safe.
  */
-public final class RedisMultiLimiter {
+public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   /*
    * Design. Every call is the script of RedisThrottle over n keys (one per dimension, in the order
    * they were added): reserve reads all n buckets at one TIME, computes each dimension's wait for
@@ -81,17 +99,25 @@ public final class RedisMultiLimiter {
    * back in full if that dimension's t still equals the end (nobody booked after), otherwise only
    * while no caller is booked to wait there and at most what still weighs (end minus now), and
    * never past a pause, restriction or reset made since (the key's r). Cancel is a settle at zero.
+   *
+   * Leasing. The caller that claims the refill (one at a time, as in RedisThrottle) asks the
+   * script for the rest of a batch in each dimension it charges; the script adds what is free at
+   * once and reports it per dimension, and the reply replaces the pool (MultiLease, a lock over a
+   * long[] because a take must be all or nothing across dimensions). A grant from the pool has no
+   * handle in Redis: its settle goes to the pool, and only what the pool cannot cover to Redis.
    */
 
   private final String name;
   private final Ticker ticker;
   private final Remote remote;
   private final String[] dimensions;
-  private final Rate[] rates;
+  /** Per dimension: as built, as last set here, or as the last grant reported it in force. */
+  private final AtomicReferenceArray<Rate> rates;
   private final String[] keys;
   private final Map<String, Integer> index;
   private final Set<String> dimensionSet;
   private final MultiLimiter fallback;
+  private final MultiLease lease; // null unless leasing
   private final EventPublisher<MultiLimiterEvent.Acquired> acquiredEvents;
   private final EventPublisher<MultiLimiterEvent.Rejected> rejectedEvents;
   final EventPublisher<MultiLimiterEvent.Settled> settledEvents;
@@ -102,7 +128,7 @@ public final class RedisMultiLimiter {
     this.remote = remote;
     int n = b.rates.size();
     this.dimensions = b.rates.keySet().toArray(String[]::new);
-    this.rates = b.rates.values().toArray(Rate[]::new);
+    this.rates = new AtomicReferenceArray<>(b.rates.values().toArray(Rate[]::new));
     this.keys = new String[n];
     Map<String, Integer> idx = new LinkedHashMap<>();
     for (int d = 0; d < n; d++) {
@@ -111,6 +137,7 @@ public final class RedisMultiLimiter {
     }
     this.index = Collections.unmodifiableMap(idx);
     this.dimensionSet = index.keySet();
+    this.lease = b.leaseBatch == null ? null : new MultiLease(leaseBatch(b), b.leaseTtlNanos, ticker);
     this.acquiredEvents = events.publisher(MultiLimiterEvent.Acquired.class, name);
     this.rejectedEvents = events.publisher(MultiLimiterEvent.Rejected.class, name);
     this.settledEvents = events.publisher(MultiLimiterEvent.Settled.class, name);
@@ -118,7 +145,8 @@ public final class RedisMultiLimiter {
       MultiLimiter.Builder local = MultiLimiter.builder().name(name).ticker(ticker).events(events);
       int fleet = remote.policy().fleetSize();
       for (int d = 0; d < n; d++) {
-        Throttle share = RedisThrottle.localShare(rates[d], fleet, name + "[" + dimensions[d] + "]", ticker, events);
+        Throttle share = RedisThrottle.localShare(
+            rates.get(d), fleet, name + "[" + dimensions[d] + "]", ticker, events);
         local.dimension(dimensions[d], share);
       }
       this.fallback = local.build();
@@ -127,22 +155,44 @@ public final class RedisMultiLimiter {
     }
   }
 
+  /** The lease batch in dimension order; checked against the dimensions and their bursts. */
+  private long[] leaseBatch(Builder b) {
+    long[] batch = new long[dimensions.length];
+    for (Map.Entry<String, Long> e : b.leaseBatch.asMap().entrySet()) {
+      Integer d = index.get(e.getKey());
+      if (d == null) {
+        throw new IllegalArgumentException(
+            "lease batch names dimension " + e.getKey() + ", unknown to " + name + " (it has "
+                + dimensionSet + ")");
+      }
+      if (e.getValue() > rates.get(d).burst()) {
+        throw new IllegalArgumentException("lease batch of " + e.getKey() + " must be <= burst ("
+            + rates.get(d).burst() + "), was " + e.getValue());
+      }
+      batch[d] = e.getValue();
+    }
+    return batch;
+  }
+
   /** A builder over {@code store}; set the key and at least one dimension. */
   public static Builder builder(RedisStore store) {
     return new Builder(Checks.nonNull(store, "store"));
   }
 
   /** This limiter's name, used in events and errors. */
+  @Override
   public String name() {
     return name;
   }
 
   /** The time source and waiting seam (waits are decided by the server, slept on this ticker). */
+  @Override
   public Ticker ticker() {
     return ticker;
   }
 
   /** The dimension names, in the order they were added. */
+  @Override
   public Set<String> dimensions() {
     return dimensionSet;
   }
@@ -152,8 +202,9 @@ public final class RedisMultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public long capacity(String dimension) {
-    return rates[dimension(dimension)].burst();
+    return rates.get(dimension(dimension)).burst();
   }
 
   /** The outage policy. */
@@ -284,12 +335,12 @@ public final class RedisMultiLimiter {
     List<Long> r = remote.call(keys, args("peek", 0, new long[keys.length], null));
     if (r == null) {
       return switch (remote.policy().kind()) {
-        case FAIL_OPEN -> rates[d].burst();
+        case FAIL_OPEN -> rates.get(d).burst();
         case FAIL_CLOSED -> 0;
         case FALLBACK -> fallback.availablePermits(dimension);
       };
     }
-    return r.get(d + 1);
+    return r.get(d + 1) + (lease == null ? 0 : lease.available(d));
   }
 
   /**
@@ -317,15 +368,41 @@ public final class RedisMultiLimiter {
    * Grants nothing in any dimension before {@code untilNanos} (on this ticker's scale); see
    * {@link RateLimiter#pauseUntil}. Sent as a length from now, applied at the server's clock.
    */
+  @Override
   public void pauseUntil(long untilNanos) {
     long length = untilNanos - ticker.read();
     if (length <= 0) {
       return;
     }
+    dropLease();
     if (fallback != null) {
       fallback.pauseUntil(untilNanos);
     }
     remote.call(keys, args("pause", length, new long[keys.length], null));
+  }
+
+  /**
+   * Grants nothing in {@code dimension} before {@code untilNanos} (on this ticker's scale), and so
+   * nothing that needs it; see {@link RateLimiter#pauseUntil}. One round trip on that dimension's
+   * key, applied at the server's clock.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  @Override
+  public void pauseUntil(String dimension, long untilNanos) {
+    int d = dimension(dimension);
+    long length = untilNanos - ticker.read();
+    if (length <= 0) {
+      return;
+    }
+    dropLease();
+    if (fallback != null) {
+      fallback.pauseUntil(dimension, untilNanos);
+    }
+    Rate rate = rates.get(d);
+    String[] args = Scripts.args("pause", length, 0, new long[] {rate.interval()},
+        new long[] {rate.tolerance()}, new long[1], null);
+    remote.call(new String[] {keys[d]}, args);
   }
 
   /**
@@ -334,23 +411,94 @@ public final class RedisMultiLimiter {
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
+  @Override
   public void limitAvailable(String dimension, long permits, long nowNanos) {
     int d = dimension(dimension);
-    if (permits >= rates[d].burst()) {
+    if (permits >= rates.get(d).burst()) {
       return;
     }
+    dropLease();
     if (fallback != null) {
       fallback.limitAvailable(dimension, Math.floorDiv(permits, remote.policy().fleetSize()), nowNanos);
     }
     long[] values = new long[keys.length];
     for (int i = 0; i < values.length; i++) {
-      values[i] = i == d ? Math.max(permits, -rates[d].maxOwedPermits()) : rates[i].burst();
+      values[i] = i == d ? Math.max(permits, -rates.get(d).maxOwedPermits()) : rates.get(i).burst();
     }
     remote.call(keys, args("limit", 0, values, null));
   }
 
+  /**
+   * The refill rate of {@code dimension} in permits per second: as built, as last {@linkplain
+   * #setRate(String, double) set} through this instance, or as the last grant from Redis reported
+   * it.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown
+   */
+  @Override
+  public double permitsPerSecond(String dimension) {
+    return rates.get(dimension(dimension)).permitsPerSecond();
+  }
+
+  /**
+   * Changes the refill rate of {@code dimension} to {@code permitsPerSecond}, keeping its burst,
+   * for every instance sharing the key: one round trip, atomic at the server's clock, with the
+   * same rules as {@link RedisThrottle#setRate(double)} (available permits stay, booked waiters
+   * keep their release times, the rate set in Redis overrides each instance's own).
+   *
+   * @throws IllegalArgumentException if the dimension is unknown, or the rate is not finite and
+   *     positive, is faster than one permit per nanosecond, or the burst would take more than
+   *     about 26 days to refill at it
+   */
+  @Override
+  public void setRate(String dimension, double permitsPerSecond) {
+    int d = dimension(dimension);
+    changeRate(d, rates.get(d).withPermitsPerSecond(permitsPerSecond));
+  }
+
+  /**
+   * Changes the refill rate of {@code dimension} to {@code permits} per {@code period}; see
+   * {@link #setRate(String, double)}.
+   *
+   * @throws IllegalArgumentException if the dimension is unknown, either number is not positive,
+   *     or the rate is out of range as for {@link #setRate(String, double)}
+   */
+  public void setRate(String dimension, long permits, Duration period) {
+    int d = dimension(dimension);
+    changeRate(d, Rate.of(permits, period, rates.get(d).burst()));
+  }
+
+  private void dropLease() {
+    if (lease != null) {
+      lease.drop();
+    }
+  }
+
+  private void changeRate(int d, Rate next) {
+    dropLease();
+    long[] values = new long[keys.length];
+    values[d] = next.interval();
+    // sent with the rate it replaces: the script converts the bucket from the one in force
+    String[] args = args("rate", 0, values, null);
+    rates.set(d, next);
+    if (fallback != null
+        && fallback.limiter(dimensions[d]) instanceof AdjustableRateLimiter local) {
+      local.setRate(next.permitsPerSecond() / remote.policy().fleetSize());
+    }
+    remote.call(keys, args);
+  }
+
+  private void learn(int d, long interval) {
+    Rate current = rates.get(d);
+    if (current.interval() != interval) {
+      // another instance changed the rate
+      rates.compareAndSet(d, current, current.withInterval(interval));
+    }
+  }
+
   /** Every dimension full again; see {@link RateLimiter#reset}. */
   public void reset() {
+    dropLease();
     if (fallback != null) {
       fallback.reset();
     }
@@ -380,7 +528,7 @@ public final class RedisMultiLimiter {
     if (over >= 0) {
       throw new IllegalArgumentException(
           "estimate for " + name + "[" + dimensions[over] + "] must be <= its capacity ("
-              + rates[over].burst() + "), was " + estimate.get(dimensions[over]));
+              + rates.get(over).burst() + "), was " + estimate.get(dimensions[over]));
     }
     Checks.nonNull(actual, "actual");
     long bound = maxWait == null ? Long.MAX_VALUE : Checks.nonNegativeNanos(maxWait, "maxWait");
@@ -437,10 +585,10 @@ public final class RedisMultiLimiter {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** One decision; for Redis, the handle to settle or give back by. */
+  /** One decision; for Redis, the handle to settle or give back by; leased: from this lease. */
   record Booking(
       Costs costs, long[] values, boolean granted, long waitNanos, long clientNow, int binding,
-      boolean closed, long sec, long at, long[] ends, Reservation local) {
+      boolean closed, long sec, long at, long[] ends, Reservation local, boolean leased) {
 
     /** Refused at once by the local fallback during an outage: a caller that may wait waits there. */
     boolean fallbackBusy() {
@@ -448,7 +596,7 @@ public final class RedisMultiLimiter {
     }
 
     Booking grantedLocally(Reservation reservation) {
-      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation);
+      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation, false);
     }
   }
 
@@ -459,7 +607,46 @@ public final class RedisMultiLimiter {
     if (over >= 0) {
       return refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait);
     }
-    return fromReply(costs, values, now, maxWait, remote.call(keys, args("reserve", maxWait, values, null)));
+    for (int attempt = 0; lease != null; attempt++) {
+      if (lease.take(values)) {
+        return leased(costs, values, now);
+      }
+      CompletableFuture<Void> inFlight = lease.refill().current();
+      if (inFlight == null || attempt == 2) {
+        break;
+      }
+      LeaseRefill.await(inFlight); // one round trip at most, and it may bring enough for us
+    }
+    CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+    try {
+      List<Long> r = remote.call(keys, args("reserve", maxWait, values, extras(mine, values)));
+      return fromReply(costs, values, now, maxWait, r);
+    } finally {
+      if (mine != null) {
+        lease.refill().done(mine); // after the pool is filled, so those waiting for it find it
+      }
+    }
+  }
+
+  /** Granted from this instance's lease: no round trip. */
+  private Booking leased(Costs costs, long[] values, long now) {
+    if (acquiredEvents.hasListeners()) {
+      acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ZERO));
+    }
+    return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, true);
+  }
+
+  /** For the caller refilling the lease, per dimension {extra, 0, 0, 0}; otherwise null. */
+  private long[] extras(CompletableFuture<Void> mine, long[] values) {
+    if (mine == null) {
+      return null;
+    }
+    long[] extras = lease.extras(values);
+    long[] slots = new long[4 * extras.length];
+    for (int d = 0; d < extras.length; d++) {
+      slots[4 * d] = extras[d];
+    }
+    return slots;
   }
 
   /**
@@ -486,9 +673,23 @@ public final class RedisMultiLimiter {
     int over = exceeding(values);
     if (over >= 0) {
       booked = CompletableFuture.completedFuture(refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait));
+    } else if (lease != null && lease.take(values)) {
+      booked = CompletableFuture.completedFuture(leased(costs, values, now));
     } else {
-      booked = remote.callAsync(keys, args("reserve", maxWait, values, null))
-          .thenApply(r -> fromReply(costs, values, now, maxWait, r))
+      CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+      booked = remote.callAsync(keys, args("reserve", maxWait, values, extras(mine, values)))
+          .handle((r, failure) -> {
+            try {
+              if (failure != null) {
+                throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+              }
+              return fromReply(costs, values, now, maxWait, r);
+            } finally {
+              if (mine != null) {
+                lease.refill().done(mine);
+              }
+            }
+          })
           .thenCompose(b -> !b.fallbackBusy() || maxWait == 0
               ? CompletableFuture.completedFuture(b)
               : (maxWait == Long.MAX_VALUE
@@ -531,28 +732,39 @@ public final class RedisMultiLimiter {
     if (r.get(0) != 1) {
       return refused(costs, values, wait, now, (int) (r.get(5) - 1), false, maxWait);
     }
-    long[] ends = new long[keys.length];
-    for (int d = 0; d < ends.length; d++) {
+    int n = keys.length;
+    long[] ends = new long[n];
+    for (int d = 0; d < n; d++) {
       ends[d] = r.get(5 + d);
+      learn(d, r.get(5 + n + d));
+    }
+    if (lease != null) {
+      long[] leasedNow = new long[n];
+      for (int d = 0; d < n; d++) {
+        leasedNow[d] = r.get(5 + 2 * n + d);
+      }
+      lease.fill(leasedNow);
     }
     long result = wait == 0 ? 0 : wait + Math.max(ticker.read() - now, 0);
     if (acquiredEvents.hasListeners()) {
       acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ofNanos(result)));
     }
-    return new Booking(costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null);
+    return new Booking(
+        costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null, false);
   }
 
   private Booking outage(Costs costs, long[] values, long now, long maxWait) {
     switch (remote.policy().kind()) {
       case FAIL_OPEN:
-        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null);
+        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, false);
       case FAIL_CLOSED:
         return refused(costs, values, Math.max(remote.retryAfterNanos(), 1), now, 0, true, maxWait);
       default:
         Optional<Reservation> local = fallback.tryReserve(costs); // publishes its own events
         return local
-            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l))
-            .orElseGet(() -> new Booking(costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null));
+            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l, false))
+            .orElseGet(() -> new Booking(
+                costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null, false));
     }
   }
 
@@ -567,7 +779,7 @@ public final class RedisMultiLimiter {
       Optional<Duration> retry = wait == RateLimiter.NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
       rejectedEvents.publish(new MultiLimiterEvent.Rejected(name, costs, dimensions[binding], reason, retry));
     }
-    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null);
+    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null, false);
   }
 
   private RejectedException rejection(Booking b, long maxWait) {
@@ -583,7 +795,8 @@ public final class RedisMultiLimiter {
     }
     if (b.waitNanos() == RateLimiter.NEVER) {
       String d = dimensions[b.binding()];
-      return new CostExceedsCapacityException(name + "[" + d + "]", b.costs().get(d), rates[b.binding()].burst());
+      return new CostExceedsCapacityException(
+          name + "[" + d + "]", b.costs().get(d), rates.get(b.binding()).burst());
     }
     if (b.closed()) {
       return new RedisUnavailableException(name, Duration.ofNanos(b.waitNanos()));
@@ -617,6 +830,9 @@ public final class RedisMultiLimiter {
 
   /** Charges positive and gives back negative {@code delta} per dimension, as of the booking. */
   CompletableFuture<long[]> settle(Booking b, long[] delta) {
+    if (b.leased()) {
+      return settleLeased(delta);
+    }
     if (b.ends() == null) {
       return CompletableFuture.completedFuture(new long[delta.length]); // granted without Redis
     }
@@ -634,6 +850,30 @@ public final class RedisMultiLimiter {
       }
       return back;
     });
+  }
+
+  /**
+   * Settles a grant from the lease: what it did not use goes back to the lease (while it lasts,
+   * up to a batch); what it used beyond is taken from the lease where it can, and the rest charged
+   * in Redis now, as any overdraft.
+   */
+  private CompletableFuture<long[]> settleLeased(long[] delta) {
+    long[] charge = new long[delta.length];
+    long[] unused = new long[delta.length];
+    boolean remaining = false;
+    for (int d = 0; d < delta.length; d++) {
+      charge[d] = Math.max(delta[d], 0);
+      unused[d] = Math.max(-delta[d], 0);
+    }
+    long[] back = lease.giveBack(unused);
+    long[] rest = lease.charge(charge);
+    for (long c : rest) {
+      remaining |= c > 0;
+    }
+    if (!remaining) {
+      return CompletableFuture.completedFuture(back);
+    }
+    return remote.callAsync(keys, args("settle", 0, rest, null)).thenApply(r -> back);
   }
 
   long[] values(Costs costs) {
@@ -660,12 +900,12 @@ public final class RedisMultiLimiter {
   }
 
   long maxOwed(int d) {
-    return rates[d].maxOwedPermits();
+    return rates.get(d).maxOwedPermits();
   }
 
   private int exceeding(long[] values) {
     for (int d = 0; d < values.length; d++) {
-      if (values[d] > rates[d].burst()) {
+      if (values[d] > rates.get(d).burst()) {
         return d;
       }
     }
@@ -682,11 +922,11 @@ public final class RedisMultiLimiter {
   }
 
   private String[] args(String op, long scalar, long[] values, long[] handles) {
-    long[] intervals = new long[rates.length];
-    long[] tolerances = new long[rates.length];
-    for (int d = 0; d < rates.length; d++) {
-      intervals[d] = rates[d].interval();
-      tolerances[d] = rates[d].tolerance();
+    long[] intervals = new long[rates.length()];
+    long[] tolerances = new long[rates.length()];
+    for (int d = 0; d < rates.length(); d++) {
+      intervals[d] = rates.get(d).interval();
+      tolerances[d] = rates.get(d).tolerance();
     }
     return Scripts.args(op, scalar, 0, intervals, tolerances, values, handles);
   }
@@ -700,6 +940,8 @@ public final class RedisMultiLimiter {
     private final Options options = new Options();
     private final Map<String, Rate> rates = new LinkedHashMap<>();
     private String key;
+    private Costs leaseBatch;
+    private long leaseTtlNanos;
 
     private Builder(RedisStore store) {
       this.store = store;
@@ -761,9 +1003,28 @@ public final class RedisMultiLimiter {
     }
 
     /**
+     * Takes up to {@code batch} per dimension in each round trip that is granted at once, and
+     * spends it locally for at most {@code ttl}; see the class comment for the overshoot this
+     * allows. Dimensions the batch does not name are not leased.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive (a batch naming an unknown
+     *     dimension or above a burst fails at {@link #build})
+     * @throws NullPointerException if {@code batch} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder lease(Costs batch, Duration ttl) {
+      Checks.unset(leaseBatch != null, "lease");
+      this.leaseTtlNanos = Checks.positiveNanos(ttl, "ttl");
+      this.leaseBatch = Checks.nonNull(batch, "batch");
+      return this;
+    }
+
+    /**
      * Builds the limiter; contacts Redis only when it is first used.
      *
      * @throws IllegalStateException if the key or no dimension was set
+     * @throws IllegalArgumentException if a lease batch names an unknown dimension or exceeds its
+     *     burst
      */
     public RedisMultiLimiter build() {
       if (key == null) {

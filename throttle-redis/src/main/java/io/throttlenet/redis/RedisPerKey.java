@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * perTenant.acquire("tenant-42");
  * }</pre>
  *
- * <p>Memory stays bounded in Redis, not here: each key's bucket is one hash, {@code
+ * <p>Memory stays bounded in Redis, not here: each key's bucket is one Redis key, {@code
  * throttlenet:<key>:{<tenant>}} (the tenant, as {@link String#valueOf}, is the hash tag, so
  * tenants spread over a cluster), and its TTL is the time until its bucket is full again: an idle
  * tenant costs nothing after that, and an expired key means exactly a full bucket, so expiry never

@@ -8,8 +8,10 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -50,6 +52,10 @@ import java.util.concurrent.atomic.LongAdder;
  * (at most every 100 ms), so an instance starting during an outage runs on its policy instead of
  * failing to start.
  *
+ * <p>On Redis Cluster, make the store over a cluster connection ({@link
+ * #of(StatefulRedisClusterConnection)}): each limiter's keys share one hash tag, so every script
+ * runs on the one node that owns them.
+ *
  * <p>The script is sent once ({@code EVALSHA}, falling back to {@code EVAL} when the server does
  * not know it, after a restart or a {@code SCRIPT FLUSH}). Continuations of asynchronous
  * acquires run on the {@linkplain #of(StatefulRedisConnection, Executor) executor} given
@@ -69,19 +75,20 @@ public final class RedisStore implements AutoCloseable {
   private final RedisURI uri;
   private final LongAdder roundTrips = new LongAdder();
   private final AtomicBoolean connecting = new AtomicBoolean();
-  private volatile StatefulRedisConnection<String, String> connection; // null until connected
-  private volatile RedisAsyncCommands<String, String> commands;
+  private volatile StatefulConnection<String, String> connection; // null until connected
+  private volatile RedisScriptingAsyncCommands<String, String> commands;
   private volatile long lastAttempt;
   private volatile boolean closed;
 
   private RedisStore(
-      StatefulRedisConnection<String, String> connection,
+      StatefulConnection<String, String> connection,
+      RedisScriptingAsyncCommands<String, String> commands,
       Executor executor,
       RedisClient ownedClient,
       ClientResources ownedResources,
       RedisURI uri) {
     this.connection = connection;
-    this.commands = connection == null ? null : connection.async();
+    this.commands = commands;
     this.executor = executor;
     this.ownedClient = ownedClient;
     this.ownedResources = ownedResources;
@@ -131,7 +138,13 @@ public final class RedisStore implements AutoCloseable {
       resources.shutdown(0, 1, TimeUnit.SECONDS);
       throw e;
     }
-    return new RedisStore(connection, ForkJoinPool.commonPool(), client, resources, uri);
+    return new RedisStore(
+        connection,
+        connection == null ? null : connection.async(),
+        ForkJoinPool.commonPool(),
+        client,
+        resources,
+        uri);
   }
 
   /**
@@ -150,8 +163,37 @@ public final class RedisStore implements AutoCloseable {
    * @throws NullPointerException if an argument is null
    */
   public static RedisStore of(StatefulRedisConnection<String, String> connection, Executor executor) {
-    return new RedisStore(
-        Checks.nonNull(connection, "connection"), Checks.nonNull(executor, "executor"), null, null, null);
+    Checks.nonNull(connection, "connection");
+    Checks.nonNull(executor, "executor");
+    return new RedisStore(connection, connection.async(), executor, null, null, null);
+  }
+
+  /**
+   * A store over a Redis Cluster connection you manage (and close), for example from {@code
+   * RedisClusterClient.create("redis://10.0.0.1:7000").connect()}. Each script is sent to the node
+   * that owns its keys' slot; a {@link RedisMultiLimiter}'s keys share one hash tag, so all its
+   * dimensions live on one node and are still charged in one script. Configure the client as for
+   * {@link #of(StatefulRedisConnection)}; a node that answers {@code MOVED}, {@code TRYAGAIN} or
+   * {@code CLUSTERDOWN} during a failover or resharding is handled by Lettuce's redirects or, past
+   * the limiter's timeout, by its outage policy.
+   *
+   * @throws NullPointerException if {@code connection} is null
+   */
+  public static RedisStore of(StatefulRedisClusterConnection<String, String> connection) {
+    return of(connection, ForkJoinPool.commonPool());
+  }
+
+  /**
+   * A store over a Redis Cluster connection you manage, completing asynchronous acquires on
+   * {@code executor}; see {@link #of(StatefulRedisClusterConnection)}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static RedisStore of(
+      StatefulRedisClusterConnection<String, String> connection, Executor executor) {
+    Checks.nonNull(connection, "connection");
+    Checks.nonNull(executor, "executor");
+    return new RedisStore(connection, connection.async(), executor, null, null, null);
   }
 
   /** Scripts sent to Redis through this store so far (a monotonic count, for monitoring). */
@@ -169,7 +211,7 @@ public final class RedisStore implements AutoCloseable {
   public void close() {
     if (ownedClient != null && !closed) {
       closed = true;
-      StatefulRedisConnection<String, String> c = connection;
+      StatefulConnection<String, String> c = connection;
       if (c != null) {
         c.close();
       }
@@ -192,7 +234,7 @@ public final class RedisStore implements AutoCloseable {
    * array of integers, or the failure.
    */
   CompletableFuture<List<Long>> run(String[] keys, String[] args) {
-    RedisAsyncCommands<String, String> commands = this.commands;
+    RedisScriptingAsyncCommands<String, String> commands = this.commands;
     if (commands == null) {
       reconnect();
       return CompletableFuture.failedFuture(new RedisConnectionException("not connected to " + uri + " yet"));

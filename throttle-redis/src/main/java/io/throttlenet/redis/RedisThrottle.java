@@ -1,6 +1,7 @@
 package io.throttlenet.redis;
 
 import io.throttlenet.bucket.Throttle;
+import io.throttlenet.core.AdjustableRateLimiter;
 import io.throttlenet.core.ComponentBuilder;
 import io.throttlenet.core.CostExceedsCapacityException;
 import io.throttlenet.core.EventRegistry;
@@ -39,9 +40,11 @@ import java.util.function.Supplier;
  *
  * <p><b>Shared configuration.</b> The rate and burst travel with each call: instances sharing a
  * key must be built with the same rate and burst (the last caller's parameters apply to its own
- * call). The interval per permit is rounded up to whole nanoseconds, so the rate is never above
- * the one configured; a full bucket may take at most about 26 days to refill, and bookings reach
- * at most about 52 days ahead.
+ * call). A rate changed at run time ({@link #setRate(double)}, as {@code AdaptiveRate} and {@code
+ * HeaderSync} do) is stored in the key and overrides every instance's own from then on. The
+ * interval per permit is rounded up to whole nanoseconds, so the rate is never above the one
+ * configured; a full bucket may take at most about 26 days to refill, and bookings reach at most
+ * about 52 days ahead.
  *
  * <p><b>Time.</b> Only the Redis server's clock decides; client clocks may differ arbitrarily. The
  * {@code nowNanos} of the SPI methods is used only to tell the caller when to wake. A server clock
@@ -66,7 +69,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe. Publishes {@link io.throttlenet.core.LimiterEvent}s like the local limiters
  * (with the fallback's own under the same name) and {@link RedisEvent}s.
  */
-public final class RedisThrottle implements RateLimiter {
+public final class RedisThrottle implements AdjustableRateLimiter {
   /*
    * Design. The bucket is GCRA, as in Throttle: one theoretical arrival time t per key, booking
    * cost c at max(t, now) + c·interval and releasing the caller at t' - tolerance. The whole
@@ -98,8 +101,10 @@ public final class RedisThrottle implements RateLimiter {
   private final AtomicReference<Booking> lastWaiting = new AtomicReference<>();
   private final AtomicLong pool = new AtomicLong();
   /** The refill of the lease in flight, if any: one at a time, and callers that miss wait for it. */
-  private final AtomicReference<CompletableFuture<Void>> refill = new AtomicReference<>();
+  private final LeaseRefill refill = new LeaseRefill();
   private volatile long poolExpiry;
+  /** The rate as built, as last set here, or as a grant reported it in force in Redis. */
+  private volatile Rate rate;
 
   /** What every view of one configuration shares (a throttle, or a per-key family). */
   static final class Shared {
@@ -127,6 +132,7 @@ public final class RedisThrottle implements RateLimiter {
     this.key = key;
     this.keys = new String[] {redisKey};
     this.fallback = fallback;
+    this.rate = shared.rate;
   }
 
   /** A builder over {@code store}; {@link Builder#key} and {@link Builder#rate} are required. */
@@ -147,7 +153,7 @@ public final class RedisThrottle implements RateLimiter {
   /** The burst: the most that can be granted at once. */
   @Override
   public long capacity() {
-    return shared.rate.burst();
+    return rate.burst();
   }
 
   /** The key this budget is shared under (the Redis key is derived from it). */
@@ -155,9 +161,53 @@ public final class RedisThrottle implements RateLimiter {
     return key;
   }
 
-  /** The refill rate in permits per second (after rounding the interval up to whole ns). */
+  /**
+   * The refill rate in permits per second (after rounding the interval up to whole ns): as built,
+   * as last {@linkplain #setRate(double) set} through this instance, or as the last grant from
+   * Redis reported it (so a change made by another instance shows here after this one's next
+   * grant).
+   */
+  @Override
   public double permitsPerSecond() {
-    return shared.rate.permitsPerSecond();
+    return rate.permitsPerSecond();
+  }
+
+  /**
+   * Changes the refill rate of the shared bucket to {@code permitsPerSecond}, keeping the burst:
+   * one round trip, applied atomically at the server's clock. The permits available then stay
+   * available, callers booked to wait keep their release times, and later callers, of every
+   * instance sharing the key, are paced at the new rate (the rate set in Redis overrides the one
+   * each instance was built with, for as long as the key lives: at least a day after its last
+   * use). Bookings made before the change are not refunded by a later cancel. The fallback, if
+   * any, gets its share of the new rate. While Redis is unavailable the change applies to this
+   * instance (and its fallback) only.
+   *
+   * @throws IllegalArgumentException if the rate is not finite and positive, is faster than one
+   *     permit per nanosecond, or the burst would take more than about 26 days to refill at it
+   */
+  @Override
+  public void setRate(double permitsPerSecond) {
+    changeRate(rate.withPermitsPerSecond(permitsPerSecond));
+  }
+
+  /**
+   * Changes the refill rate to {@code permits} per {@code period}; see {@link #setRate(double)}.
+   *
+   * @throws IllegalArgumentException if either is not positive, the rate is faster than one permit
+   *     per nanosecond, or the burst would take more than about 26 days to refill at it
+   */
+  public void setRate(long permits, Duration period) {
+    changeRate(Rate.of(permits, period, rate.burst()));
+  }
+
+  private void changeRate(Rate next) {
+    // sent with the rate it replaces: the script converts the bucket from the one in force
+    String[] args = args("rate", 0, 0, next.interval(), null);
+    rate = next;
+    if (fallback != null && fallback.get() instanceof AdjustableRateLimiter local) {
+      local.setRate(next.permitsPerSecond() / Math.max(outagePolicy().fleetSize(), 1));
+    }
+    shared.remote.call(keys, args);
   }
 
   /** The outage policy. */
@@ -279,7 +329,7 @@ public final class RedisThrottle implements RateLimiter {
    */
   @Override
   public void limitAvailable(long permits, long nowNanos) {
-    Rate rate = shared.rate;
+    Rate rate = this.rate;
     if (permits >= rate.burst()) {
       return;
     }
@@ -380,11 +430,11 @@ public final class RedisThrottle implements RateLimiter {
         shared.events.acquired(cost, 0);
         return Booking.of(Source.NONE, 0, cost, now);
       }
-      CompletableFuture<Void> inFlight = refill.get();
+      CompletableFuture<Void> inFlight = refill.current();
       if (inFlight == null || attempt == 2) {
         break;
       }
-      awaitRefill(inFlight); // one round trip at most, and it may bring enough for us
+      LeaseRefill.await(inFlight); // one round trip at most, and it may bring enough for us
     }
     CompletableFuture<Void> mine = claimRefill(cost);
     long extra = mine == null ? 0 : shared.leaseBatch - cost;
@@ -392,10 +442,7 @@ public final class RedisThrottle implements RateLimiter {
       List<Long> r = shared.remote.call(keys, args("reserve", maxWait, extra, cost, null));
       return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
     } finally {
-      if (mine != null) {
-        refill.set(null);
-        mine.complete(null);
-      }
+      refill.done(mine);
     }
   }
 
@@ -421,10 +468,7 @@ public final class RedisThrottle implements RateLimiter {
                 }
                 return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
               } finally {
-                if (mine != null) { // after the pool is filled, so those waiting for it find it
-                  refill.set(null);
-                  mine.complete(null);
-                }
+                refill.done(mine); // after the pool is filled, so those waiting for it find it
               }
             });
   }
@@ -434,6 +478,9 @@ public final class RedisThrottle implements RateLimiter {
     if (r.get(0) != 1) {
       shared.events.rejectedWait(cost, wait, maxWait);
       return Booking.of(Source.REDIS, RateLimiter.rejection(wait), cost, now);
+    }
+    if (r.size() > 6 && r.get(6) != rate.interval()) {
+      rate = rate.withInterval(r.get(6)); // another instance changed the rate
     }
     long leased = r.get(4);
     if (leased > 0) {
@@ -485,29 +532,7 @@ public final class RedisThrottle implements RateLimiter {
    * caller is refilling.
    */
   private CompletableFuture<Void> claimRefill(long cost) {
-    if (shared.leaseBatch <= cost) {
-      return null;
-    }
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    return refill.compareAndSet(null, mine) ? mine : null;
-  }
-
-  /** Waits for another caller's refill; bounded by its call's timeout, so uninterruptibly. */
-  private static void awaitRefill(CompletableFuture<Void> inFlight) {
-    boolean interrupted = false;
-    for (;;) {
-      try {
-        inFlight.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (java.util.concurrent.ExecutionException e) {
-        break; // never completed exceptionally; nothing to wait for
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    return shared.leaseBatch <= cost ? null : refill.claim();
   }
 
   private long leased() {
@@ -600,7 +625,7 @@ public final class RedisThrottle implements RateLimiter {
   }
 
   private String[] args(String op, long scalar1, long scalar2, long value, Booking handle) {
-    Rate rate = shared.rate;
+    Rate rate = this.rate;
     return Scripts.args(op, scalar1, scalar2, new long[] {rate.interval()}, new long[] {rate.tolerance()},
         new long[] {value}, handle == null ? null : new long[] {handle.sec, handle.end, handle.sec, handle.at});
   }

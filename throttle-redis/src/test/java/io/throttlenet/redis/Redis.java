@@ -49,6 +49,34 @@ final class Redis {
     }
   }
 
+  /**
+   * Runs {@code threads} threads that call {@code tryAcquire} until each has been refused ten
+   * times; returns how many calls were admitted in all.
+   */
+  static long admitUntilRefused(int threads, java.util.function.BooleanSupplier tryAcquire)
+      throws InterruptedException {
+    java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> started = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread th = new Thread(() -> {
+        int refusals = 0;
+        while (refusals < 10) {
+          if (tryAcquire.getAsBoolean()) {
+            admitted.incrementAndGet();
+          } else {
+            refusals++;
+          }
+        }
+      });
+      th.start();
+      started.add(th);
+    }
+    for (Thread th : started) {
+      th.join(60_000);
+    }
+    return admitted.get();
+  }
+
   static boolean serverBinaryPresent() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (new File(dir, "redis-server").canExecute()) {
@@ -67,10 +95,12 @@ final class Redis {
   /** A private redis-server on loopback, for outage tests; never the shared one. */
   static final class Server implements AutoCloseable {
     final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    Server(int port) {
+    Server(int port, String... extraArgs) {
       this.port = port;
+      this.extraArgs = List.of(extraArgs);
     }
 
     String uri() {
@@ -78,10 +108,11 @@ final class Redis {
     }
 
     Server start() throws IOException, InterruptedException {
+      List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port",
+          Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+      command.addAll(extraArgs);
       process =
-          new ProcessBuilder(
-                  List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                      "--save", "", "--appendonly", "no"))
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();

@@ -220,7 +220,7 @@ class SemanticsTest {
 
   @Test
   void keyOfAnotherType_isAnErrorNotAnOutage() {
-    Redis.inspect(c -> c.set("throttlenet:{" + key + "}", "not a hash"));
+    Redis.inspect(c -> c.set("throttlenet:{" + key + "}", "not a bucket"));
     RedisThrottle t = throttle(3);
     assertThatThrownBy(t::tryAcquire)
         .isInstanceOf(IllegalStateException.class)
