@@ -4,6 +4,7 @@ import io.throttlenet.core.Subscription;
 import io.throttlenet.core.internal.Args;
 import java.lang.System.Logger.Level;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -265,8 +266,20 @@ public class Registry<E, C> {
               binding.prefix() + name, "a " + kind + " of that name already exists", null);
         }
       }
+      // Everything is built before anything is added, so a failure leaves the registry as it was.
+      Map<String, E> built = new LinkedHashMap<>();
+      instances.forEach((name, config) -> {
+        try {
+          built.put(name, Args.requireNonNull(factory.apply(name, config), "the component built"));
+        } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+          throw new ConfigurationException(binding.prefix() + name, e.getMessage(), e);
+        }
+      });
       configs.forEach(this::addConfiguration);
-      instances.forEach(this::component);
+      built.forEach((name, component) -> {
+        components.put(name, component);
+        publish(new RegistryEvent.Added<>(name, component));
+      });
     } finally {
       changes.unlock();
     }
