@@ -3,6 +3,7 @@ package io.throttlenet.core.registry;
 import io.throttlenet.core.internal.Args;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +70,16 @@ public final class Options {
   /** An {@code int} count ({@link Values#integer}). */
   public Optional<Integer> integer(String key) {
     return parse(key, Values::integer);
+  }
+
+  /** A decimal number such as {@code 1.5} ({@link Values#decimal}). */
+  public Optional<Double> decimal(String key) {
+    return parse(key, Values::decimal);
+  }
+
+  /** Class names, separated by commas, of subtypes of {@code bound} ({@link Values#classes}). */
+  public <T> Optional<List<Class<? extends T>>> classes(String key, Class<T> bound) {
+    return parse(key, text -> Values.classes(text, bound));
   }
 
   /** {@code true} or {@code false} ({@link Values#bool}). */

@@ -5,6 +5,8 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -202,6 +204,52 @@ public final class Values {
       throw new IllegalArgumentException("count must fit an int, was '" + text + "'");
     }
     return (int) value;
+  }
+
+  /**
+   * Reads a decimal number such as {@code 2} or {@code 1.5} (no exponent, no NaN).
+   *
+   * @throws IllegalArgumentException otherwise
+   * @throws NullPointerException if {@code text} is null
+   */
+  public static double decimal(String text) {
+    String t = Args.requireNonNull(text, "text").trim();
+    if (t.isEmpty() || numberEnd(t) != t.length()) {
+      throw invalid("number", "a decimal number such as 2 or 1.5", text);
+    }
+    return number(t, "number", "a decimal number such as 2 or 1.5", text).doubleValue();
+  }
+
+  /**
+   * Loads the classes named in {@code text}, separated by commas, each a subtype of {@code bound}
+   * ({@code java.io.IOException, java.util.concurrent.TimeoutException}), through the thread's
+   * context class loader (else this class's).
+   *
+   * @throws IllegalArgumentException if a class is not found or not a subtype of {@code bound}
+   * @throws NullPointerException if an argument is null
+   */
+  public static <T> List<Class<? extends T>> classes(String text, Class<T> bound) {
+    Args.requireNonNull(bound, "bound");
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<Class<? extends T>> classes = new ArrayList<>();
+    for (String part : Args.requireNonNull(text, "text").split(",")) {
+      String name = part.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      Class<?> c;
+      try {
+        c = Class.forName(name, false, loader != null ? loader : Values.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalArgumentException("class must be on the class path, was '" + name + "'");
+      }
+      if (!bound.isAssignableFrom(c)) {
+        throw new IllegalArgumentException(
+            "class must be a " + bound.getName() + ", was '" + name + "'");
+      }
+      classes.add(c.asSubclass(bound));
+    }
+    return List.copyOf(classes);
   }
 
   /**
