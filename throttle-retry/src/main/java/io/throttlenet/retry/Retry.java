@@ -739,8 +739,7 @@ public final class Retry implements Decorator<Object> {
     /** {@link #ignoreExceptions} from a list (for configurations). */
     Builder ignoreAll(List<Class<? extends Throwable>> types) {
       Args.requireUnset(this.ignored != null, "ignoreExceptions");
-      Args.requireNonNull(types, "types").forEach(t -> Args.requireNonNull(t, "types element"));
-      this.ignored = List.copyOf(types);
+      this.ignored = Args.copyOfNonNull(types, "types");
       return this;
     }
 
