@@ -63,7 +63,13 @@ public final class ThrottleRegistry extends Registry<Throttle, ThrottleConfig> {
         Args.requireNonNull(ticker, "ticker"), Args.requireNonNull(events, "events"));
   }
 
-  private static ThrottleConfig read(ThrottleConfig base, Options options) {
+  /**
+   * Reads a throttle's keys ({@code rate}, {@code burst}, {@code initial-permits}) from {@code
+   * options} over {@code base}; for kinds made of throttles, such as a multi-limiter's dimensions.
+   *
+   * @throws IllegalArgumentException if the builder rejects the options (its message)
+   */
+  public static ThrottleConfig read(ThrottleConfig base, Options options) {
     Throttle.Builder b = Throttle.builder().from(base);
     options.rate("rate").ifPresent(r -> b.rate(r.permits(), r.period()));
     options.count("burst").ifPresent(b::burst);
