@@ -7,6 +7,7 @@
  */
 module io.throttlenet.core {
   exports io.throttlenet.core;
+  exports io.throttlenet.core.registry;
   // Shared helpers for sibling modules only; never part of the public API.
   exports io.throttlenet.core.internal to
       io.throttlenet.bucket,

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -107,6 +109,29 @@ public final class CircuitBreaker implements Decorator<Object> {
   int probesInFlight() {
     Gen g = state.get();
     return g.state == BreakerState.HALF_OPEN ? g.probes.get() : 0;
+  }
+
+  /**
+   * This breaker's configuration with every option filled in (no result predicate reads back as
+   * empty; a fixed cooldown reads back without a multiplier). Feed it to {@link Builder#from} for
+   * a breaker like this one.
+   */
+  public CircuitBreakerConfig config() {
+    Config c = config;
+    boolean grows = c.cooldownGrowth > 1;
+    return new CircuitBreakerConfig(
+        Optional.of(c.trips),
+        Optional.of(Duration.ofNanos(c.cooldownNanos)),
+        grows ? OptionalDouble.of(c.cooldownGrowth) : OptionalDouble.empty(),
+        grows ? Optional.of(Duration.ofNanos(c.maxCooldownNanos)) : Optional.empty(),
+        OptionalInt.of(c.halfOpenProbes),
+        OptionalInt.of(c.successesToClose),
+        Optional.of(Duration.ofNanos(c.probeTimeoutNanos)),
+        Optional.of(Duration.ofNanos(c.maxRetryAfterNanos)),
+        c.recordFailure == ALL_FAILURES ? Optional.empty() : Optional.of(c.recordFailure),
+        Optional.ofNullable(c.recordResult),
+        Optional.of(c.ignored),
+        Optional.of(c.recordRejections));
   }
 
   /** The wrapped limiter, if any. */
@@ -685,6 +710,9 @@ public final class CircuitBreaker implements Decorator<Object> {
     }
   }
 
+  /** The default: every exception that is not ignored is a failure. */
+  private static final Predicate<Throwable> ALL_FAILURES = t -> true;
+
   private static final class Config {
     List<Trip> trips;
     long cooldownNanos;
@@ -735,8 +763,98 @@ public final class CircuitBreaker implements Decorator<Object> {
     private Predicate<Object> recordResult;
     private List<Class<? extends Throwable>> ignored;
     private Boolean recordRejections;
+    private CircuitBreakerConfig base;
+    private boolean baseApplied;
 
     private Builder() {}
+
+    /**
+     * Starts from {@code base}: each option it sets applies unless set on this builder (its trips
+     * unless trips are added here), so one configuration is derived from another. Every value
+     * taken from it is checked as if set here.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder from(CircuitBreakerConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The options set (and those of {@link #from}'s configuration not overridden), checked, as a
+     * value; unset options stay empty.
+     */
+    public CircuitBreakerConfig config() {
+      applyBase();
+      return new CircuitBreakerConfig(
+          trips.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(trips)),
+          Optional.ofNullable(cooldown),
+          growth >= 1 ? OptionalDouble.of(growth) : OptionalDouble.empty(),
+          Optional.ofNullable(maxCooldown),
+          halfOpenProbes >= 1 ? OptionalInt.of(halfOpenProbes) : OptionalInt.empty(),
+          successesToClose >= 1 ? OptionalInt.of(successesToClose) : OptionalInt.empty(),
+          Optional.ofNullable(probeTimeout),
+          Optional.ofNullable(maxRetryAfter),
+          Optional.ofNullable(recordFailure),
+          Optional.ofNullable(recordResult),
+          Optional.ofNullable(ignored),
+          Optional.ofNullable(recordRejections));
+    }
+
+    /** Takes each option not set here from the base, through its setter so it is checked. */
+    private void applyBase() {
+      CircuitBreakerConfig b = base;
+      if (b == null || baseApplied) {
+        return;
+      }
+      baseApplied = true;
+      if (trips.isEmpty()) {
+        b.trips().ifPresent(t -> trip(t.toArray(new Trip[0])));
+      }
+      if (cooldown == null) {
+        b.cooldown().ifPresent(this::cooldown);
+      }
+      if (growth < 0 && (b.cooldownMultiplier().isPresent() || b.maxCooldown().isPresent())) {
+        cooldownGrowth(
+            b.cooldownMultiplier().orElseThrow(() -> new IllegalArgumentException(
+                "cooldownMultiplier must be set with maxCooldown, was empty")),
+            b.maxCooldown().orElseThrow(() -> new IllegalArgumentException(
+                "maxCooldown must be set with cooldownMultiplier, was empty")));
+      }
+      if (halfOpenProbes < 0) {
+        b.halfOpenProbes().ifPresent(this::halfOpenProbes);
+      }
+      if (successesToClose < 0) {
+        b.successesToClose().ifPresent(this::successesToClose);
+      }
+      if (probeTimeout == null) {
+        b.probeTimeout().ifPresent(this::probeTimeout);
+      }
+      if (maxRetryAfter == null) {
+        b.maxRetryAfter().ifPresent(this::maxRetryAfter);
+      }
+      if (recordFailure == null) {
+        b.recordFailure().ifPresent(this::recordFailure);
+      }
+      if (recordResult == null) {
+        b.recordResult().ifPresent(this::recordResult);
+      }
+      if (ignored == null) {
+        b.ignoreExceptions().ifPresent(this::ignoreAll);
+      }
+      if (recordRejections == null) {
+        b.recordRejections().ifPresent(this::recordRejections);
+      }
+    }
+
+    /** {@link #ignoreExceptions} from a list (for configurations). */
+    Builder ignoreAll(List<Class<? extends Throwable>> types) {
+      Args.requireUnset(this.ignored != null, "ignoreExceptions");
+      this.ignored = Args.copyOfNonNull(types, "types");
+      return this;
+    }
 
     /** Adds trip conditions; any one opens the breaker. Default: {@code Trip.consecutive(5)}. */
     public Builder trip(Trip... conditions) {
@@ -878,6 +996,7 @@ public final class CircuitBreaker implements Decorator<Object> {
     }
 
     private CircuitBreaker build(RateLimiter limiter, boolean wrapped) {
+      applyBase();
       Config c = new Config();
       c.trips = trips.isEmpty() ? List.of(Trip.consecutive(5)) : List.copyOf(trips);
       c.cooldownNanos = Args.saturatedNanos(cooldown != null ? cooldown : Duration.ofSeconds(60));
@@ -893,7 +1012,7 @@ public final class CircuitBreaker implements Decorator<Object> {
       }
       c.slowNanos = slow;
       c.timed = c.trips.stream().anyMatch(Trip::isTimed);
-      c.recordFailure = recordFailure != null ? recordFailure : t -> true;
+      c.recordFailure = recordFailure != null ? recordFailure : ALL_FAILURES;
       c.recordResult = recordResult;
       c.ignored = ignored != null ? ignored : List.of();
       c.recordRejections = recordRejections != null && recordRejections;

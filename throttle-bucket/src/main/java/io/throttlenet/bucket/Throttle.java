@@ -13,10 +13,12 @@ import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.internal.SaturatedMath;
+import io.throttlenet.core.registry.Rate;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -122,6 +124,7 @@ public final class Throttle implements AdjustableRateLimiter {
   private final ReentrantLock reconfigure = new ReentrantLock();
   private final AsPart part = new AsPart(Parts.nextId());
   private volatile Config config;
+  private final long initialPermits;
 
   /**
    * Ticker reading taken after the last {@link #setRate} had converted the state, or after the
@@ -155,6 +158,7 @@ public final class Throttle implements AdjustableRateLimiter {
     this.name = name;
     this.ticker = ticker;
     this.config = config;
+    this.initialPermits = initialPermits;
     this.acquiredEvents = events.publisher(LimiterEvent.Acquired.class, name);
     this.rejectedEvents = events.publisher(LimiterEvent.Rejected.class, name);
     this.cancelledEvents = events.publisher(LimiterEvent.Cancelled.class, name);
@@ -231,6 +235,17 @@ public final class Throttle implements AdjustableRateLimiter {
   /** How long an empty bucket takes to refill completely at the current rate. */
   long refillNanos() {
     return config.tolerance;
+  }
+
+  /**
+   * This throttle's configuration, every option filled in: the current rate (as last set), the
+   * burst and the permits it started with. Feed it to {@link Builder#from} for a throttle like
+   * this one.
+   */
+  public ThrottleConfig config() {
+    Config c = config;
+    return new ThrottleConfig(
+        Optional.of(c.rate), OptionalLong.of(c.burst), OptionalLong.of(initialPermits));
   }
 
   /** The current refill rate in permits per second (after rounding the interval up to whole ns). */
@@ -378,7 +393,7 @@ public final class Throttle implements AdjustableRateLimiter {
   public void setRate(long permits, Duration period) {
     Args.requirePositive(permits, "permits");
     long periodNanos = Args.requirePositiveNanos(period, "period");
-    swapConfig(intervalOf(permits, periodNanos, permits + " per " + period));
+    swapConfig(intervalOf(permits, periodNanos, permits + " per " + period), new Rate(permits, period));
   }
 
   /**
@@ -390,10 +405,19 @@ public final class Throttle implements AdjustableRateLimiter {
    */
   @Override
   public void setRate(double permitsPerSecond) {
-    swapConfig(intervalOf(permitsPerSecond));
+    long interval = intervalOf(permitsPerSecond);
+    swapConfig(interval, rateOf(permitsPerSecond, interval));
   }
 
-  private void swapConfig(long interval) {
+  /** A fractional rate as a count per period: exact for whole rates, else one per interval. */
+  static Rate rateOf(double permitsPerSecond, long interval) {
+    long whole = (long) permitsPerSecond;
+    return whole == permitsPerSecond && intervalOf(whole, 1_000_000_000L, "") == interval
+        ? new Rate(whole, Duration.ofSeconds(1))
+        : new Rate(1, Duration.ofNanos(interval));
+  }
+
+  private void swapConfig(long interval, Rate rate) {
     reconfigure.lock();
     try {
       Config old = config;
@@ -402,7 +426,7 @@ public final class Throttle implements AdjustableRateLimiter {
       // the one before; the new configuration takes that one's parity, so the state would pass
       // for converted. Converting it first keeps the permits.
       settle(old);
-      Config next = Config.of(old.burst, interval, PARITY - old.parity, old);
+      Config next = Config.of(old.burst, interval, rate, PARITY - old.parity, old);
       config = next;
       settle(next);
       markReconfigured();
@@ -741,18 +765,21 @@ public final class Throttle implements AdjustableRateLimiter {
     final long tolerance;
     /** {@link #PARITY} or 0, ready to compare with the state's bit. */
     final long parity;
+    /** The rate as it was given, for {@link Throttle#config()}. */
+    final Rate rate;
     /** The configuration this one replaced, without its own predecessor; null for the first. */
     final Config previous;
 
-    private Config(long burst, long interval, long parity, Config previous) {
+    private Config(long burst, long interval, Rate rate, long parity, Config previous) {
       this.burst = burst;
       this.interval = interval;
+      this.rate = rate;
       this.tolerance = burst * interval;
       this.parity = parity;
       this.previous = previous;
     }
 
-    static Config of(long burst, long interval, long parity, Config previous) {
+    static Config of(long burst, long interval, Rate rate, long parity, Config previous) {
       if (SaturatedMath.multiply(burst, interval) > MAX_TOLERANCE_NANOS) {
         throw new IllegalArgumentException(
             "burst / rate must be at most about 36 years (the time to refill a full bucket), was "
@@ -761,8 +788,8 @@ public final class Throttle implements AdjustableRateLimiter {
       Config prev =
           previous == null
               ? null
-              : new Config(previous.burst, previous.interval, previous.parity, null);
-      return new Config(burst, interval, parity, prev);
+              : new Config(previous.burst, previous.interval, previous.rate, previous.parity, null);
+      return new Config(burst, interval, rate, parity, prev);
     }
   }
 
@@ -773,26 +800,26 @@ public final class Throttle implements AdjustableRateLimiter {
    * thread-safe; the built throttle is.
    */
   public static final class Builder extends LimiterBuilder<Builder> {
-    private long permits;
-    private long periodNanos;
-    private double permitsPerSecond;
-    private String rateText;
+    private Rate rate;
+    private long secondBurst;
     private long burst = -1;
     private long initialPermits = -1;
+    private ThrottleConfig base;
 
     private Builder() {}
 
     /**
-     * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}).
+     * Refill {@code permits} per {@code period}. Required (this or {@link #rate(double)}, or a
+     * rate in the configuration given to {@link #from}).
      *
      * @throws IllegalArgumentException if either is not positive
      * @throws IllegalStateException if the rate was already set
      */
     public Builder rate(long permits, Duration period) {
-      Args.requireUnset(rateText != null, "rate");
-      this.periodNanos = Args.requirePositiveNanos(period, "period");
-      this.permits = Args.requirePositive(permits, "permits");
-      this.rateText = permits + " per " + period;
+      Args.requireUnset(rate != null, "rate");
+      Args.requirePositiveNanos(period, "period");
+      Args.requirePositive(permits, "permits");
+      this.rate = new Rate(permits, period);
       return this;
     }
 
@@ -803,9 +830,12 @@ public final class Throttle implements AdjustableRateLimiter {
      * @throws IllegalStateException if the rate was already set
      */
     public Builder rate(double permitsPerSecond) {
-      Args.requireUnset(rateText != null, "rate");
-      this.permitsPerSecond = Args.requirePositiveFinite(permitsPerSecond, "permitsPerSecond");
-      this.rateText = permitsPerSecond + " per second";
+      Args.requireUnset(rate != null, "rate");
+      long interval = intervalOf(permitsPerSecond);
+      this.rate = rateOf(permitsPerSecond, interval);
+      // The default burst of a fractional rate is its whole permits in a second, which the
+      // one-per-interval form cannot say; it is kept here so that config() carries it.
+      this.secondBurst = Math.max(1, (long) permitsPerSecond);
       return this;
     }
 
@@ -835,6 +865,35 @@ public final class Throttle implements AdjustableRateLimiter {
     }
 
     /**
+     * Starts from {@code base}: each option it sets applies unless set on this builder, so a
+     * configuration is derived from another ({@code from(base).burst(10).config()}). Every value
+     * taken from it is checked as if set here.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder from(ThrottleConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The options set (and those of {@link #from}'s configuration not overridden), checked as
+     * {@link #build()} checks them, without building a throttle. A configuration without a rate is
+     * allowed: it is completed by whatever is built from it.
+     *
+     * @throws IllegalArgumentException as {@link #build()} does
+     */
+    public ThrottleConfig config() {
+      Resolved r = resolve();
+      return new ThrottleConfig(
+          Optional.ofNullable(r.rate),
+          r.burst >= 0 ? OptionalLong.of(r.burst) : OptionalLong.empty(),
+          r.initial >= 0 ? OptionalLong.of(r.initial) : OptionalLong.empty());
+    }
+
+    /**
      * Builds the throttle.
      *
      * @throws IllegalStateException if no rate was set
@@ -843,29 +902,71 @@ public final class Throttle implements AdjustableRateLimiter {
      *     burst
      */
     public Throttle build() {
-      if (rateText == null) {
+      Resolved r = resolve();
+      if (r.rate == null) {
         throw new IllegalStateException("rate must be set");
       }
-      long interval;
-      long defaultBurst;
-      if (periodNanos > 0) {
-        interval = intervalOf(permits, periodNanos, rateText);
-        defaultBurst = permits;
-      } else {
-        interval = intervalOf(permitsPerSecond);
-        defaultBurst = Math.max(1, (long) permitsPerSecond);
-      }
-      long b = burst >= 0 ? burst : defaultBurst;
-      if (initialPermits > b) {
-        throw new IllegalArgumentException(
-            "initialPermits must be <= burst (" + b + "), was " + initialPermits);
-      }
+      long b = r.burst >= 0 ? r.burst : r.defaultBurst;
       return new Throttle(
           nameOr("throttle"),
           tickerOr(Ticker.system()),
           eventsOrDefault(),
-          Config.of(b, interval, 0, null),
-          initialPermits >= 0 ? initialPermits : b);
+          Config.of(b, r.interval, r.rate, 0, null),
+          r.initial >= 0 ? r.initial : b);
+    }
+
+    /** The options set here over those of the base, each checked; the rate may be missing. */
+    private Resolved resolve() {
+      Resolved r = new Resolved();
+      r.burst = burst;
+      r.initial = initialPermits;
+      r.rate = rate;
+      r.defaultBurst = secondBurst;
+      if (base != null) {
+        Builder b = new Builder();
+        if (rate == null) {
+          base.rate().ifPresent(x -> b.rate(x.permits(), x.period()));
+          r.rate = b.rate;
+          r.defaultBurst = 0;
+        }
+        if (burst < 0) {
+          base.burst().ifPresent(b::burst);
+          r.burst = b.burst;
+        }
+        if (initialPermits < 0) {
+          base.initialPermits().ifPresent(b::initialPermits);
+          r.initial = b.initialPermits;
+        }
+      }
+      if (r.rate != null) {
+        r.interval = intervalOf(r.rate.permits(), Args.saturatedNanos(r.rate.period()), rateText(r.rate));
+        if (r.defaultBurst == 0) {
+          r.defaultBurst = r.rate.permits();
+        }
+        if (r.burst < 0 && secondBurst > 0) {
+          r.burst = r.defaultBurst; // a fractional rate's burst, see rate(double)
+        }
+        Config.of(r.burst >= 0 ? r.burst : r.defaultBurst, r.interval, r.rate, 0, null);
+      }
+      long b = r.burst >= 0 ? r.burst : r.defaultBurst;
+      if (r.initial >= 0 && b > 0 && r.initial > b) {
+        throw new IllegalArgumentException(
+            "initialPermits must be <= burst (" + b + "), was " + r.initial);
+      }
+      return r;
+    }
+
+    private static String rateText(Rate rate) {
+      return rate.permits() + " per " + rate.period();
+    }
+
+    /** The options after merging, before defaults. */
+    private static final class Resolved {
+      Rate rate;
+      long interval;
+      long burst;
+      long initial;
+      long defaultBurst;
     }
   }
 }

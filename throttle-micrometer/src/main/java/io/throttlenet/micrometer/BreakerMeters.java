@@ -6,6 +6,8 @@ import io.throttlenet.breaker.BreakerEvent;
 import io.throttlenet.breaker.BreakerState;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Subscription;
+import io.micrometer.core.instrument.Meter;
+import io.throttlenet.breaker.CircuitBreaker;
 import java.util.List;
 
 /**
@@ -53,5 +55,13 @@ final class BreakerMeters {
         b.slow.record(s.duration());
       }
     }));
+  }
+
+  /** {@code breaker.state} for a breaker of a registry. */
+  static List<Meter> gauges(Meters m, String name, Object component) {
+    if (component instanceof CircuitBreaker breaker) {
+      return m.stateGauges("breaker.state", name, breaker::state);
+    }
+    return List.of();
   }
 }

@@ -7,6 +7,8 @@ import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.LimiterEvent;
 import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Subscription;
+import io.micrometer.core.instrument.Meter;
+import io.throttlenet.core.RateLimiter;
 import java.util.List;
 
 /** Meters for throttle-core's events: single limiters and decorated calls. */
@@ -65,5 +67,13 @@ final class CoreMeters {
           }
         }),
         events.subscribe(CallEvent.Finished.class, e -> calls.get(e.component())[e.outcome().ordinal()].record(e.latency())));
+  }
+
+  /** {@code limiter.available} for a limiter of a registry. */
+  static List<Meter> gauges(Meters m, String name, Object component) {
+    if (component instanceof RateLimiter limiter) {
+      return List.of(m.gauge("limiter.available", name, limiter::availablePermits));
+    }
+    return List.of();
   }
 }

@@ -2,11 +2,18 @@ package io.throttlenet.micrometer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.throttlenet.core.internal.Args;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Creates meters and caches them per component: an event's handler finds its meters with one
@@ -33,6 +40,27 @@ final class Meters {
 
   DistributionSummary summary(String name, String component, String... tags) {
     return DistributionSummary.builder(prefix + name).tags(tags(component, tags)).register(registry);
+  }
+
+  /** A gauge of {@code value}, held strongly: its owner removes it when the component goes. */
+  Gauge gauge(String name, String component, LongSupplier value, String... tags) {
+    return Gauge.builder(prefix + name, value, v -> v.getAsLong())
+        .tags(tags(component, tags))
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** A gauge per constant of an enum state: 1 for the current state, 0 for the others. */
+  <E extends Enum<E>> List<Meter> stateGauges(String name, String component, Supplier<E> state) {
+    E current = Args.requireNonNull(state.get(), "the current state");
+    List<Meter> gauges = new ArrayList<>();
+    for (E constant : current.getDeclaringClass().getEnumConstants()) {
+      gauges.add(Gauge.builder(prefix + name, state, s -> s.get() == constant ? 1 : 0)
+          .tags(tags(component, "state", tag(constant)))
+          .strongReference(true)
+          .register(registry));
+    }
+    return gauges;
   }
 
   private static Tags tags(String component, String... tags) {

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.Subscription;
 import io.throttlenet.multidim.MultiLimiterEvent;
+import io.micrometer.core.instrument.Meter;
+import io.throttlenet.multidim.MultiLimiter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -53,5 +56,17 @@ final class MultiMeters {
         }
       }
     }));
+  }
+
+  /** {@code multi.available} per dimension for a multi-limiter of a registry. */
+  static List<Meter> gauges(Meters m, String name, Object component) {
+    if (!(component instanceof MultiLimiter multi)) {
+      return List.of();
+    }
+    List<Meter> gauges = new ArrayList<>();
+    for (String d : multi.dimensions()) {
+      gauges.add(m.gauge("multi.available", name, () -> multi.availablePermits(d), "dimension", d));
+    }
+    return gauges;
   }
 }

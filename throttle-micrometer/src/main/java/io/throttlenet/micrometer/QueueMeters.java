@@ -7,6 +7,9 @@ import io.throttlenet.core.Outcome;
 import io.throttlenet.core.Subscription;
 import io.throttlenet.queue.ConcurrencyEvent;
 import io.throttlenet.queue.QueueEvent;
+import io.micrometer.core.instrument.Meter;
+import io.throttlenet.queue.AdmissionQueue;
+import io.throttlenet.queue.ConcurrencyLimit;
 import java.util.List;
 
 /**
@@ -75,5 +78,19 @@ final class QueueMeters {
             b.limitChanges.increment();
           }
         }));
+  }
+
+  /** The limit, calls in flight and waiters of a bulkhead, or the depth of a queue, of a registry. */
+  static List<Meter> gauges(Meters m, String name, Object component) {
+    if (component instanceof ConcurrencyLimit limit) {
+      return List.of(
+          m.gauge("bulkhead.limit", name, limit::limit),
+          m.gauge("bulkhead.in_flight", name, limit::inFlight),
+          m.gauge("bulkhead.waiting", name, limit::waiting));
+    }
+    if (component instanceof AdmissionQueue<?> queue) {
+      return List.of(m.gauge("queue.depth", name, queue::size));
+    }
+    return List.of();
   }
 }

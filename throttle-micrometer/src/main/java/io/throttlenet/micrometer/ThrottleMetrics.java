@@ -1,14 +1,19 @@
 package io.throttlenet.micrometer;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Subscription;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.registry.Registry;
+import io.throttlenet.core.registry.RegistryEvent;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -61,6 +66,10 @@ import java.util.function.Supplier;
  * nothing but throttle-core at run time. Meters are created on a component's first event and
  * cached, so recording allocates nothing new per event beyond what Micrometer does.
  *
+ * <p>For the components of a registry ({@code ThrottleRegistry}, {@code CircuitBreakerRegistry},
+ * ...), {@link #bind(Registry)} registers these gauges for every component, present and future,
+ * in one call.
+ *
  * <p>Thread-safe; {@link #close()} stops listening (the meters stay in the registry).
  */
 public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
@@ -69,6 +78,10 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
   private final boolean keyTags;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private MeterRegistry registry;
+  private Meters meters;
+  private final List<GaugeSource> gaugeSources = new ArrayList<>();
+  // The gauges of each registry component, by identity, so that removal finds them.
+  private final Map<Object, List<Meter>> gauged = new IdentityHashMap<>();
 
   private ThrottleMetrics(Builder b) {
     this.events = b.events;
@@ -101,18 +114,23 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
     }
     this.registry = registry;
     Meters meters = new Meters(registry, prefix, keyTags);
+    this.meters = meters;
     subscriptions.addAll(CoreMeters.bind(events, meters));
+    gaugeSources.add(CoreMeters::gauges);
     if (present("io.throttlenet.multidim.MultiLimiterEvent")) {
       subscriptions.addAll(MultiMeters.bind(events, meters));
+      gaugeSources.add(MultiMeters::gauges);
     }
     if (present("io.throttlenet.retry.RetryEvent")) {
       subscriptions.addAll(RetryMeters.bind(events, meters));
     }
     if (present("io.throttlenet.breaker.BreakerEvent")) {
       subscriptions.addAll(BreakerMeters.bind(events, meters));
+      gaugeSources.add(BreakerMeters::gauges);
     }
     if (present("io.throttlenet.queue.QueueEvent")) {
       subscriptions.addAll(QueueMeters.bind(events, meters));
+      gaugeSources.add(QueueMeters::gauges);
     }
     if (present("io.throttlenet.bucket.PerKeyEvent")) {
       subscriptions.addAll(PerKeyMeters.bind(events, meters));
@@ -161,11 +179,7 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
     if (tags.length % 2 != 0) {
       throw new IllegalArgumentException("tags must be key-value pairs, was " + tags.length + " strings");
     }
-    Gauge.builder(prefix + name, value, v -> v.getAsLong())
-        .tag("component", component)
-        .tags(tags)
-        .strongReference(true)
-        .register(bound());
+    meters().gauge(name, component, value, tags);
     return this;
   }
 
@@ -182,14 +196,7 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
     Args.requireNonNull(name, "name");
     Args.requireNonNull(component, "component");
     Args.requireNonNull(state, "state");
-    E current = Args.requireNonNull(state.get(), "the current state");
-    MeterRegistry registry = bound();
-    for (E constant : current.getDeclaringClass().getEnumConstants()) {
-      Gauge.builder(prefix + name, state, s -> s.get() == constant ? 1 : 0)
-          .tags("component", component, "state", Meters.tag(constant))
-          .strongReference(true)
-          .register(registry);
-    }
+    meters().stateGauges(name, component, state);
     return this;
   }
 
@@ -200,11 +207,79 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
     return registry;
   }
 
+  private synchronized Meters meters() {
+    bound();
+    return meters;
+  }
+
+  /**
+   * Gauges for every component of {@code components}, present and future, until {@link #close()}:
+   * {@code limiter.available} for a limiter, {@code multi.available} per dimension (tag {@code
+   * dimension}) for a multi-limiter, {@code breaker.state} (tag {@code state}) for a breaker,
+   * {@code bulkhead.limit}, {@code bulkhead.in_flight} and {@code bulkhead.waiting} for a
+   * concurrency limit, {@code queue.depth} for an admission queue; a retry has counters only. A
+   * component removed from or replaced in the registry takes its gauges with it. The counters and
+   * timers come from events as for any component: bind this to the event registry the registry's
+   * components publish to.
+   *
+   * <pre>{@code
+   * ThrottleMetrics metrics = ThrottleMetrics.bindTo(events, meterRegistry);
+   * metrics.bind(throttles).bind(breakers);   // or registries.all().forEach(metrics::bind)
+   * }</pre>
+   *
+   * @throws IllegalStateException if not bound to a meter registry yet
+   * @throws NullPointerException if {@code components} is null
+   */
+  public ThrottleMetrics bind(Registry<?, ?> components) {
+    Args.requireNonNull(components, "components");
+    meters();
+    Subscription s = components.watch(this::follow);
+    synchronized (this) {
+      subscriptions.add(s);
+    }
+    return this;
+  }
+
+  private void follow(RegistryEvent<?> event) {
+    if (event instanceof RegistryEvent.Added<?> added) {
+      gaugeAll(added.name(), added.component());
+    } else if (event instanceof RegistryEvent.Removed<?> removed) {
+      ungauge(removed.component());
+    } else if (event instanceof RegistryEvent.Replaced<?> replaced) {
+      ungauge(replaced.previous());
+      gaugeAll(replaced.name(), replaced.component());
+    }
+  }
+
+  private synchronized void gaugeAll(String name, Object component) {
+    List<Meter> created = new ArrayList<>();
+    for (GaugeSource source : gaugeSources) {
+      created.addAll(source.gauges(meters, name, component));
+    }
+    gauged.put(component, created);
+  }
+
+  private synchronized void ungauge(Object component) {
+    List<Meter> gone = gauged.remove(component);
+    if (gone != null) {
+      gone.forEach(registry::remove);
+    }
+  }
+
   /** Stops listening to events; meters already registered stay. Idempotent. */
   @Override
   public synchronized void close() {
     subscriptions.forEach(Subscription::close);
     subscriptions.clear();
+  }
+
+  /**
+   * The gauges one module knows how to make for a component; none if it is not of that module's
+   * kinds. One per module present, so absent modules' classes are never touched.
+   */
+  @FunctionalInterface
+  interface GaugeSource {
+    List<Meter> gauges(Meters meters, String name, Object component);
   }
 
   /** Builds {@link ThrottleMetrics}; each option may be set once. Not thread-safe. */

@@ -29,4 +29,23 @@ class CoreOnlyTest {
         .publish(new CallEvent.Finished("chat", Outcome.DROPPED, Duration.ofMillis(12), Optional.empty(), Optional.empty()));
     assertThat(registry.get("throttlenet.calls").tags("component", "chat", "outcome", "dropped").timer().count()).isEqualTo(1);
   }
+
+  /** A registry of something no capability module knows: binding it must load none of them. */
+  static final class Names extends io.throttlenet.core.registry.Registry<String, Integer> {
+    Names() {
+      super("name", 0, (name, config) -> name + config, (base, options) -> base);
+    }
+  }
+
+  @Test
+  void bindingARegistry_worksWithoutTheCapabilityModules() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ThrottleMetrics metrics = ThrottleMetrics.bindTo(EventRegistry.create(), registry);
+    Names names = new Names();
+    names.component("a");
+    metrics.bind(names);
+    names.component("b");
+    names.remove("a");
+    assertThat(registry.getMeters()).isEmpty();
+  }
 }

@@ -1,5 +1,7 @@
 package io.throttlenet.multidim;
 
+import io.throttlenet.bucket.Throttle;
+import io.throttlenet.bucket.ThrottleConfig;
 import io.throttlenet.bucket.internal.Atomic;
 import io.throttlenet.bucket.internal.Line;
 import io.throttlenet.bucket.internal.Part;
@@ -149,6 +151,22 @@ public final class MultiLimiter implements AdjustableMultiLimiter {
   @Override
   public Ticker ticker() {
     return ticker;
+  }
+
+  /**
+   * The options of every dimension, read back from its throttle ({@code Throttle#config()}), if
+   * every dimension is a {@code Throttle}; empty if one is a sliding-window log or an all-of, which
+   * a {@link MultiLimiterConfig} cannot describe.
+   */
+  public Optional<MultiLimiterConfig> config() {
+    Map<String, ThrottleConfig> configs = new LinkedHashMap<>();
+    for (int d = 0; d < dimensions.length; d++) {
+      if (!(limiters[d] instanceof Throttle)) {
+        return Optional.empty();
+      }
+      configs.put(dimensions[d], ((Throttle) limiters[d]).config());
+    }
+    return Optional.of(new MultiLimiterConfig(configs));
   }
 
   /** The dimension names, in the order they were added. */

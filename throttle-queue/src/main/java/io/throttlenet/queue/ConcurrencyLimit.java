@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.Condition;
@@ -79,6 +80,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   private final String name;
   private final Ticker ticker;
   private final Function<? super Throwable, Outcome> classifier;
+  private final boolean defaultClassifier;
   private final EventPublisher<ConcurrencyEvent.Released> releasedEvents;
   private final EventPublisher<ConcurrencyEvent.Rejected> rejectedEvents;
   private final EventPublisher<ConcurrencyEvent.LimitChanged> limitEvents;
@@ -107,6 +109,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     this.maxWaitNanos = Args.saturatedNanos(maxWait);
     this.maxWaiters = b.maxWaiters > 0 ? b.maxWaiters : DEFAULT_MAX_WAITERS;
     this.classifier = b.classifier != null ? b.classifier : t -> CallClassifier.defaults().classify(null, t);
+    this.defaultClassifier = b.classifier == null;
     this.limit = b.limit;
     this.releasedEvents = events.publisher(ConcurrencyEvent.Released.class, name);
     this.rejectedEvents = events.publisher(ConcurrencyEvent.Rejected.class, name);
@@ -125,6 +128,18 @@ public final class ConcurrencyLimit implements Decorator<Object> {
   /** A builder; {@link Builder#limit} is required. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * This limit's configuration with every option filled in: the current limit, the waits and the
+   * classifier (empty if the default). Feed it to {@link Builder#from} for a limit like this one.
+   */
+  public ConcurrencyLimitConfig config() {
+    return new ConcurrencyLimitConfig(
+        OptionalInt.of(limit),
+        Optional.of(maxWait),
+        OptionalInt.of(maxWaiters),
+        defaultClassifier ? Optional.empty() : Optional.of(classifier));
   }
 
   /** This limit's name, used in events and errors. */
@@ -749,8 +764,57 @@ public final class ConcurrencyLimit implements Decorator<Object> {
     private Function<? super Throwable, Outcome> classifier;
     private Duration maxWait;
     private int maxWaiters;
+    private ConcurrencyLimitConfig base;
+    private boolean baseApplied;
 
     private Builder() {}
+
+    /**
+     * Starts from {@code base}: each option it sets applies unless set on this builder, so one
+     * configuration is derived from another. Every value taken from it is checked as if set here.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder from(ConcurrencyLimitConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The options set (and those of {@link #from}'s configuration not overridden), checked, as a
+     * value; unset options stay empty, the limit included.
+     */
+    public ConcurrencyLimitConfig config() {
+      applyBase();
+      return new ConcurrencyLimitConfig(
+          limit > 0 ? OptionalInt.of(limit) : OptionalInt.empty(),
+          Optional.ofNullable(maxWait),
+          maxWaiters > 0 ? OptionalInt.of(maxWaiters) : OptionalInt.empty(),
+          Optional.ofNullable(classifier));
+    }
+
+    /** Takes each option not set here from the base, through its setter so it is checked. */
+    private void applyBase() {
+      ConcurrencyLimitConfig b = base;
+      if (b == null || baseApplied) {
+        return;
+      }
+      baseApplied = true;
+      if (limit == 0) {
+        b.limit().ifPresent(this::limit);
+      }
+      if (maxWait == null) {
+        b.maxWait().ifPresent(this::maxWait);
+      }
+      if (maxWaiters == 0) {
+        b.maxWaiters().ifPresent(this::maxWaiters);
+      }
+      if (classifier == null) {
+        b.classifier().ifPresent(this::classify);
+      }
+    }
 
     /**
      * The most a decorated call ({@link #decorate}, {@link #decorateAsync}, a {@code Decorators}
@@ -812,6 +876,7 @@ public final class ConcurrencyLimit implements Decorator<Object> {
      * @throws IllegalStateException if no limit was set
      */
     public ConcurrencyLimit build() {
+      applyBase();
       if (limit == 0) {
         throw new IllegalStateException("limit must be set");
       }

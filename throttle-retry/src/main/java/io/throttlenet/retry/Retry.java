@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -124,6 +125,15 @@ public final class Retry implements Decorator<Object> {
   /** The backoff between attempts. */
   public Backoff backoff() {
     return config.backoff;
+  }
+
+  /**
+   * This retry's configuration with every option that has a value filled in (no deadline, no
+   * result classifier and no budget read back as empty). Feed it to {@link Builder#from} for a
+   * retry like this one.
+   */
+  public RetryConfig config() {
+    return toBuilder().config();
   }
 
   /**
@@ -581,8 +591,73 @@ public final class Retry implements Decorator<Object> {
     private List<Class<? extends Throwable>> ignored;
     private RetryBudget budget;
     private RandomGenerator random;
+    private RetryConfig base;
+    private boolean baseApplied;
 
     private Builder() {}
+
+    /**
+     * Starts from {@code base}: each option it sets applies unless set on this builder, so one
+     * configuration is derived from another. Every value taken from it is checked as if set here.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder from(RetryConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The options set (and those of {@link #from}'s configuration not overridden), checked, as a
+     * value; unset options stay empty.
+     */
+    public RetryConfig config() {
+      applyBase();
+      return new RetryConfig(
+          Optional.ofNullable(backoff),
+          maxAttempts >= 1 ? OptionalInt.of(maxAttempts) : OptionalInt.empty(),
+          Optional.ofNullable(maxDuration),
+          Optional.ofNullable(maxRetryAfter),
+          Optional.ofNullable(classifier),
+          Optional.ofNullable(resultClassifier),
+          Optional.ofNullable(ignored),
+          Optional.ofNullable(budget));
+    }
+
+    /** Takes each option not set here from the base, through its setter so it is checked. */
+    private void applyBase() {
+      RetryConfig b = base;
+      if (b == null || baseApplied) {
+        return;
+      }
+      baseApplied = true;
+      if (backoff == null) {
+        b.backoff().ifPresent(this::backoff);
+      }
+      if (maxAttempts < 0) {
+        b.maxAttempts().ifPresent(this::maxAttempts);
+      }
+      if (maxDuration == null) {
+        b.maxDuration().ifPresent(this::maxDuration);
+      }
+      if (maxRetryAfter == null) {
+        b.maxRetryAfter().ifPresent(this::maxRetryAfter);
+      }
+      if (classifier == null) {
+        b.classifier().ifPresent(this::classifier);
+      }
+      if (resultClassifier == null) {
+        b.resultClassifier().ifPresent(this::classifyResults);
+      }
+      if (ignored == null) {
+        b.ignoreExceptions().ifPresent(this::ignoreAll);
+      }
+      if (budget == null) {
+        b.budget().ifPresent(this::budget);
+      }
+    }
 
     /** The delays between attempts; defaults to {@link Backoff#ofDefaults()}. */
     public Builder backoff(Backoff backoff) {
@@ -661,6 +736,13 @@ public final class Retry implements Decorator<Object> {
       return this;
     }
 
+    /** {@link #ignoreExceptions} from a list (for configurations). */
+    Builder ignoreAll(List<Class<? extends Throwable>> types) {
+      Args.requireUnset(this.ignored != null, "ignoreExceptions");
+      this.ignored = Args.copyOfNonNull(types, "types");
+      return this;
+    }
+
     /** Caps retries with a budget shared by every retry that uses it; none by default. */
     public Builder budget(RetryBudget budget) {
       Args.requireUnset(this.budget != null, "budget");
@@ -677,6 +759,7 @@ public final class Retry implements Decorator<Object> {
 
     /** Builds the retry. */
     public Retry build() {
+      applyBase();
       Config c = new Config();
       c.backoff = backoff != null ? backoff : Backoff.ofDefaults();
       c.maxAttempts = maxAttempts >= 1 ? maxAttempts : 3;

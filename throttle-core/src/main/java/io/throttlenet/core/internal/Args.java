@@ -45,6 +45,15 @@ public final class Args {
     return Collections.unmodifiableList(list);
   }
 
+  /** An immutable copy of {@code items}; a null list or element fails naming {@code name}. */
+  public static <T> List<T> copyOfNonNull(List<? extends T> items, String name) {
+    requireNonNull(items, name);
+    for (T item : items) {
+      requireNonNull(item, name + " element");
+    }
+    return List.copyOf(items);
+  }
+
   public static long requireNonNegative(long value, String name) {
     if (value < 0) {
       throw new IllegalArgumentException(name + " must be >= 0, was " + value);

@@ -1,0 +1,141 @@
+package io.throttlenet.spring;
+
+import io.throttlenet.core.registry.Values;
+import io.throttlenet.decorators.DecoratorChain;
+import io.throttlenet.decorators.Decorators;
+import io.throttlenet.decorators.Registries;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.aspectj.lang.ProceedingJoinPoint;
+import org.aspectj.lang.annotation.Around;
+import org.aspectj.lang.annotation.Aspect;
+import org.aspectj.lang.reflect.MethodSignature;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Applies {@link Throttled}, {@link Bulkhead}, {@link Breaker} and {@link Retried} to a bean's
+ * method, composed as one {@code Decorators} chain in the order {@code Decorators} recommends:
+ *
+ * <pre>
+ *   caller ─▶ retry ─▶ breaker ─▶ bulkhead ─▶ throttle ─▶ method
+ * </pre>
+ *
+ * <p>Design: the annotations of a method are read once and kept; the components are looked up in
+ * the registries on each call (a map read), so components replaced in a registry take effect. A
+ * method returning a {@link CompletionStage} gets the asynchronous chain, which never blocks a
+ * thread while waiting. The method's own exceptions reach the caller unwrapped.
+ *
+ * <p>Thread-safe.
+ */
+@Aspect
+public class ThrottleNetAspect {
+  private final Registries registries;
+  private final ConcurrentHashMap<Method, Steps> steps = new ConcurrentHashMap<>();
+
+  /** An aspect over the components of {@code registries}. */
+  public ThrottleNetAspect(Registries registries) {
+    this.registries = registries;
+  }
+
+  /** The annotations of one method, read once. */
+  private record Steps(Throttled throttled, Bulkhead bulkhead, Breaker breaker, Retried retried,
+      Duration maxWait, boolean async) {}
+
+  /**
+   * Runs the call through the steps its method is annotated with.
+   *
+   * @throws Throwable what the method or a step throws
+   */
+  @Around("@annotation(io.throttlenet.spring.Throttled) || @annotation(io.throttlenet.spring.Bulkhead)"
+      + " || @annotation(io.throttlenet.spring.Breaker) || @annotation(io.throttlenet.spring.Retried)")
+  public Object around(ProceedingJoinPoint call) throws Throwable {
+    Method method = ((MethodSignature) call.getSignature()).getMethod();
+    Object target = call.getTarget();
+    Method specific = target == null ? method : AopUtils.getMostSpecificMethod(method, target.getClass());
+    Steps s = steps.computeIfAbsent(specific, ThrottleNetAspect::read);
+    return s.async ? async(s, call) : sync(s, call);
+  }
+
+  private static Steps read(Method m) {
+    Throttled throttled = AnnotatedElementUtils.findMergedAnnotation(m, Throttled.class);
+    Duration maxWait = throttled == null || throttled.maxWait().isEmpty()
+        ? Decorators.DEFAULT_MAX_WAIT
+        : Values.duration(throttled.maxWait());
+    return new Steps(
+        throttled,
+        AnnotatedElementUtils.findMergedAnnotation(m, Bulkhead.class),
+        AnnotatedElementUtils.findMergedAnnotation(m, Breaker.class),
+        AnnotatedElementUtils.findMergedAnnotation(m, Retried.class),
+        maxWait,
+        CompletionStage.class.isAssignableFrom(m.getReturnType()));
+  }
+
+  private Object sync(Steps s, ProceedingJoinPoint call) throws Throwable {
+    return unwrap(withSteps(Decorators.ofCallable(() -> proceed(call)), s).decorate());
+  }
+
+  private Object async(Steps s, ProceedingJoinPoint call) {
+    return withSteps(Decorators.ofCompletionStage(() -> stage(call)), s).get();
+  }
+
+  /** The chain with the method's steps, innermost first (each {@code with} wraps the ones before). */
+  private <C extends DecoratorChain<Object, C>> C withSteps(C chain, Steps s) {
+    C c = chain;
+    if (s.throttled != null) {
+      c = c.withThrottle(registries.throttles().component(s.throttled.value()), s.throttled.cost(), s.maxWait);
+    }
+    if (s.bulkhead != null) {
+      c = c.withBulkhead(registries.bulkheads().component(s.bulkhead.value()));
+    }
+    if (s.breaker != null) {
+      c = c.withBreaker(registries.breakers().component(s.breaker.value()));
+    }
+    if (s.retried != null) {
+      c = c.withRetry(registries.retries().component(s.retried.value()));
+    }
+    return c;
+  }
+
+  /** The method's own result; a {@link Throwable} that is no {@link Exception} travels wrapped. */
+  private static Object proceed(ProceedingJoinPoint call) throws Exception {
+    try {
+      return call.proceed();
+    } catch (Exception | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new ThrowableCarrier(t);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<Object> stage(ProceedingJoinPoint call) {
+    try {
+      return (CompletionStage<Object>) call.proceed();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new ThrowableCarrier(t);
+    }
+  }
+
+  private static Object unwrap(Callable<Object> decorated) throws Throwable {
+    try {
+      return decorated.call();
+    } catch (ThrowableCarrier c) {
+      throw c.getCause();
+    }
+  }
+
+  /** Carries a checked throwable through the chain's call shape, which throws exceptions only. */
+  private static final class ThrowableCarrier extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ThrowableCarrier(Throwable cause) {
+      super(cause);
+    }
+  }
+}
