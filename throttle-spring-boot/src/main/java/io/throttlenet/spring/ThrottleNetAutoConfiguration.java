@@ -108,8 +108,11 @@ public class ThrottleNetAutoConfiguration {
   static class HealthContributors {
     @Bean
     @ConditionalOnMissingBean
-    BreakersHealthIndicator throttleNetBreakersHealthIndicator(Registries registries) {
-      return new BreakersHealthIndicator(registries);
+    BreakersHealthIndicator throttleNetBreakersHealthIndicator(
+        Registries registries, Environment environment) {
+      return new BreakersHealthIndicator(
+          registries,
+          environment.getProperty(BreakersHealthIndicator.FAIL_WHEN_OPEN, Boolean.class, false));
     }
   }
 }

@@ -7,7 +7,10 @@ import io.throttlenet.core.ManualTicker;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.registry.ConfigurationException;
 import io.throttlenet.decorators.Registries;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -46,6 +49,25 @@ class ThrottleNetAutoConfigurationTest {
           assertThat(api.ticker()).isSameAs(ticker);
           assertThat(context.getBean(Registries.class).throttles().component("api")).isSameAs(api);
           assertThat(context).hasSingleBean(ThrottleNetAspect.class).hasSingleBean(ThrottleNetEndpoint.class);
+        });
+  }
+
+  @Test
+  void anOpenBreaker_leavesHealthUp_unlessAskedToFail() {
+    String[] breaker = {"throttlenet.breaker.payments.consecutive-failures=1"};
+    runner.withPropertyValues(breaker).run(context -> {
+      context.getBean(Registries.class).breakers().component("payments").forceOpen();
+      Health health = context.getBean(BreakersHealthIndicator.class).health();
+      assertThat(health.getStatus()).isEqualTo(Status.UP);
+      assertThat(health.getDetails()).containsEntry("payments", "FORCED_OPEN")
+          .containsEntry("open", List.of("payments"));
+    });
+    runner.withPropertyValues(breaker)
+        .withPropertyValues(BreakersHealthIndicator.FAIL_WHEN_OPEN + "=true")
+        .run(context -> {
+          context.getBean(Registries.class).breakers().component("payments").forceOpen();
+          assertThat(context.getBean(BreakersHealthIndicator.class).health().getStatus())
+              .isEqualTo(Status.DOWN);
         });
   }
 
