@@ -13,6 +13,7 @@ import io.throttlenet.core.RateLimiter;
 import io.throttlenet.core.Ticker;
 import io.throttlenet.core.Timeout;
 import io.throttlenet.core.internal.Args;
+import io.throttlenet.core.internal.CallReports;
 import io.throttlenet.core.internal.Names;
 import io.throttlenet.core.internal.Stages;
 import io.throttlenet.multidim.Costs;
@@ -23,7 +24,6 @@ import io.throttlenet.retry.Retry;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -646,24 +646,7 @@ public final class ReactorThrottling {
   }
 
   private void report(EventPublisher<CallEvent.Finished> events, Ticker clock, long start, Object result, Throwable failure) {
-    long latency = clock.read() - start;
-    CallClassifier c = classifier != null ? classifier : CallClassifier.defaults();
-    Outcome outcome;
-    Duration retryAfter;
-    try {
-      outcome = c.classify(result, failure);
-      retryAfter = c.retryAfter(result, failure);
-      if (outcome == null) {
-        outcome = Outcome.IGNORED;
-      }
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (Throwable t) {
-      outcome = Outcome.IGNORED; // a broken classifier never breaks the call
-      retryAfter = null;
-    }
-    events.publish(new CallEvent.Finished(
-        name(), outcome, Duration.ofNanos(Math.max(0, latency)), Optional.ofNullable(retryAfter), Optional.ofNullable(failure)));
+    events.publish(CallReports.finished(name(), classifier, clock.read() - start, result, failure));
   }
 
   @Override
