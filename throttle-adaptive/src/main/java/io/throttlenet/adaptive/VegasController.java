@@ -85,16 +85,14 @@ public final class VegasController extends ConcurrencyController<VegasController
     }
     Baseline baseline = s.baseline().next(rtt, now, s.limit());
     long smoothed = RoundTrips.smooth(s.smoothedRtt(), rtt);
-    if (baseline.probing() || now - rtt - s.roundStart() < 0) { // the latter measures an older limit
-      return new State(s.limit(), baseline, smoothed, s.roundStart(), s.roundSum(), s.roundCount(),
-          s.lastDecrease(), s.decreased());
-    }
-    long sum = s.roundSum() + rtt;
-    int count = s.roundCount() + 1;
+    // a call sent before the round began measures an older limit, one in a probe half the limit
+    boolean counts = !baseline.probing() && now - rtt - s.roundStart() >= 0;
+    long sum = counts ? s.roundSum() + rtt : s.roundSum();
+    int count = counts ? s.roundCount() + 1 : s.roundCount();
     double applied = Math.floor(s.limit());
-    if (count < Math.max(ROUND_SAMPLES, applied / 2)) {
-      return new State(s.limit(), baseline, smoothed, s.roundStart(), sum, count,
-          s.lastDecrease(), s.decreased());
+    if (!counts || count < Math.max(ROUND_SAMPLES, applied / 2)) {
+      return new State(
+          s.limit(), baseline, smoothed, s.roundStart(), sum, count, s.lastDecrease(), s.decreased());
     }
     double queue = applied * (1 - (double) baseline.rtt() * count / sum);
     double limit = s.limit();

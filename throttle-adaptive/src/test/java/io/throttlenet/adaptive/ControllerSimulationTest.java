@@ -60,8 +60,10 @@ class ControllerSimulationTest {
     double halved = d.averageLimit() / (c / 2.0);
     System.out.printf(
         "%-9s C=%2d settled %.2f C, drops %.3f %%, goodput %.3f, latency %.2f S, p50 %.2f S;"
-            + " halved: down within %d round trips, settled %.2f C/2, goodput %.3f, drops %.3f %%%n",
-        kind, c, settled, 100 * drops, goodput, latency, p50, recovered, halved, d.goodput(), 100 * d.dropShare());
+            + " halved: down within %d round trips, settled %.2f C/2, goodput %.3f,"
+            + " drops %.3f %%%n",
+        kind, c, settled, 100 * drops, goodput, latency, p50, recovered, halved, d.goodput(),
+        100 * d.dropShare());
 
     assertThat(settled).as("settled limit / C").isBetween(0.8, 1.2);
     assertThat(drops).as("drops after settling").isLessThanOrEqualTo(0.005);
