@@ -133,10 +133,14 @@ public abstract class ConcurrencyController<S> {
    * the calls sent in a window that opens with the first of them and lasts one baseline, or as
    * many as needed for about {@value #PROBE_SAMPLES} calls at half the limit; it ends when a call
    * sent a baseline after the window closed comes back, so the window's slow calls are back too
-   * (the first few calls to return are the fastest). The new baseline is the mean of the last and
-   * the measurement (one probe measures few calls), or the measurement alone if they differ by
-   * more than a quarter: the baseline shifted. A probe lasts about three baselines at half the
-   * limit: 1 to 2 % of the throughput at the capacity.
+   * (the first few calls to return are the fastest). A measurement more than a tenth below the
+   * baseline replaces it: nothing makes calls faster than the downstream, so the baseline was too
+   * high (a limit that started above the capacity) or shifted down. Otherwise the new baseline is
+   * the mean of the last and the measurement (one probe measures few calls), at most a quarter
+   * above the last: a client that stalls makes round trips longer too, and one probe in a stall
+   * must not make a queue look like none. A baseline that doubled is found within four probes. A
+   * probe lasts about three baselines at half the limit: 1 to 2 % of the throughput at the
+   * capacity.
    *
    * @param rtt the baseline, in nanoseconds; 0 before the first sample
    * @param nextProbe when the next probe begins (a ticker reading)
@@ -201,8 +205,13 @@ public abstract class ConcurrencyController<S> {
         return this; // the window's slowest calls may still be out
       }
       long measured = probeSum / probeCount;
-      // one probe measures a few calls: averaged with the last unless the baseline shifted
-      long next = Math.abs(measured - rtt) > rtt / 4 ? measured : rtt + (measured - rtt) / 2;
+      // Nothing makes a probe's calls faster than the downstream, but a client that stalls (a
+      // pause, a loaded machine) makes them slower: a much lower measurement is taken at once, a
+      // higher one averaged in and at most a quarter up per probe
+      long next =
+          measured < rtt - rtt / 10
+              ? measured
+              : Math.min(rtt + (measured - rtt) / 2, rtt + rtt / 4);
       return new Baseline(next, now + PROBE_INTERVAL * next, false, 0, 0, 0, 0);
     }
   }

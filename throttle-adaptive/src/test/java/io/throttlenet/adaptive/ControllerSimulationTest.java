@@ -74,4 +74,23 @@ class ControllerSimulationTest {
     assertThat(halved).as("settled limit / halved capacity").isBetween(0.8, 1.2);
     assertThat(d.dropShare()).as("drops after the halving settled").isLessThanOrEqualTo(0.005);
   }
+
+  @ParameterizedTest(name = "{0}, C = {1}")
+  @MethodSource("cases")
+  void followsAServiceTimeThatDoubles_withoutTakingItForAQueue(
+      String kind, int c, Supplier<ConcurrencyController<?>> make) {
+    ConcurrencyController<?> controller = make.get();
+    Downstream d = new Downstream(c, S, 0.2, 2 * c, 7);
+    d.run(controller, 500 * S);
+    d.service = 2 * S; // the same capacity in calls, each twice as long: no queue
+    d.run(controller, d.now + 1000 * S);
+    d.startMeasuring();
+    d.run(controller, d.now + 1000 * S);
+    double settled = d.averageLimit() / c;
+    System.out.printf("%-9s C=%2d service time doubled: settled %.2f C, goodput %.3f%n",
+        kind, c, settled, d.goodput());
+    // the probes find the new baseline: the limit neither collapses nor runs away
+    assertThat(settled).as("settled limit / C").isBetween(0.8, 1.2);
+    assertThat(d.goodput()).as("goodput / capacity").isGreaterThan(0.9);
+  }
 }

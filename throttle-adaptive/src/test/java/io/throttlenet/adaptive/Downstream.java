@@ -15,7 +15,7 @@ import java.util.Random;
 final class Downstream {
   private record Event(long at, long seq, int kind, long sentAt) {} // kind 0: service end, 1: drop reply
 
-  final long service;
+  long service;
   final double jitter;
   final int queueCapacity;
   final long dropLatency;
