@@ -17,8 +17,8 @@ package io.throttlenet.adaptive;
  *       jittery service's ordinary round trips read as a queue, and the limit sank to 0.4 of a
  *       capacity of 32 in the simulation.
  *   <li>At equilibrium {@code limit ≈ 1.05 × capacity + queueSize}: in the simulation of {@code
- *       ControllerSimulationTest}, six seeds, 0.99–1.12 times the capacity for capacities 4 to
- *       32, and 1.03–1.19 times a capacity that halved.
+ *       ControllerSimulationTest}, six seeds, 0.99–1.11 times the capacity for capacities 4 to
+ *       32, and 1.03–1.15 times a capacity that halved.
  *   <li>The limit grows only while at least half of it is in use.
  *   <li>A drop (429, 503, timeout) multiplies it by 0.9, at most once per round trip, and is never
  *       taken as a round trip. Gradient2 as published takes a fast 503 for a short round trip,

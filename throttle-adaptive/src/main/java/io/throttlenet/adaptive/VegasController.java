@@ -20,7 +20,7 @@ package io.throttlenet.adaptive;
  *       too, and one such round must not take the limit to the floor.
  *   <li>In between it stays: the limit settles about 5–15 % above the capacity (in the
  *       simulation of {@code ControllerSimulationTest}, six seeds, 1.03–1.13 times it for
- *       capacities 4 to 32, and 0.98–1.14 times a capacity that halved).
+ *       capacities 4 to 32, and 0.96–1.13 times a capacity that halved).
  *   <li>A drop (429, 503, timeout) multiplies it by 0.9, at most once per round trip, and is never
  *       taken as a round trip: a fast 503 would look like an idle downstream.
  * </ul>
