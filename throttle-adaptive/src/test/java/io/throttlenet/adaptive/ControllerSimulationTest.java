@@ -31,13 +31,19 @@ class ControllerSimulationTest {
     return b.build();
   }
 
+  /** C in service, 2C may queue, after 500 service times under {@code controller}. */
+  private static Downstream warmedUp(ConcurrencyController<?> controller, int c, long seed) {
+    Downstream d = new Downstream(c, S, 0.2, 2 * c, seed);
+    d.run(controller, 500 * S);
+    return d;
+  }
+
   @ParameterizedTest(name = "{0}, C = {1}")
   @MethodSource("cases")
   void settlesNearTheHiddenCapacity_andFollowsItDownWhenItHalves(
       String kind, int c, Supplier<ConcurrencyController<?>> make) {
     ConcurrencyController<?> controller = make.get();
-    Downstream d = new Downstream(c, S, 0.2, 2 * c, 42);
-    d.run(controller, 500 * S);
+    Downstream d = warmedUp(controller, c, 42);
     d.startMeasuring();
     d.run(controller, 1500 * S);
     double settled = d.averageLimit() / c;
@@ -80,8 +86,7 @@ class ControllerSimulationTest {
   void followsAServiceTimeThatDoubles_withoutTakingItForAQueue(
       String kind, int c, Supplier<ConcurrencyController<?>> make) {
     ConcurrencyController<?> controller = make.get();
-    Downstream d = new Downstream(c, S, 0.2, 2 * c, 7);
-    d.run(controller, 500 * S);
+    Downstream d = warmedUp(controller, c, 7);
     d.service = 2 * S; // the same capacity in calls, each twice as long: no queue
     d.run(controller, d.now + 1000 * S);
     d.startMeasuring();
