@@ -11,8 +11,8 @@ import io.throttlenet.queue.ConcurrencyLimit;
  * Wires a {@link ConcurrencyController} to a {@link ConcurrencyLimit}: every call that gives its
  * slot back (a {@link ConcurrencyEvent.Released}, with its outcome, latency and the calls still
  * in flight) is a sample, and the limit follows the controller's answer through {@link
- * ConcurrencyLimit#setLimit}, which publishes a {@link ConcurrencyEvent.LimitChanged} (and so moves
- * the limit's gauge in throttle-micrometer).
+ * ConcurrencyLimit#setLimit}, which publishes a {@link ConcurrencyEvent.LimitChanged}. With
+ * throttle-micrometer, {@code BulkheadGauges.register(metrics, limit)} shows the limit as it moves.
  *
  * <pre>{@code
  * ConcurrencyLimit bulkhead = ConcurrencyLimit.builder().limit(10).build();

@@ -7,7 +7,16 @@ import io.throttlenet.core.internal.Args;
  * {@code increase} calls per second for every second that passes (default 1 per second per
  * second); a drop (429, 503, timeout) multiplies it by {@code backoff} (default 0.7), at most once
  * per {@code cooldown} (default 1 s), since the calls of one overload episode report it together.
- * Defaults: initial 10/s, min 0.1/s, max 1,000,000/s. Thread-safe; see {@link RateController}.
+ *
+ * <p>A sawtooth: the rate climbs from 0.7 of the capacity back to it in {@code 0.3 × capacity /
+ * increase} seconds, then one 429 sends it down again. Against a token bucket of R per second (in
+ * the simulation of {@code RateControllerSimulationTest}, R = 20, 100 and 400, then half that),
+ * the rate averaged 0.87–0.97 R with 0.00–0.13 % 429s from 50 per second up, about one 429 per
+ * tooth (0.8 % at 20 per second, 2.9 % at 10), and followed a capacity that halved within 2 s.
+ * The default increase suits tens of calls per second; a capacity of thousands takes minutes per
+ * tooth, so give it a larger {@code increase}.
+ *
+ * <p>Defaults: initial 10/s, min 0.1/s, max 1,000,000/s. Thread-safe; see {@link RateController}.
  */
 public final class AimdRateController extends RateController<AimdRateController.State> {
 

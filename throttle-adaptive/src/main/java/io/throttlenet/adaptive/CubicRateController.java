@@ -18,6 +18,11 @@ import io.throttlenet.core.internal.Args;
  *       not tried a higher rate, so it does not claim one.
  * </ul>
  *
+ * <p>Against a token bucket of R per second (in the simulation of {@code
+ * RateControllerSimulationTest}, R = 20, 100 and 400, then half that), the rate averaged 0.96–1.00
+ * R with 0.03–0.42 % 429s from 50 per second up, about one 429 per probe (1.4 % at 20 per second,
+ * 3.5 % at 10), and followed a capacity that halved within 1 s.
+ *
  * <p>Defaults: initial 10/s, min 0.5/s, max 1,000,000/s. Thread-safe; see {@link RateController}.
  */
 public final class CubicRateController extends RateController<CubicRateController.State> {

@@ -39,7 +39,16 @@ class AdaptiveConcurrencyTest {
     held.remove(0).release(Outcome.DROPPED);
     assertThat(bulkhead.limit()).isEqualTo(9);
     for (Permit p : held) {
-      p.release(Outcome.SUCCESS); // the limit was in use: each adds 1/limit
+      p.release(Outcome.SUCCESS); // while half the limit was in use, each added 1/limit
+    }
+    assertThat(adaptive.controller().limit()).as("9.54 counts as 9 calls").isEqualTo(9);
+    held.clear();
+    for (int i = 0; i < 9; i++) {
+      held.add(bulkhead.tryAcquire().orElseThrow());
+    }
+    ticker.advance(Duration.ofMillis(20));
+    for (Permit p : held) {
+      p.release(Outcome.SUCCESS);
     }
     assertThat(adaptive.controller().limit()).isEqualTo(10);
     assertThat(bulkhead.limit()).isEqualTo(10);

@@ -15,7 +15,7 @@ import java.util.Random;
 final class Downstream {
   private record Event(long at, long seq, int kind, long sentAt) {} // kind 0: service end, 1: drop reply
 
-  final long service;
+  long service;
   final double jitter;
   final int queueCapacity;
   final long dropLatency;
@@ -36,6 +36,7 @@ final class Downstream {
   long drops;
   double limitTime; // integral of the limit over time
   long latencySum;
+  private long[] latencies = new long[1 << 12];
 
   Downstream(int servers, long service, double jitter, int queueCapacity, long seed) {
     this.servers = servers;
@@ -72,6 +73,10 @@ final class Downstream {
         } else {
           successes++;
           latencySum += now - e.sentAt;
+          if (successes > latencies.length) {
+            latencies = java.util.Arrays.copyOf(latencies, 2 * latencies.length);
+          }
+          latencies[(int) successes - 1] = now - e.sentAt;
         }
       }
       controller.onSample(dropped ? Outcome.DROPPED : Outcome.SUCCESS, now - e.sentAt, before, now);
@@ -122,6 +127,16 @@ final class Downstream {
   /** Goodput as a share of the capacity, servers / service. */
   double goodput() {
     return successes / ((double) (now - measureFrom) / service * servers);
+  }
+
+  /** The {@code q} quantile of successful calls' latencies, over the service time. */
+  double latencyQuantileOverService(double q) {
+    if (successes == 0) {
+      return 0;
+    }
+    long[] sorted = java.util.Arrays.copyOf(latencies, (int) successes);
+    java.util.Arrays.sort(sorted);
+    return (double) sorted[(int) Math.min(successes - 1, (long) (q * successes))] / service;
   }
 
   double meanLatencyOverService() {

@@ -26,8 +26,7 @@ import java.util.function.Supplier;
  * ThrottleMetrics metrics = ThrottleMetrics.bindTo(EventRegistry.defaultRegistry(), meterRegistry);
  * metrics.availablePermits(throttle);                       // a gauge needs the object itself
  * metrics.gauge("queue.depth", "tenants", queue::size);
- * metrics.gauge("bulkhead.limit", "slots", bulkhead::limit); // the adaptive limit
- * metrics.gauge("bulkhead.in_flight", "slots", bulkhead::inFlight);
+ * BulkheadGauges.register(metrics, bulkhead);                // its (adaptive) limit, calls in flight
  * for (String d : llm.dimensions()) {                           // one gauge per dimension
  *   metrics.gauge("multi.available", llm.name(), () -> llm.availablePermits(d), "dimension", d);
  * }
@@ -56,8 +55,8 @@ import java.util.function.Supplier;
  * </ul>
  *
  * <p>Gauges (available permits, queue depth, calls in flight, the adaptive limit, a breaker's
- * state) read the objects themselves, registered with {@link #availablePermits}, {@link #gauge} and
- * {@link #stateGauge}: events from different threads may arrive out of order, and a component may
+ * state) read the objects themselves, registered with {@link #availablePermits}, {@link #gauge},
+ * {@link #stateGauge} and {@link BulkheadGauges}: events from different threads may arrive out of order, and a component may
  * have moved before metrics were bound, so a gauge fed by events could lie.
  *
  * <p>Tag cardinality stays bounded: tags are component names, dimension names and enum values.

@@ -18,6 +18,16 @@ class CoreOnlyTest {
   void theCapabilityModulesAreReallyAbsent() {
     assertThatThrownBy(() -> Class.forName("io.throttlenet.retry.RetryEvent")).isInstanceOf(ClassNotFoundException.class);
     assertThatThrownBy(() -> Class.forName("io.throttlenet.bucket.Throttle")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.throttlenet.queue.ConcurrencyLimit")).isInstanceOf(ClassNotFoundException.class);
+  }
+
+  @Test
+  void reflectionOverTheBinder_needsNoCapabilityModule() {
+    // as a dependency-injection container does on a bean: a method of ThrottleMetrics naming a
+    // type of an optional module (BulkheadGauges' ConcurrencyLimit) would fail here
+    assertThat(ThrottleMetrics.class.getDeclaredMethods()).isNotEmpty();
+    assertThat(ThrottleMetrics.Builder.class.getDeclaredMethods()).isNotEmpty();
+    assertThatThrownBy(BulkheadGauges.class::getDeclaredMethods).isInstanceOf(NoClassDefFoundError.class);
   }
 
   @Test

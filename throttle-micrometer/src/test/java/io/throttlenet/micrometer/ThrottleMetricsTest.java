@@ -114,10 +114,15 @@ class ThrottleMetricsTest {
         .isEqualTo(30);
     assertThat(registry.get("throttlenet.bulkhead.calls").tags("component", "slots", "outcome", "success").timer().count())
         .isEqualTo(1);
-    metrics.gauge("bulkhead.limit", "slots", bulkhead::limit);
+    BulkheadGauges.register(metrics, bulkhead);
     bulkhead.setLimit(5);
     assertThat(registry.get("throttlenet.bulkhead.limit").tag("component", "slots").gauge().value()).isEqualTo(5);
     assertThat(count("throttlenet.bulkhead.limit_changes", "component", "slots")).isEqualTo(1);
+    assertThat(bulkhead.inFlight()).as("the queued call was dispatched").isEqualTo(1);
+    Permit held = bulkhead.tryAcquire().orElseThrow();
+    assertThat(registry.get("throttlenet.bulkhead.in_flight").tag("component", "slots").gauge().value()).isEqualTo(2);
+    held.success();
+    assertThat(registry.get("throttlenet.bulkhead.in_flight").tag("component", "slots").gauge().value()).isEqualTo(1);
   }
 
   @Test
