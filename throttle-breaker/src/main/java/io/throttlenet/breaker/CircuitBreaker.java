@@ -787,7 +787,18 @@ public final class CircuitBreaker implements Decorator<Object> {
      * value; unset options stay empty.
      */
     public CircuitBreakerConfig config() {
-      applyBase();
+      if (base == null || baseApplied) {
+        return own();
+      }
+      // On a scratch builder, so that this one stays as it was: options may still be set here.
+      Builder merged = new Builder();
+      merged.fillFrom(own());
+      merged.fillFrom(base);
+      return merged.own();
+    }
+
+    /** The options set on this builder, as a value. */
+    private CircuitBreakerConfig own() {
       return new CircuitBreakerConfig(
           trips.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(trips)),
           Optional.ofNullable(cooldown),
@@ -803,13 +814,16 @@ public final class CircuitBreaker implements Decorator<Object> {
           Optional.ofNullable(recordRejections));
     }
 
-    /** Takes each option not set here from the base, through its setter so it is checked. */
+    /** Takes the base's options once, before building (see {@link #fillFrom}). */
     private void applyBase() {
-      CircuitBreakerConfig b = base;
-      if (b == null || baseApplied) {
-        return;
+      if (base != null && !baseApplied) {
+        baseApplied = true;
+        fillFrom(base);
       }
-      baseApplied = true;
+    }
+
+    /** Takes each option not set here from {@code b}, through its setter so it is checked. */
+    private void fillFrom(CircuitBreakerConfig b) {
       if (trips.isEmpty()) {
         b.trips().ifPresent(t -> trip(t.toArray(new Trip[0])));
       }

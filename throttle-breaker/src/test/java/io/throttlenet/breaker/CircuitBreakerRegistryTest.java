@@ -14,6 +14,17 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerRegistryTest {
+
+  @Test
+  void config_leavesTheBuilderOpen_forOptionsTheBaseAlsoSets() {
+    CircuitBreakerConfig base =
+        CircuitBreaker.builder().trip(Trip.consecutive(3)).cooldown(Duration.ofSeconds(1)).config();
+    CircuitBreaker.Builder b = CircuitBreaker.builder().from(base);
+    assertThat(b.config().cooldown()).hasValue(Duration.ofSeconds(1));
+    b.cooldown(Duration.ofSeconds(5));
+    assertThat(b.config().cooldown()).hasValue(Duration.ofSeconds(5));
+    assertThat(b.build().config().cooldown()).hasValue(Duration.ofSeconds(5));
+  }
   private final ManualTicker ticker = ManualTicker.startingAt(Long.MIN_VALUE + 7);
   private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.create(ticker, EventRegistry.create());
 

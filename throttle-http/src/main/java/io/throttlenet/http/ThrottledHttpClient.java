@@ -634,8 +634,10 @@ public final class ThrottledHttpClient extends HttpClient {
      * Says the server does not count a call it refuses with 429 (as most rate limiters, and the
      * exact sliding windows {@link ServerWindow} mirrors, do not): such an attempt's charge is
      * given back at once instead of kept. Without it a 429's charge stands, the safe choice when
-     * refusals may count. With a {@link #limiter(ServerWindow) ServerWindow} the refusal is
-     * cancelled exactly; a token bucket gets it back unless later callers were booked behind it.
+     * refusals may count. It is meant for a {@link #limiter(ServerWindow) ServerWindow}, which
+     * cancels the refused call exactly. A token bucket (a single limiter, or a {@code
+     * MultiLimiter}'s) gives back only what it safely can, which by the time the response arrives
+     * is usually nothing: calls granted after it depend on its cost, so it comes back by refill.
      */
     public Builder refusedCallsUncounted() {
       Args.requireUnset(refusalsUncounted, "refusedCallsUncounted");

@@ -787,7 +787,18 @@ public final class ConcurrencyLimit implements Decorator<Object> {
      * value; unset options stay empty, the limit included.
      */
     public ConcurrencyLimitConfig config() {
-      applyBase();
+      if (base == null || baseApplied) {
+        return own();
+      }
+      // On a scratch builder, so that this one stays as it was: options may still be set here.
+      Builder merged = new Builder();
+      merged.fillFrom(own());
+      merged.fillFrom(base);
+      return merged.own();
+    }
+
+    /** The options set on this builder, as a value. */
+    private ConcurrencyLimitConfig own() {
       return new ConcurrencyLimitConfig(
           limit > 0 ? OptionalInt.of(limit) : OptionalInt.empty(),
           Optional.ofNullable(maxWait),
@@ -795,13 +806,16 @@ public final class ConcurrencyLimit implements Decorator<Object> {
           Optional.ofNullable(classifier));
     }
 
-    /** Takes each option not set here from the base, through its setter so it is checked. */
+    /** Takes the base's options once, before building (see {@link #fillFrom}). */
     private void applyBase() {
-      ConcurrencyLimitConfig b = base;
-      if (b == null || baseApplied) {
-        return;
+      if (base != null && !baseApplied) {
+        baseApplied = true;
+        fillFrom(base);
       }
-      baseApplied = true;
+    }
+
+    /** Takes each option not set here from {@code b}, through its setter so it is checked. */
+    private void fillFrom(ConcurrencyLimitConfig b) {
       if (limit == 0) {
         b.limit().ifPresent(this::limit);
       }

@@ -13,6 +13,16 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimitRegistryTest {
+
+  @Test
+  void config_leavesTheBuilderOpen_forOptionsTheBaseAlsoSets() {
+    ConcurrencyLimitConfig base = ConcurrencyLimit.builder().limit(3).config();
+    ConcurrencyLimit.Builder b = ConcurrencyLimit.builder().from(base);
+    assertThat(b.config().limit()).hasValue(3);
+    b.limit(5);
+    assertThat(b.config().limit()).hasValue(5);
+    assertThat(b.build().limit()).isEqualTo(5);
+  }
   private final ConcurrencyLimitRegistry bulkheads =
       ConcurrencyLimitRegistry.create(ManualTicker.startingAt(3), EventRegistry.create());
 

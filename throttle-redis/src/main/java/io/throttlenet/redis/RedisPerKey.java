@@ -22,10 +22,12 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Memory stays bounded in Redis, not here: each key's bucket is one Redis key, {@code
  * throttlenet:<key>:{<tenant>}} (the tenant, as {@link String#valueOf}, is the hash tag, so
- * tenants spread over a cluster), and its TTL is the time until its bucket is full again: an idle
- * tenant costs nothing after that, and an expired key means exactly a full bucket, so expiry never
- * forgives a debt. Nothing is kept per tenant in this process (no cache to bound) unless the
- * outage policy is {@link OutagePolicy#fallback}, whose local buckets live in a bounded {@link
+ * tenants spread over a cluster), and its TTL is the time until its bucket is full again plus a
+ * second: an idle tenant costs nothing soon after, and an expired key means exactly a full
+ * bucket, so expiry never forgives a debt. (A tenant whose rate was changed through {@code
+ * limiter(key).setRate} keeps its key at least a day after its last write, so that the change
+ * outlives a quiet spell.) Nothing is kept per tenant in this process (no cache to bound) unless
+ * the outage policy is {@link OutagePolicy#fallback}, whose local buckets live in a bounded {@link
  * PerKey}.
  *
  * <p>Every verb is one round trip and behaves as {@link RedisThrottle}'s; {@link #limiter} gives

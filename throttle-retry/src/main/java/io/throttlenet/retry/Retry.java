@@ -614,7 +614,18 @@ public final class Retry implements Decorator<Object> {
      * value; unset options stay empty.
      */
     public RetryConfig config() {
-      applyBase();
+      if (base == null || baseApplied) {
+        return own();
+      }
+      // On a scratch builder, so that this one stays as it was: options may still be set here.
+      Builder merged = new Builder();
+      merged.fillFrom(own());
+      merged.fillFrom(base);
+      return merged.own();
+    }
+
+    /** The options set on this builder, as a value. */
+    private RetryConfig own() {
       return new RetryConfig(
           Optional.ofNullable(backoff),
           maxAttempts >= 1 ? OptionalInt.of(maxAttempts) : OptionalInt.empty(),
@@ -626,13 +637,16 @@ public final class Retry implements Decorator<Object> {
           Optional.ofNullable(budget));
     }
 
-    /** Takes each option not set here from the base, through its setter so it is checked. */
+    /** Takes the base's options once, before building (see {@link #fillFrom}). */
     private void applyBase() {
-      RetryConfig b = base;
-      if (b == null || baseApplied) {
-        return;
+      if (base != null && !baseApplied) {
+        baseApplied = true;
+        fillFrom(base);
       }
-      baseApplied = true;
+    }
+
+    /** Takes each option not set here from {@code b}, through its setter so it is checked. */
+    private void fillFrom(RetryConfig b) {
       if (backoff == null) {
         b.backoff().ifPresent(this::backoff);
       }

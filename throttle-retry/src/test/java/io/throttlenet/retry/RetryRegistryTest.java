@@ -14,6 +14,16 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class RetryRegistryTest {
+
+  @Test
+  void config_leavesTheBuilderOpen_forOptionsTheBaseAlsoSets() {
+    RetryConfig base = Retry.builder().maxAttempts(3).config();
+    Retry.Builder b = Retry.builder().from(base);
+    assertThat(b.config().maxAttempts()).hasValue(3);
+    b.maxAttempts(5);
+    assertThat(b.config().maxAttempts()).hasValue(5);
+    assertThat(b.build().config().maxAttempts()).hasValue(5);
+  }
   private final RetryRegistry retries = RetryRegistry.create(ManualTicker.startingAt(-5), EventRegistry.create());
 
   @Test
