@@ -8,6 +8,7 @@ import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.registry.ConfigurationException;
 import io.throttlenet.core.registry.Registry;
 import io.throttlenet.multidim.MultiLimiterRegistry;
+import io.throttlenet.queue.AdmissionQueueRegistry;
 import io.throttlenet.queue.ConcurrencyLimitRegistry;
 import io.throttlenet.retry.RetryRegistry;
 import java.util.List;
@@ -34,7 +35,10 @@ import java.util.stream.Collectors;
  *
  * <p>Kinds and their keys: {@code throttle} ({@link ThrottleRegistry}), {@code multi} ({@link
  * MultiLimiterRegistry}), {@code retry} ({@link RetryRegistry}), {@code breaker} ({@link
- * CircuitBreakerRegistry}), {@code bulkhead} ({@link ConcurrencyLimitRegistry}). Thread-safe.
+ * CircuitBreakerRegistry}), {@code bulkhead} ({@link ConcurrencyLimitRegistry}), {@code queue}
+ * ({@link AdmissionQueueRegistry}: a queue names the {@code throttle} or {@code bulkhead} it
+ * fronts, {@code throttlenet.queue.tenants.throttle=github}, looked up in the registries here,
+ * so it is bound after them). Thread-safe.
  */
 public final class Registries {
   private static final String PREFIX = "throttlenet.";
@@ -45,6 +49,7 @@ public final class Registries {
   private final RetryRegistry retries;
   private final CircuitBreakerRegistry breakers;
   private final ConcurrencyLimitRegistry bulkheads;
+  private final AdmissionQueueRegistry queues;
 
   private Registries(Ticker ticker, EventRegistry events) {
     this.events = events;
@@ -53,6 +58,7 @@ public final class Registries {
     this.retries = RetryRegistry.create(ticker, events);
     this.breakers = CircuitBreakerRegistry.create(ticker, events);
     this.bulkheads = ConcurrencyLimitRegistry.create(ticker, events);
+    this.queues = AdmissionQueueRegistry.create(events, throttles, bulkheads);
   }
 
   /** Registries whose components use the system ticker and the default event registry. */
@@ -99,9 +105,17 @@ public final class Registries {
     return bulkheads;
   }
 
-  /** Every registry, in the order above. */
+  /**
+   * Admission queues keyed by strings, {@code throttlenet.queue.*}, in front of the throttles and
+   * bulkheads here.
+   */
+  public AdmissionQueueRegistry queues() {
+    return queues;
+  }
+
+  /** Every registry, in the order above (the order they bind in). */
   public List<Registry<?, ?>> all() {
-    return List.of(throttles, multiLimiters, retries, breakers, bulkheads);
+    return List.of(throttles, multiLimiters, retries, breakers, bulkheads, queues);
   }
 
   /**
