@@ -1,5 +1,6 @@
 package io.throttlenet.decorators;
 
+import io.throttlenet.adaptive.ServerWindowRegistry;
 import io.throttlenet.breaker.CircuitBreakerRegistry;
 import io.throttlenet.bucket.ThrottleRegistry;
 import io.throttlenet.core.EventRegistry;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  * CircuitBreakerRegistry}), {@code bulkhead} ({@link ConcurrencyLimitRegistry}), {@code queue}
  * ({@link AdmissionQueueRegistry}: a queue names the {@code throttle} or {@code bulkhead} it
  * fronts, {@code throttlenet.queue.tenants.throttle=github}, looked up in the registries here,
- * so it is bound after them). Thread-safe.
+ * so it is bound after them), {@code window} ({@link ServerWindowRegistry}). Thread-safe.
  */
 public final class Registries {
   private static final String PREFIX = "throttlenet.";
@@ -50,6 +51,7 @@ public final class Registries {
   private final CircuitBreakerRegistry breakers;
   private final ConcurrencyLimitRegistry bulkheads;
   private final AdmissionQueueRegistry queues;
+  private final ServerWindowRegistry windows;
 
   private Registries(Ticker ticker, EventRegistry events) {
     this.events = events;
@@ -59,6 +61,7 @@ public final class Registries {
     this.breakers = CircuitBreakerRegistry.create(ticker, events);
     this.bulkheads = ConcurrencyLimitRegistry.create(ticker, events);
     this.queues = AdmissionQueueRegistry.create(events, throttles, bulkheads);
+    this.windows = ServerWindowRegistry.create(ticker, events);
   }
 
   /** Registries whose components use the system ticker and the default event registry. */
@@ -113,9 +116,14 @@ public final class Registries {
     return queues;
   }
 
+  /** Mirrors of servers' sliding-window quotas, {@code throttlenet.window.*}. */
+  public ServerWindowRegistry windows() {
+    return windows;
+  }
+
   /** Every registry, in the order above (the order they bind in). */
   public List<Registry<?, ?>> all() {
-    return List.of(throttles, multiLimiters, retries, breakers, bulkheads, queues);
+    return List.of(throttles, multiLimiters, retries, breakers, bulkheads, queues, windows);
   }
 
   /**

@@ -35,6 +35,7 @@ class RegistriesTest {
         "throttlenet.queue.tenants.throttle=github",
         "throttlenet.queue.tenants.capacity=100",
         "throttlenet.queue.reports.bulkhead=db",
+        "throttlenet.window.openai.quota=requests 500/1m, tokens 30000/1m",
         "server.port=8080")));
     registries.bind(file);
     Throttle github = registries.throttles().component("github");
@@ -59,7 +60,8 @@ class RegistriesTest {
       assertThat(registries.bulkheads().component("db").inFlight()).isEqualTo(1);
       slot.success();
     }
-    assertThat(registries.all()).hasSize(6);
+    assertThat(registries.windows().component("openai").capacity("tokens")).isEqualTo(30_000);
+    assertThat(registries.all()).hasSize(7);
   }
 
   @Test
@@ -69,7 +71,7 @@ class RegistriesTest {
             "throttlenet.ratelimiter.a.limit-for-period", "10")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("throttlenet.ratelimiter.a.limit-for-period: unknown kind 'ratelimiter';"
-            + " throttlenet.* keys are of breaker, bulkhead, multi, queue, retry, throttle");
+            + " throttlenet.* keys are of breaker, bulkhead, multi, queue, retry, throttle, window");
     assertThat(registries.throttles().components()).isEmpty();
   }
 
