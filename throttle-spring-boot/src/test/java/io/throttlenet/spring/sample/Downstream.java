@@ -44,6 +44,12 @@ public class Downstream {
     return "report";
   }
 
+  /** An asynchronous call that succeeds: a permit of the search budget, then the call. */
+  @Throttled(value = "search", maxWait = "0s")
+  public CompletionStage<String> searchAsync(String path) {
+    return CompletableFuture.supplyAsync(() -> rest.get().uri(path).retrieve().body(String.class));
+  }
+
   /** An asynchronous call: the permit is taken without holding a thread. */
   @Throttled(value = "github", maxWait = "0s")
   public CompletionStage<String> githubAsync(String path) {
