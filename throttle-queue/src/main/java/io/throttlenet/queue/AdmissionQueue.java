@@ -1059,7 +1059,7 @@ public final class AdmissionQueue<K> {
       }
     }
 
-    /** Names the limiter in {@link #config()}, over the base's; for {@link AdmissionQueueRegistry}. */
+    /** Names the limiter in {@link #config()}, over the base's; for the registry. */
     Builder<K> limiterRef(AdmissionQueueConfig.LimiterRef ref) {
       this.limiterRef = ref;
       return this;

@@ -67,7 +67,8 @@ public final class AdmissionQueueRegistry
     Args.requireNonNull(bulkheads, "bulkheads");
     if (rateLimiters.kind().equals(bulkheads.kind())) {
       throw new IllegalArgumentException(
-          "rateLimiters and bulkheads must be of different kinds, both were '" + bulkheads.kind() + "'");
+          "rateLimiters and bulkheads must be of different kinds, both were '"
+              + bulkheads.kind() + "'");
     }
     return new AdmissionQueueRegistry(events, rateLimiters, bulkheads);
   }
@@ -89,12 +90,14 @@ public final class AdmissionQueueRegistry
       builder = AdmissionQueue.builder(find(bulkheads, ref));
     } else {
       throw new IllegalArgumentException(
-          "limiter must be a " + rateLimiters.kind() + " or a " + bulkheads.kind() + ", was " + ref);
+          "limiter must be a " + rateLimiters.kind() + " or a " + bulkheads.kind()
+              + ", was " + ref);
     }
     return builder.from(config).name(name).events(events).build();
   }
 
-  private static <E> E find(Registry<? extends E, ?> registry, AdmissionQueueConfig.LimiterRef ref) {
+  private static <E> E find(
+      Registry<? extends E, ?> registry, AdmissionQueueConfig.LimiterRef ref) {
     return registry.find(ref.name()).orElseThrow(() -> new IllegalArgumentException(
         "limiter must name an existing " + ref.kind() + " " + registry.components().keySet()
             + ", was '" + ref.name() + "'"));

@@ -34,7 +34,9 @@ public @interface Queued {
   /** The call's priority; higher goes first. Default 0. */
   int priority() default 0;
 
-  /** The call's cost (permits of a throttle; a bulkhead's slot is one whatever the cost). Default 1. */
+  /**
+   * The call's cost: permits of a throttle (a bulkhead's slot is one whatever the cost). Default 1.
+   */
   long cost() default 1;
 
   /**

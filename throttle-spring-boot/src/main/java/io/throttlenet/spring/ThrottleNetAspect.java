@@ -55,7 +55,8 @@ public class ThrottleNetAspect {
       boolean async) {}
 
   private static final SpelExpressionParser KEYS = new SpelExpressionParser();
-  private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+  private static final ParameterNameDiscoverer PARAMETER_NAMES =
+      new DefaultParameterNameDiscoverer();
 
   /**
    * Runs the call through the steps its method is annotated with.
@@ -103,7 +104,8 @@ public class ThrottleNetAspect {
   }
 
   /** The chain with the method's steps, innermost first (each {@code with} wraps the ones before). */
-  private <C extends DecoratorChain<Object, C>> C withSteps(C chain, Steps s, ProceedingJoinPoint call) {
+  private <C extends DecoratorChain<Object, C>> C withSteps(
+      C chain, Steps s, ProceedingJoinPoint call) {
     C c = chain;
     if (s.throttled != null) {
       c = c.withThrottle(registries.throttles().component(s.throttled.value()), s.throttled.cost(), s.maxWait);

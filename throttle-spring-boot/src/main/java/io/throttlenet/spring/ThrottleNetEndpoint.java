@@ -46,7 +46,8 @@ public class ThrottleNetEndpoint {
     all.put(registries.breakers().kind(), describe(registries.breakers(), ThrottleNetEndpoint::breaker));
     all.put(registries.bulkheads().kind(), describe(registries.bulkheads(), ThrottleNetEndpoint::bulkhead));
     all.put(registries.queues().kind(), describe(registries.queues(), ThrottleNetEndpoint::queue));
-    all.put(registries.windows().kind(), describe(registries.windows(), ThrottleNetEndpoint::window));
+    all.put(
+        registries.windows().kind(), describe(registries.windows(), ThrottleNetEndpoint::window));
     return all;
   }
 
