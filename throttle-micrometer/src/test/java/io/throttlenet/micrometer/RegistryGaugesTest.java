@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.throttlenet.adaptive.ServerWindow;
+import io.throttlenet.adaptive.ServerWindowRegistry;
 import io.throttlenet.breaker.CircuitBreakerRegistry;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.bucket.ThrottleRegistry;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
 import io.throttlenet.core.Permit;
+import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiterRegistry;
 import io.throttlenet.queue.AdmissionQueueRegistry;
 import io.throttlenet.queue.ConcurrencyLimitRegistry;
@@ -79,6 +82,27 @@ class RegistryGaugesTest {
     queued.toCompletableFuture().join().close();
     assertThat(gauge("throttlenet.multi.available", "component", "llm", "dimension", "tokens")).isEqualTo(100);
     assertThat(meters.find("throttlenet.limiter.available").tags("component", "default-retry").gauge()).isNull();
+  }
+
+  @Test
+  void bind_gaugesServerWindowsPerDimension() {
+    ServerWindowRegistry windows = ServerWindowRegistry.create(ticker, events);
+    windows.bind(Map.of("throttlenet.window.openai.quota", "requests 50/1m, tokens 5000/1m"));
+    metrics.bind(windows);
+    ServerWindow openai = windows.component("openai");
+    ServerWindow.Permit call = openai.tryAcquire(Costs.of("requests", 1, "tokens", 700)).orElseThrow();
+    assertThat(gauge("throttlenet.window.available", "component", "openai", "dimension", "tokens"))
+        .isEqualTo(4_300);
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "tokens"))
+        .isEqualTo(700);
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "requests"))
+        .isEqualTo(1);
+    assertThat(gauge("throttlenet.window.waiting", "component", "openai")).isZero();
+    call.release();
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "tokens"))
+        .isZero();
+    windows.remove("openai");
+    assertThat(meters.find("throttlenet.window.available").tags("component", "openai").gauge()).isNull();
   }
 
   @Test
