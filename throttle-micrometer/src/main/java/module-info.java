@@ -11,6 +11,7 @@ module io.throttlenet.micrometer {
   requires static io.throttlenet.retry;
   requires static io.throttlenet.breaker;
   requires static io.throttlenet.queue;
+  requires static io.throttlenet.adaptive;
 
   exports io.throttlenet.micrometer;
 }

@@ -146,6 +146,20 @@ public final class ServerWindow {
     return new Builder();
   }
 
+  /**
+   * This window's configuration with every option filled in: each dimension's current limit
+   * (after any {@link #setLimit}) and window, and the bypass bound in effect. Feed it to {@link
+   * Builder#from} for a window like this one.
+   */
+  public ServerWindowConfig config() {
+    long[] current = limits;
+    List<Quota.Limit> dimensions = new ArrayList<>(names.length);
+    for (int d = 0; d < names.length; d++) {
+      dimensions.add(new Quota.Limit(names[d], current[d], Duration.ofNanos(windows[d])));
+    }
+    return new ServerWindowConfig(dimensions, Optional.of(Duration.ofNanos(maxBypass)));
+  }
+
   /** This window's name, in its events and exceptions. */
   public String name() {
     return name;
@@ -1128,8 +1142,65 @@ public final class ServerWindow {
     private final Map<String, Long> limits = new LinkedHashMap<>();
     private final Map<String, Long> windows = new LinkedHashMap<>();
     private long maxBypass = -1;
+    private ServerWindowConfig base;
+    private boolean baseApplied;
 
     private Builder() {}
+
+    /**
+     * Starts from {@code base}: its dimensions come first, in its order, each replaced by a
+     * dimension of the same name added here; its bypass bound applies unless set here. Every
+     * value taken from it is checked as if set here.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder from(ServerWindowConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The dimensions added (after those of {@link #from}'s configuration not replaced) and the
+     * bypass bound if set, checked, as a value.
+     */
+    public ServerWindowConfig config() {
+      applyBase();
+      List<Quota.Limit> dimensions = new ArrayList<>(limits.size());
+      limits.forEach((d, limit) ->
+          dimensions.add(new Quota.Limit(d, limit, Duration.ofNanos(windows.get(d)))));
+      return new ServerWindowConfig(
+          dimensions, maxBypass >= 0 ? Optional.of(Duration.ofNanos(maxBypass)) : Optional.empty());
+    }
+
+    /** Puts the base's dimensions first (through the setter, so they are checked). */
+    private void applyBase() {
+      ServerWindowConfig b = base;
+      if (b == null || baseApplied) {
+        return;
+      }
+      baseApplied = true;
+      Map<String, Long> ownLimits = new LinkedHashMap<>(limits);
+      Map<String, Long> ownWindows = new LinkedHashMap<>(windows);
+      limits.clear();
+      windows.clear();
+      for (Quota.Limit l : b.dimensions()) {
+        if (!ownLimits.containsKey(l.dimension())) {
+          dimension(l.dimension(), l.limit(), l.window());
+        } else {
+          limits.put(l.dimension(), ownLimits.get(l.dimension()));
+          windows.put(l.dimension(), ownWindows.get(l.dimension()));
+        }
+      }
+      ownLimits.forEach((d, limit) -> {
+        limits.putIfAbsent(d, limit);
+        windows.putIfAbsent(d, ownWindows.get(d));
+      });
+      if (maxBypass < 0) {
+        b.maxBypass().ifPresent(this::maxBypass);
+      }
+    }
 
     /**
      * A dimension the server limits to {@code limit} per {@code window}, in an exact sliding
@@ -1172,6 +1243,7 @@ public final class ServerWindow {
      * @throws IllegalStateException if no dimension was added
      */
     public ServerWindow build() {
+      applyBase();
       if (limits.isEmpty()) {
         throw new IllegalStateException("a ServerWindow needs at least one dimension");
       }

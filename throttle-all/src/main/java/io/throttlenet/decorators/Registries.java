@@ -1,5 +1,6 @@
 package io.throttlenet.decorators;
 
+import io.throttlenet.adaptive.ServerWindowRegistry;
 import io.throttlenet.breaker.CircuitBreakerRegistry;
 import io.throttlenet.bucket.ThrottleRegistry;
 import io.throttlenet.core.EventRegistry;
@@ -8,6 +9,7 @@ import io.throttlenet.core.internal.Args;
 import io.throttlenet.core.registry.ConfigurationException;
 import io.throttlenet.core.registry.Registry;
 import io.throttlenet.multidim.MultiLimiterRegistry;
+import io.throttlenet.queue.AdmissionQueueRegistry;
 import io.throttlenet.queue.ConcurrencyLimitRegistry;
 import io.throttlenet.retry.RetryRegistry;
 import java.util.List;
@@ -34,7 +36,10 @@ import java.util.stream.Collectors;
  *
  * <p>Kinds and their keys: {@code throttle} ({@link ThrottleRegistry}), {@code multi} ({@link
  * MultiLimiterRegistry}), {@code retry} ({@link RetryRegistry}), {@code breaker} ({@link
- * CircuitBreakerRegistry}), {@code bulkhead} ({@link ConcurrencyLimitRegistry}). Thread-safe.
+ * CircuitBreakerRegistry}), {@code bulkhead} ({@link ConcurrencyLimitRegistry}), {@code queue}
+ * ({@link AdmissionQueueRegistry}: a queue names the {@code throttle} or {@code bulkhead} it
+ * fronts, {@code throttlenet.queue.tenants.throttle=github}, looked up in the registries here,
+ * so it is bound after them), {@code window} ({@link ServerWindowRegistry}). Thread-safe.
  */
 public final class Registries {
   private static final String PREFIX = "throttlenet.";
@@ -45,6 +50,8 @@ public final class Registries {
   private final RetryRegistry retries;
   private final CircuitBreakerRegistry breakers;
   private final ConcurrencyLimitRegistry bulkheads;
+  private final AdmissionQueueRegistry queues;
+  private final ServerWindowRegistry windows;
 
   private Registries(Ticker ticker, EventRegistry events) {
     this.events = events;
@@ -53,6 +60,8 @@ public final class Registries {
     this.retries = RetryRegistry.create(ticker, events);
     this.breakers = CircuitBreakerRegistry.create(ticker, events);
     this.bulkheads = ConcurrencyLimitRegistry.create(ticker, events);
+    this.queues = AdmissionQueueRegistry.create(events, throttles, bulkheads);
+    this.windows = ServerWindowRegistry.create(ticker, events);
   }
 
   /** Registries whose components use the system ticker and the default event registry. */
@@ -99,9 +108,22 @@ public final class Registries {
     return bulkheads;
   }
 
-  /** Every registry, in the order above. */
+  /**
+   * Admission queues keyed by strings, {@code throttlenet.queue.*}, in front of the throttles and
+   * bulkheads here.
+   */
+  public AdmissionQueueRegistry queues() {
+    return queues;
+  }
+
+  /** Mirrors of servers' sliding-window quotas, {@code throttlenet.window.*}. */
+  public ServerWindowRegistry windows() {
+    return windows;
+  }
+
+  /** Every registry, in the order above (the order they bind in). */
   public List<Registry<?, ?>> all() {
-    return List.of(throttles, multiLimiters, retries, breakers, bulkheads);
+    return List.of(throttles, multiLimiters, retries, breakers, bulkheads, queues, windows);
   }
 
   /**

@@ -7,7 +7,9 @@ import io.throttlenet.breaker.BreakerState;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
+import io.throttlenet.core.Permit;
 import io.throttlenet.core.registry.ConfigurationException;
+import io.throttlenet.queue.AdmissionQueue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.Map;
@@ -20,7 +22,7 @@ class RegistriesTest {
   private final Registries registries = Registries.create(ticker, EventRegistry.create());
 
   @Test
-  void bind_fromAPropertiesFile_intoEveryKind() throws IOException {
+  void bind_fromAPropertiesFile_intoEveryKind() throws IOException, InterruptedException {
     Properties file = new Properties();
     file.load(new StringReader(String.join("\n",
         "throttlenet.throttle.github.rate=5000/1h",
@@ -30,6 +32,10 @@ class RegistriesTest {
         "throttlenet.breaker.payments.sliding-window-size=2",
         "throttlenet.bulkhead.db.limit=8",
         "throttlenet.multi.llm.dimensions.requests.rate=60/1m",
+        "throttlenet.queue.tenants.throttle=github",
+        "throttlenet.queue.tenants.capacity=100",
+        "throttlenet.queue.reports.bulkhead=db",
+        "throttlenet.window.openai.quota=requests 500/1m, tokens 30000/1m",
         "server.port=8080")));
     registries.bind(file);
     Throttle github = registries.throttles().component("github");
@@ -46,7 +52,16 @@ class RegistriesTest {
     assertThat(call.get()).isEqualTo("ok");
     assertThat(github.availablePermits()).isEqualTo(4999);
     assertThat(registries.breakers().component("payments").state()).isEqualTo(BreakerState.CLOSED);
-    assertThat(registries.all()).hasSize(5);
+    AdmissionQueue<String> tenants = registries.queues().component("tenants");
+    assertThat(tenants.acquire("acme", 0, 1, null)).isSameAs(Permit.SPENT);
+    assertThat(github.availablePermits()).isEqualTo(4998); // the queue fronts the bound throttle
+    assertThat(tenants.config().capacity()).hasValue(100);
+    try (Permit slot = registries.queues().component("reports").acquire("acme", 0, 1, null)) {
+      assertThat(registries.bulkheads().component("db").inFlight()).isEqualTo(1);
+      slot.success();
+    }
+    assertThat(registries.windows().component("openai").capacity("tokens")).isEqualTo(30_000);
+    assertThat(registries.all()).hasSize(7);
   }
 
   @Test
@@ -56,7 +71,17 @@ class RegistriesTest {
             "throttlenet.ratelimiter.a.limit-for-period", "10")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("throttlenet.ratelimiter.a.limit-for-period: unknown kind 'ratelimiter';"
-            + " throttlenet.* keys are of breaker, bulkhead, multi, retry, throttle");
+            + " throttlenet.* keys are of breaker, bulkhead, multi, queue, retry, throttle, window");
     assertThat(registries.throttles().components()).isEmpty();
+  }
+
+  @Test
+  void bind_queueOfAThrottleNotBound_failsNamingTheKey_andBindsNoQueue() {
+    assertThatThrownBy(() -> registries.bind(Map.of(
+            "throttlenet.throttle.github.rate", "1/s",
+            "throttlenet.queue.tenants.throttle", "gitlab")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("throttlenet.queue.tenants.throttle: no throttle named 'gitlab'; there are [github]");
+    assertThat(registries.queues().components()).isEmpty();
   }
 }

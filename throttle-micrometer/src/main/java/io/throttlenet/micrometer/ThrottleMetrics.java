@@ -131,6 +131,9 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
       subscriptions.addAll(QueueMeters.bind(events, meters));
       gaugeSources.add(QueueMeters::gauges);
     }
+    if (present("io.throttlenet.adaptive.ServerWindow")) {
+      gaugeSources.add(WindowMeters::gauges);
+    }
     if (present("io.throttlenet.bucket.PerKeyEvent")) {
       subscriptions.addAll(PerKeyMeters.bind(events, meters));
     }
@@ -216,7 +219,9 @@ public final class ThrottleMetrics implements MeterBinder, AutoCloseable {
    * {@code limiter.available} for a limiter, {@code multi.available} per dimension (tag {@code
    * dimension}) for a multi-limiter, {@code breaker.state} (tag {@code state}) for a breaker,
    * {@code bulkhead.limit}, {@code bulkhead.in_flight} and {@code bulkhead.waiting} for a
-   * concurrency limit, {@code queue.depth} for an admission queue; a retry has counters only. A
+   * concurrency limit, {@code queue.depth} for an admission queue, {@code window.available} and
+   * {@code window.in_flight} per dimension (tag {@code dimension}) and {@code window.waiting} for
+   * a server window; a retry has counters only. A
    * component removed from or replaced in the registry takes its gauges with it. The counters and
    * timers come from events as for any component: bind this to the event registry the registry's
    * components publish to.

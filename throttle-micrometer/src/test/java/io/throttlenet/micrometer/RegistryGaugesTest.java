@@ -4,18 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.throttlenet.adaptive.ServerWindow;
+import io.throttlenet.adaptive.ServerWindowRegistry;
 import io.throttlenet.breaker.CircuitBreakerRegistry;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.bucket.ThrottleRegistry;
 import io.throttlenet.core.EventRegistry;
 import io.throttlenet.core.ManualTicker;
 import io.throttlenet.core.Permit;
+import io.throttlenet.multidim.Costs;
 import io.throttlenet.multidim.MultiLimiterRegistry;
+import io.throttlenet.queue.AdmissionQueueRegistry;
 import io.throttlenet.queue.ConcurrencyLimitRegistry;
 import io.throttlenet.retry.RetryRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 class RegistryGaugesTest {
@@ -53,10 +58,13 @@ class RegistryGaugesTest {
     MultiLimiterRegistry multis = MultiLimiterRegistry.create(ticker, events);
     RetryRegistry retries = RetryRegistry.create(ticker, events);
     breakers.bind(Map.of("throttlenet.breaker.payments.consecutive-failures", "1"));
-    bulkheads.bind(Map.of("throttlenet.bulkhead.db.limit", "4"));
+    bulkheads.bind(Map.of("throttlenet.bulkhead.db.limit", "4", "throttlenet.bulkhead.one.limit", "1"));
+    AdmissionQueueRegistry queues =
+        AdmissionQueueRegistry.create(events, ThrottleRegistry.create(ticker, events), bulkheads);
+    queues.bind(Map.of("throttlenet.queue.tenants.bulkhead", "one"));
     multis.bind(Map.of("throttlenet.multi.llm.dimensions.tokens.rate", "100/1m"));
     retries.component("default-retry");
-    metrics.bind(breakers).bind(bulkheads).bind(multis).bind(retries);
+    metrics.bind(breakers).bind(bulkheads).bind(multis).bind(retries).bind(queues);
 
     breakers.component("payments").tryAcquire().orElseThrow().failure(new IOException());
     assertThat(gauge("throttlenet.breaker.state", "component", "payments", "state", "open")).isEqualTo(1);
@@ -66,8 +74,35 @@ class RegistryGaugesTest {
     assertThat(gauge("throttlenet.bulkhead.limit", "component", "db")).isEqualTo(4);
     assertThat(gauge("throttlenet.bulkhead.waiting", "component", "db")).isZero();
     slot.close();
+    Permit only = bulkheads.component("one").tryAcquire().orElseThrow();
+    CompletionStage<Permit> queued = queues.component("tenants").acquireAsync("acme", 0, 1, null);
+    assertThat(gauge("throttlenet.queue.depth", "component", "tenants")).isEqualTo(1);
+    only.close();
+    assertThat(gauge("throttlenet.queue.depth", "component", "tenants")).isZero();
+    queued.toCompletableFuture().join().close();
     assertThat(gauge("throttlenet.multi.available", "component", "llm", "dimension", "tokens")).isEqualTo(100);
     assertThat(meters.find("throttlenet.limiter.available").tags("component", "default-retry").gauge()).isNull();
+  }
+
+  @Test
+  void bind_gaugesServerWindowsPerDimension() {
+    ServerWindowRegistry windows = ServerWindowRegistry.create(ticker, events);
+    windows.bind(Map.of("throttlenet.window.openai.quota", "requests 50/1m, tokens 5000/1m"));
+    metrics.bind(windows);
+    ServerWindow openai = windows.component("openai");
+    ServerWindow.Permit call = openai.tryAcquire(Costs.of("requests", 1, "tokens", 700)).orElseThrow();
+    assertThat(gauge("throttlenet.window.available", "component", "openai", "dimension", "tokens"))
+        .isEqualTo(4_300);
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "tokens"))
+        .isEqualTo(700);
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "requests"))
+        .isEqualTo(1);
+    assertThat(gauge("throttlenet.window.waiting", "component", "openai")).isZero();
+    call.release();
+    assertThat(gauge("throttlenet.window.in_flight", "component", "openai", "dimension", "tokens"))
+        .isZero();
+    windows.remove("openai");
+    assertThat(meters.find("throttlenet.window.available").tags("component", "openai").gauge()).isNull();
   }
 
   @Test

@@ -26,6 +26,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
@@ -97,6 +99,7 @@ public final class AdmissionQueue<K> {
   private final Overflow overflow;
   private final long quantum;
   private final long ageingNanos; // 0: strict priority
+  private final AdmissionQueueConfig.LimiterRef limiterRef; // null unless built from one
   private final EventPublisher<QueueEvent.Enqueued> enqueuedEvents;
   private final EventPublisher<QueueEvent.Dispatched> dispatchedEvents;
   private final EventPublisher<QueueEvent.Dropped> droppedEvents;
@@ -133,6 +136,7 @@ public final class AdmissionQueue<K> {
     // A turn never needs more credit than the largest cost the limiter can grant.
     this.quantum = Math.min(b.quantum > 0 ? b.quantum : 1, Math.max(1, b.gate.capacity()));
     this.ageingNanos = b.ageingNanos;
+    this.limiterRef = b.limiterRef;
     EventRegistry events = b.events != null ? b.events : EventRegistry.defaultRegistry();
     this.enqueuedEvents = events.publisher(QueueEvent.Enqueued.class, name);
     this.dispatchedEvents = events.publisher(QueueEvent.Dispatched.class, name);
@@ -156,6 +160,29 @@ public final class AdmissionQueue<K> {
    */
   public static <K> Builder<K> builder(ConcurrencyLimit limit) {
     return new Builder<>(Gate.of(Args.requireNonNull(limit, "limit")));
+  }
+
+  /**
+   * This queue's configuration with every option filled in (the defaults included; ageing empty
+   * under strict priority, the limiter empty unless the builder's {@link Builder#from
+   * configuration} named one). Feed it to {@link Builder#from} for a queue like this one.
+   */
+  public AdmissionQueueConfig config() {
+    return new AdmissionQueueConfig(
+        OptionalInt.of(capacity),
+        maxQueuedCost == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(maxQueuedCost),
+        Optional.of(overflow),
+        OptionalLong.of(quantum),
+        ageingNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(ageingNanos)),
+        Optional.ofNullable(limiterRef));
+  }
+
+  /**
+   * A builder with no limiter, only for deriving configurations ({@link Builder#config()}): a
+   * registry reads properties through it before it knows the limiter. Its build() refuses.
+   */
+  static Builder<String> forConfig() {
+    return new Builder<>(null);
   }
 
   /** This queue's name, used in events and errors. */
@@ -966,9 +993,76 @@ public final class AdmissionQueue<K> {
     private long ageingNanos;
     private String name;
     private EventRegistry events;
+    private AdmissionQueueConfig base;
+    private boolean baseApplied;
+    private AdmissionQueueConfig.LimiterRef limiterRef;
 
     private Builder(Gate gate) {
       this.gate = gate;
+    }
+
+    /**
+     * Starts from {@code base}: each option it sets applies unless set on this builder, so one
+     * configuration is derived from another. Every value taken from it is checked as if set here.
+     * Its {@link AdmissionQueueConfig#limiter limiter} is only carried into {@link #config()} and
+     * the queue's {@link AdmissionQueue#config()}: the queue waits on the limiter given to {@link
+     * AdmissionQueue#builder}.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code base} is null
+     */
+    public Builder<K> from(AdmissionQueueConfig base) {
+      Args.requireUnset(this.base != null, "from");
+      this.base = Args.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * The options set (and those of {@link #from}'s configuration not overridden), checked, as a
+     * value; unset options stay empty.
+     */
+    public AdmissionQueueConfig config() {
+      applyBase();
+      return new AdmissionQueueConfig(
+          capacity > 0 ? OptionalInt.of(capacity) : OptionalInt.empty(),
+          maxQueuedCost > 0 ? OptionalLong.of(maxQueuedCost) : OptionalLong.empty(),
+          Optional.ofNullable(overflow),
+          quantum > 0 ? OptionalLong.of(quantum) : OptionalLong.empty(),
+          ageingNanos > 0 ? Optional.of(Duration.ofNanos(ageingNanos)) : Optional.empty(),
+          Optional.ofNullable(limiterRef));
+    }
+
+    /** Takes each option not set here from the base, through its setter so it is checked. */
+    private void applyBase() {
+      AdmissionQueueConfig b = base;
+      if (b == null || baseApplied) {
+        return;
+      }
+      baseApplied = true;
+      if (capacity == 0) {
+        b.capacity().ifPresent(this::capacity);
+      }
+      if (maxQueuedCost == 0) {
+        b.maxQueuedCost().ifPresent(this::maxQueuedCost);
+      }
+      if (overflow == null) {
+        b.overflow().ifPresent(this::overflow);
+      }
+      if (quantum == 0) {
+        b.quantum().ifPresent(this::quantum);
+      }
+      if (ageingNanos == 0) {
+        b.ageing().ifPresent(this::ageing);
+      }
+      if (limiterRef == null) {
+        limiterRef = b.limiter().orElse(null);
+      }
+    }
+
+    /** Names the limiter in {@link #config()}, over the base's; for the registry. */
+    Builder<K> limiterRef(AdmissionQueueConfig.LimiterRef ref) {
+      this.limiterRef = ref;
+      return this;
     }
 
     /**
@@ -1049,8 +1143,17 @@ public final class AdmissionQueue<K> {
       return this;
     }
 
-    /** Builds the queue. */
+    /**
+     * Builds the queue.
+     *
+     * @throws IllegalStateException if this builder has no limiter (a registry's, used only to
+     *     read configurations)
+     */
     public AdmissionQueue<K> build() {
+      if (gate == null) {
+        throw new IllegalStateException("a builder for configurations builds no queue");
+      }
+      applyBase();
       AdmissionQueue<K> queue = new AdmissionQueue<>(this);
       gate.onFreed(queue::freed);
       return queue;

@@ -1,5 +1,7 @@
 package io.throttlenet.spring;
 
+import io.throttlenet.adaptive.ServerWindow;
+import io.throttlenet.adaptive.ServerWindowRegistry;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.breaker.CircuitBreakerRegistry;
 import io.throttlenet.bucket.Throttle;
@@ -8,6 +10,8 @@ import io.throttlenet.core.registry.Registry;
 import io.throttlenet.decorators.Registries;
 import io.throttlenet.multidim.MultiLimiter;
 import io.throttlenet.multidim.MultiLimiterRegistry;
+import io.throttlenet.queue.AdmissionQueue;
+import io.throttlenet.queue.AdmissionQueueRegistry;
 import io.throttlenet.queue.ConcurrencyLimit;
 import io.throttlenet.queue.ConcurrencyLimitRegistry;
 import io.throttlenet.retry.Retry;
@@ -42,7 +46,9 @@ final class ComponentBeans implements BeanDefinitionRegistryPostProcessor, Envir
       MultiLimiterRegistry.KIND, new Kind<>(MultiLimiter.class, Registries::multiLimiters),
       RetryRegistry.KIND, new Kind<>(Retry.class, Registries::retries),
       CircuitBreakerRegistry.KIND, new Kind<>(CircuitBreaker.class, Registries::breakers),
-      ConcurrencyLimitRegistry.KIND, new Kind<>(ConcurrencyLimit.class, Registries::bulkheads));
+      ConcurrencyLimitRegistry.KIND, new Kind<>(ConcurrencyLimit.class, Registries::bulkheads),
+      AdmissionQueueRegistry.KIND, new Kind<>(stringQueues(), Registries::queues),
+      ServerWindowRegistry.KIND, new Kind<>(ServerWindow.class, Registries::windows));
 
   private Environment environment;
 
@@ -53,6 +59,12 @@ final class ComponentBeans implements BeanDefinitionRegistryPostProcessor, Envir
           type, () -> registry.apply(factory.getBean(Registries.class)).component(name));
       beans.registerBeanDefinition(ThrottleNetProperties.PREFIX + kind + "." + name, definition);
     }
+  }
+
+  /** The bean type of a queue: the registry's queues are keyed by strings. */
+  @SuppressWarnings("unchecked")
+  private static Class<AdmissionQueue<String>> stringQueues() {
+    return (Class<AdmissionQueue<String>>) (Class<?>) AdmissionQueue.class;
   }
 
   @Override

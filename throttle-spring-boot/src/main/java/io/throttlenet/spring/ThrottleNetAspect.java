@@ -14,17 +14,25 @@ import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
 
 /**
- * Applies {@link Throttled}, {@link Bulkhead}, {@link Breaker} and {@link Retried} to a bean's
- * method, composed as one {@code Decorators} chain in the order {@code Decorators} recommends:
+ * Applies {@link Throttled}, {@link Queued}, {@link Bulkhead}, {@link Breaker} and {@link
+ * Retried} to a bean's method, composed as one {@code Decorators} chain in the order {@code
+ * Decorators} recommends:
  *
  * <pre>
- *   caller ─▶ retry ─▶ breaker ─▶ bulkhead ─▶ throttle ─▶ method
+ *   caller ─▶ retry ─▶ breaker ─▶ bulkhead ─▶ queue ─▶ throttle ─▶ method
  * </pre>
  *
- * <p>Design: the annotations of a method are read once and kept; the components are looked up in
+ * <p>Design: the annotations of a method are read once and kept (a queue's key expression parsed
+ * once, evaluated per call over its arguments); the components are looked up in
  * the registries on each call (a map read), so components replaced in a registry take effect. A
  * method returning a {@link CompletionStage} gets the asynchronous chain, which never blocks a
  * thread while waiting. The method's own exceptions reach the caller unwrapped.
@@ -42,8 +50,13 @@ public class ThrottleNetAspect {
   }
 
   /** The annotations of one method, read once. */
-  private record Steps(Throttled throttled, Bulkhead bulkhead, Breaker breaker, Retried retried,
-      Duration maxWait, boolean async) {}
+  private record Steps(Throttled throttled, Queued queued, Expression queueKey, Bulkhead bulkhead,
+      Breaker breaker, Retried retried, Duration maxWait, Duration deadline, Method method,
+      boolean async) {}
+
+  private static final SpelExpressionParser KEYS = new SpelExpressionParser();
+  private static final ParameterNameDiscoverer PARAMETER_NAMES =
+      new DefaultParameterNameDiscoverer();
 
   /**
    * Runs the call through the steps its method is annotated with.
@@ -51,7 +64,8 @@ public class ThrottleNetAspect {
    * @throws Throwable what the method or a step throws
    */
   @Around("@annotation(io.throttlenet.spring.Throttled) || @annotation(io.throttlenet.spring.Bulkhead)"
-      + " || @annotation(io.throttlenet.spring.Breaker) || @annotation(io.throttlenet.spring.Retried)")
+      + " || @annotation(io.throttlenet.spring.Breaker) || @annotation(io.throttlenet.spring.Retried)"
+      + " || @annotation(io.throttlenet.spring.Queued)")
   public Object around(ProceedingJoinPoint call) throws Throwable {
     Method method = ((MethodSignature) call.getSignature()).getMethod();
     Object target = call.getTarget();
@@ -62,31 +76,43 @@ public class ThrottleNetAspect {
 
   private static Steps read(Method m) {
     Throttled throttled = AnnotatedElementUtils.findMergedAnnotation(m, Throttled.class);
-    Duration maxWait = throttled == null || throttled.maxWait().isEmpty()
-        ? Decorators.DEFAULT_MAX_WAIT
-        : Values.duration(throttled.maxWait());
+    Queued queued = AnnotatedElementUtils.findMergedAnnotation(m, Queued.class);
     return new Steps(
         throttled,
+        queued,
+        queued == null ? null : KEYS.parseExpression(queued.key()),
         AnnotatedElementUtils.findMergedAnnotation(m, Bulkhead.class),
         AnnotatedElementUtils.findMergedAnnotation(m, Breaker.class),
         AnnotatedElementUtils.findMergedAnnotation(m, Retried.class),
-        maxWait,
+        duration(throttled == null ? "" : throttled.maxWait()),
+        duration(queued == null ? "" : queued.deadline()),
+        m,
         CompletionStage.class.isAssignableFrom(m.getReturnType()));
   }
 
+  /** An annotation's duration; empty for {@code Decorators.DEFAULT_MAX_WAIT}. */
+  private static Duration duration(String text) {
+    return text.isEmpty() ? Decorators.DEFAULT_MAX_WAIT : Values.duration(text);
+  }
+
   private Object sync(Steps s, ProceedingJoinPoint call) throws Throwable {
-    return unwrap(withSteps(Decorators.ofCallable(() -> proceed(call)), s).decorate());
+    return unwrap(withSteps(Decorators.ofCallable(() -> proceed(call)), s, call).decorate());
   }
 
   private Object async(Steps s, ProceedingJoinPoint call) {
-    return withSteps(Decorators.ofCompletionStage(() -> stage(call)), s).get();
+    return withSteps(Decorators.ofCompletionStage(() -> stage(call)), s, call).get();
   }
 
   /** The chain with the method's steps, innermost first (each {@code with} wraps the ones before). */
-  private <C extends DecoratorChain<Object, C>> C withSteps(C chain, Steps s) {
+  private <C extends DecoratorChain<Object, C>> C withSteps(
+      C chain, Steps s, ProceedingJoinPoint call) {
     C c = chain;
     if (s.throttled != null) {
       c = c.withThrottle(registries.throttles().component(s.throttled.value()), s.throttled.cost(), s.maxWait);
+    }
+    if (s.queued != null) {
+      c = c.withQueue(registries.queues().component(s.queued.value()), queueKey(s, call),
+          s.queued.priority(), s.queued.cost(), s.deadline);
     }
     if (s.bulkhead != null) {
       c = c.withBulkhead(registries.bulkheads().component(s.bulkhead.value()));
@@ -98,6 +124,19 @@ public class ThrottleNetAspect {
       c = c.withRetry(registries.retries().component(s.retried.value()));
     }
     return c;
+  }
+
+  /** The fairness key of this call, from its arguments. */
+  private static String queueKey(Steps s, ProceedingJoinPoint call) {
+    EvaluationContext context =
+        new MethodBasedEvaluationContext(null, s.method, call.getArgs(), PARAMETER_NAMES);
+    Object key = s.queueKey.getValue(context);
+    if (key == null) {
+      throw new IllegalArgumentException("key of @Queued(\"" + s.queued.value() + "\") on "
+          + s.method.getDeclaringClass().getSimpleName() + "." + s.method.getName()
+          + " must not be null, was null for '" + s.queued.key() + "'");
+    }
+    return key.toString();
   }
 
   /** The method's own result; a {@link Throwable} that is no {@link Exception} travels wrapped. */

@@ -23,8 +23,8 @@ import org.springframework.core.env.Environment;
  *       key or a value a builder rejects stops the application, naming the key;
  *   <li>a bean for each component the properties declare, named as its keys ({@code
  *       throttlenet.throttle.github});
- *   <li>{@link Throttled}, {@link Bulkhead}, {@link Breaker} and {@link Retried} on bean methods,
- *       through Spring AOP ({@link ThrottleNetAspect});
+ *   <li>{@link Throttled}, {@link Queued}, {@link Bulkhead}, {@link Breaker} and {@link
+ *       Retried} on bean methods, through Spring AOP ({@link ThrottleNetAspect});
  *   <li>with Micrometer and {@code throttle-micrometer} present, meters for every component in
  *       every meter registry Boot manages; with SLF4J present, {@link Slf4jEventLogger} on the
  *       event registry;

@@ -1,11 +1,13 @@
 package io.throttlenet.spring;
 
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.registry.Registry;
 import io.throttlenet.core.registry.Values;
 import io.throttlenet.decorators.Registries;
 import io.throttlenet.multidim.MultiLimiter;
+import io.throttlenet.queue.AdmissionQueue;
 import io.throttlenet.queue.ConcurrencyLimit;
 import io.throttlenet.retry.Retry;
 import java.util.LinkedHashMap;
@@ -19,7 +21,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * now, by kind and name. A throttle shows its available permits, capacity and rate; a
  * multi-limiter the available permits and capacity of each dimension; a breaker its state; a
  * bulkhead its current limit (which an adaptive controller may be moving), calls in flight and
- * waiters; a retry its attempts and backoff. Expose it as any endpoint ({@code
+ * waiters; a retry its attempts and backoff; an admission queue its size (waiters), queued cost,
+ * capacity and the limiter it fronts; a server window the available permits, cost in flight,
+ * limit and window of each dimension, and its waiters. Expose it as any endpoint ({@code
  * management.endpoints.web.exposure.include=throttlenet}). Thread-safe; values are read one by
  * one, not as an atomic snapshot.
  */
@@ -41,6 +45,9 @@ public class ThrottleNetEndpoint {
     all.put(registries.retries().kind(), describe(registries.retries(), ThrottleNetEndpoint::retry));
     all.put(registries.breakers().kind(), describe(registries.breakers(), ThrottleNetEndpoint::breaker));
     all.put(registries.bulkheads().kind(), describe(registries.bulkheads(), ThrottleNetEndpoint::bulkhead));
+    all.put(registries.queues().kind(), describe(registries.queues(), ThrottleNetEndpoint::queue));
+    all.put(
+        registries.windows().kind(), describe(registries.windows(), ThrottleNetEndpoint::window));
     return all;
   }
 
@@ -86,6 +93,29 @@ public class ThrottleNetEndpoint {
     m.put("limit", c.limit());
     m.put("inFlight", c.inFlight());
     m.put("waiting", c.waiting());
+    return m;
+  }
+
+  private static Map<String, Object> queue(AdmissionQueue<String> q) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("size", q.size());
+    m.put("queuedCost", q.queuedCost());
+    q.config().capacity().ifPresent(c -> m.put("capacity", c));
+    q.config().limiter().ifPresent(l -> m.put("limiter", l.toString()));
+    return m;
+  }
+
+  private static Map<String, Object> window(ServerWindow w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String d : w.dimensions()) {
+      Map<String, Object> dimension = new LinkedHashMap<>();
+      dimension.put("availablePermits", w.availablePermits(d));
+      dimension.put("inFlight", w.inFlight(d));
+      dimension.put("limit", w.capacity(d));
+      dimension.put("window", w.window(d).toString());
+      m.put(d, dimension);
+    }
+    m.put("waiting", w.waiting());
     return m;
   }
 }

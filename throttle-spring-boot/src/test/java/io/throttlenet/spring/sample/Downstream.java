@@ -1,6 +1,7 @@
 package io.throttlenet.spring.sample;
 
 import io.throttlenet.spring.Breaker;
+import io.throttlenet.spring.Queued;
 import io.throttlenet.spring.Bulkhead;
 import io.throttlenet.spring.Retried;
 import io.throttlenet.spring.Throttled;
@@ -42,6 +43,18 @@ public class Downstream {
       throw new IllegalStateException("never released");
     }
     return "report";
+  }
+
+  /** Waits its turn for its tenant in the fair queue in front of the partners' budget. */
+  @Queued(value = "tenants", key = "#p0", cost = 5, deadline = "1s")
+  public String forTenant(String tenant, String path) {
+    return rest.get().uri(path).retrieve().body(String.class);
+  }
+
+  /** An asynchronous call that succeeds: a permit of the search budget, then the call. */
+  @Throttled(value = "search", maxWait = "0s")
+  public CompletionStage<String> searchAsync(String path) {
+    return CompletableFuture.supplyAsync(() -> rest.get().uri(path).retrieve().body(String.class));
   }
 
   /** An asynchronous call: the permit is taken without holding a thread. */

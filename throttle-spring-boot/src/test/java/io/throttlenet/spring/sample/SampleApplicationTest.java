@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.throttlenet.adaptive.ServerWindow;
 import io.throttlenet.breaker.CircuitBreaker;
 import io.throttlenet.breaker.CircuitOpenException;
 import io.throttlenet.bucket.Throttle;
 import io.throttlenet.core.MaxWaitExceededException;
+import io.throttlenet.core.Permit;
 import io.throttlenet.decorators.Registries;
 import io.throttlenet.multidim.MultiLimiter;
+import io.throttlenet.queue.AdmissionQueue;
 import io.throttlenet.queue.BulkheadFullException;
+import io.throttlenet.queue.Overflow;
 import io.throttlenet.spring.BreakersHealthIndicator;
 import io.throttlenet.spring.ThrottleNetEndpoint;
 import java.io.IOException;
@@ -20,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +50,7 @@ import org.springframework.web.client.HttpServerErrorException;
 class SampleApplicationTest {
   private static final AtomicInteger FLAKY_HITS = new AtomicInteger();
   private static final AtomicInteger DOWN_HITS = new AtomicInteger();
+  private static final AtomicInteger OK_HITS = new AtomicInteger();
   private static final HttpServer SERVER = start();
 
   private static HttpServer start() {
@@ -54,6 +60,10 @@ class SampleApplicationTest {
       server.createContext("/flaky", exchange -> {
         int hit = FLAKY_HITS.incrementAndGet();
         respond(exchange, hit == 1 ? 503 : 200, hit == 1 ? "busy" : "hello");
+      });
+      server.createContext("/ok", exchange -> {
+        OK_HITS.incrementAndGet();
+        respond(exchange, 200, "ok");
       });
       server.createContext("/down", exchange -> {
         DOWN_HITS.incrementAndGet();
@@ -101,6 +111,49 @@ class SampleApplicationTest {
   @Autowired
   @Qualifier("throttlenet.multi.llm")
   MultiLimiter llm;
+
+  @Autowired
+  @Qualifier("throttlenet.queue.tenants")
+  AdmissionQueue<String> tenants;
+
+  @Autowired
+  @Qualifier("throttlenet.window.openai")
+  ServerWindow openai;
+
+  @Test
+  void queuedCall_takesItsTurnForTheKeyFromItsArguments_andPaysTheFrontedThrottle() {
+    Throttle partners = registries.throttles().component("partners");
+    long before = partners.availablePermits();
+    int hits = OK_HITS.get();
+    assertThat(downstream.forTenant("acme", "/ok")).isEqualTo("ok");
+    assertThat(OK_HITS.get()).isEqualTo(hits + 1);
+    assertThat(partners.availablePermits()).isEqualTo(before - 5);
+    assertThat(tenants.size()).isZero();
+    assertThatThrownBy(() -> downstream.forTenant(null, "/ok"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key of @Queued(\"tenants\") on Downstream.forTenant must not be null, was null for '#p0'");
+    assertThat(OK_HITS.get()).isEqualTo(hits + 1);
+  }
+
+  @Test
+  void asyncCall_thatSucceeds_completesWithTheResult_andPaysItsPermit() {
+    Throttle search = registries.throttles().component("search");
+    CompletionStage<String> call = downstream.searchAsync("/ok");
+    assertThat(call.toCompletableFuture().join()).isEqualTo("ok");
+    assertThat(search.availablePermits()).isEqualTo(2);
+  }
+
+  @Test
+  void queueAndWindow_areBeans_builtFromTheProperties() throws InterruptedException {
+    assertThat(tenants).isSameAs(registries.queues().component("tenants"));
+    assertThat(tenants.config().overflow()).contains(Overflow.DROP_OLDEST);
+    Throttle partners = registries.throttles().component("partners");
+    long before = partners.availablePermits(); // the tests run in any order
+    assertThat(tenants.acquire("acme", 0, 4, null)).isSameAs(Permit.SPENT);
+    assertThat(partners.availablePermits()).isEqualTo(before - 4); // it fronts the named throttle
+    assertThat(openai).isSameAs(registries.windows().component("openai"));
+    assertThat(openai.capacity("tokens")).isEqualTo(30_000);
+  }
 
   @Test
   void retryOutsideThrottle_eachAttemptPaysAPermit_thenTheBudgetRefusesWithoutACall() {
@@ -162,6 +215,14 @@ class SampleApplicationTest {
     assertThat(all.get("bulkhead").get("reports")).containsEntry("limit", 1).containsEntry("inFlight", 0);
     assertThat(all.get("multi").get("llm")).containsKey("tokens");
     assertThat(all.get("breaker")).containsKey("payments");
+    assertThat(all.get("queue").get("tenants")).containsEntry("size", 0).containsEntry("capacity", 50)
+        .containsEntry("limiter", "throttle:partners");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tokens = (Map<String, Object>) all.get("window").get("openai").get("tokens");
+    assertThat(tokens).containsEntry("availablePermits", 30_000L).containsEntry("inFlight", 0L)
+        .containsEntry("limit", 30_000L).containsEntry("window", "PT1M");
+    assertThat(all.get("window").get("openai")).containsEntry("waiting", 0);
+    assertThat(meters.get("throttlenet.queue.depth").tags("component", "tenants").gauge().value()).isZero();
     assertThat(meters.get("throttlenet.limiter.available").tags("component", "github").gauge()).isNotNull();
     assertThat(meters.get("throttlenet.bulkhead.limit").tags("component", "reports").gauge().value()).isEqualTo(1);
     assertThat(meters.get("throttlenet.multi.available").tags("component", "llm", "dimension", "requests").gauge().value())
