@@ -1022,7 +1022,18 @@ public final class AdmissionQueue<K> {
      * value; unset options stay empty.
      */
     public AdmissionQueueConfig config() {
-      applyBase();
+      if (base == null || baseApplied) {
+        return own();
+      }
+      // On a scratch builder, so that this one stays as it was: options may still be set here.
+      Builder<K> merged = new Builder<>(gate);
+      merged.fillFrom(own());
+      merged.fillFrom(base);
+      return merged.own();
+    }
+
+    /** The options set on this builder, as a value. */
+    private AdmissionQueueConfig own() {
       return new AdmissionQueueConfig(
           capacity > 0 ? OptionalInt.of(capacity) : OptionalInt.empty(),
           maxQueuedCost > 0 ? OptionalLong.of(maxQueuedCost) : OptionalLong.empty(),
@@ -1032,13 +1043,16 @@ public final class AdmissionQueue<K> {
           Optional.ofNullable(limiterRef));
     }
 
-    /** Takes each option not set here from the base, through its setter so it is checked. */
+    /** Takes the base's options once, before building (see {@link #fillFrom}). */
     private void applyBase() {
-      AdmissionQueueConfig b = base;
-      if (b == null || baseApplied) {
-        return;
+      if (base != null && !baseApplied) {
+        baseApplied = true;
+        fillFrom(base);
       }
-      baseApplied = true;
+    }
+
+    /** Takes each option not set here from {@code b}, through its setter so it is checked. */
+    private void fillFrom(AdmissionQueueConfig b) {
       if (capacity == 0) {
         b.capacity().ifPresent(this::capacity);
       }

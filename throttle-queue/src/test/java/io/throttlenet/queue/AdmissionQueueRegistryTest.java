@@ -24,6 +24,18 @@ class AdmissionQueueRegistryTest {
   private final AdmissionQueueRegistry queues = AdmissionQueueRegistry.create(events, throttles, bulkheads);
 
   @Test
+  void config_leavesTheBuilderOpen_forOptionsTheBaseAlsoSets() {
+    AdmissionQueueConfig base =
+        AdmissionQueue.<String>builder(ConcurrencyLimit.of(8)).capacity(7).config();
+    AdmissionQueue.Builder<String> b =
+        AdmissionQueue.<String>builder(ConcurrencyLimit.of(8)).from(base);
+    assertThat(b.config().capacity()).hasValue(7);
+    b.capacity(9);
+    assertThat(b.config().capacity()).hasValue(9);
+    assertThat(b.build().config().capacity()).hasValue(9);
+  }
+
+  @Test
   void config_readsBackEveryOption_andFromBuildsALikeQueue() {
     AdmissionQueue<String> queue = AdmissionQueue.<String>builder(ConcurrencyLimit.of(8))
         .capacity(7).maxQueuedCost(50).overflow(Overflow.DROP_OLDEST).quantum(3)
