@@ -1166,7 +1166,21 @@ public final class ServerWindow {
      * bypass bound if set, checked, as a value.
      */
     public ServerWindowConfig config() {
-      applyBase();
+      if (base == null || baseApplied) {
+        return own();
+      }
+      // On a scratch builder, so that this one stays as it was: options may still be set here.
+      Builder merged = new Builder();
+      merged.limits.putAll(limits);
+      merged.windows.putAll(windows);
+      merged.maxBypass = maxBypass;
+      merged.base = base;
+      merged.applyBase();
+      return merged.own();
+    }
+
+    /** The options set on this builder, as a value. */
+    private ServerWindowConfig own() {
       List<Quota.Limit> dimensions = new ArrayList<>(limits.size());
       limits.forEach((d, limit) ->
           dimensions.add(new Quota.Limit(d, limit, Duration.ofNanos(windows.get(d)))));

@@ -22,6 +22,17 @@ class ServerWindowRegistryTest {
   }
 
   @Test
+  void config_leavesTheBuilderOpen_forOptionsTheBaseAlsoSets() {
+    ServerWindowConfig base =
+        ServerWindow.builder().dimension("requests", 10, Duration.ofSeconds(1)).config();
+    ServerWindow.Builder b = ServerWindow.builder().from(base);
+    assertThat(b.config().dimensions()).hasSize(1);
+    b.dimension("requests", 20, Duration.ofSeconds(1)).maxBypass(Duration.ZERO);
+    assertThat(b.config().dimensions().get(0).limit()).isEqualTo(20);
+    assertThat(b.build().capacity("requests")).isEqualTo(20);
+  }
+
+  @Test
   void config_readsBackCurrentLimits_andFromBuildsALikeWindow() {
     ServerWindow window = ServerWindow.builder()
         .dimension("requests", 50, Duration.ofMinutes(1))
