@@ -382,6 +382,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       fallback.pauseUntil(untilNanos);
     }
     remote.call(keys, args("pause", length, new long[keys.length], null));
+    dropLease(); // again: see dropLease
   }
 
   /**
@@ -406,6 +407,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     String[] args = Scripts.args("pause", length, 0, new long[] {rate.interval()},
         new long[] {rate.tolerance()}, new long[1], null);
     remote.call(new String[] {keys[d]}, args);
+    dropLease(); // again: see dropLease
   }
 
   /**
@@ -436,6 +438,9 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       values[i] = i == d ? Math.max(permits, -rates.get(d).maxOwedPermits()) : rates.get(i).burst();
     }
     remote.call(keys, args("limit", 0, values, null));
+    if (lease != null) {
+      lease.bound(d, permits); // again: see dropLease
+    }
   }
 
   /**
@@ -483,6 +488,12 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     return lease;
   }
 
+  /**
+   * Drops the lease; called before a pause, restriction, reset or rate change is sent (no local
+   * grant while it travels) and again once its script has run: a refill claimed between the first
+   * drop and the script may have run before it in Redis, and its reply, which comes first on the
+   * connection, is then either dropped here or refused by the epoch.
+   */
   private void dropLease() {
     if (lease != null) {
       lease.drop();
@@ -501,6 +512,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       local.setRate(next.permitsPerSecond() / remote.policy().fleetSize());
     }
     remote.call(keys, args);
+    dropLease(); // again: see dropLease
   }
 
   private void learn(int d, long interval) {
@@ -518,6 +530,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       fallback.reset();
     }
     remote.call(keys, args("reset", 0, new long[keys.length], null));
+    dropLease(); // again: see dropLease
   }
 
   /**

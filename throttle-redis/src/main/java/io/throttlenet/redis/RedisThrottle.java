@@ -219,6 +219,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       local.setRate(next.permitsPerSecond() / Math.max(outagePolicy().fleetSize(), 1));
     }
     shared.remote.call(keys, args);
+    dropLease(); // again: see dropLease
   }
 
   /** The outage policy. */
@@ -329,6 +330,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       fallback.get().pauseUntil(untilNanos);
     }
     shared.remote.call(keys, args("pause", length, 0, 0, null));
+    dropLease(); // again: see dropLease
   }
 
   /**
@@ -347,15 +349,14 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     if (permits >= rate.burst()) {
       return;
     }
-    if (permits <= 0 || leased() > permits) {
-      dropLease();
-    }
+    boundLease(permits);
     if (fallback != null) {
       int n = Math.max(outagePolicy().fleetSize(), 1);
       fallback.get().limitAvailable(Math.floorDiv(permits, n), nowNanos);
     }
     long bounded = Math.max(permits, -rate.maxOwedPermits());
     shared.remote.call(keys, args("limit", 0, 0, bounded, null));
+    boundLease(permits); // again: see dropLease
   }
 
   /**
@@ -369,6 +370,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       fallback.get().reset();
     }
     shared.remote.call(keys, args("reset", 0, 0, 0, null));
+    dropLease(); // again: see dropLease
   }
 
   // ---- the verbs, overridden to wait from the reply and to give back by handle --------------
@@ -581,7 +583,10 @@ public final class RedisThrottle implements AdjustableRateLimiter {
 
   /**
    * Drops the lease (a pause, restriction, reset or rate change), and with it any refill in
-   * flight: see the design comment.
+   * flight: see the design comment. Called before the change is sent (no local grant while it
+   * travels) and again once its script has run: a refill claimed between the first drop and the
+   * script may have run before it in Redis, and its reply, which comes first on the connection, is
+   * then either dropped here or refused by the epoch.
    */
   private void dropLease() {
     if (shared.leaseBatch == 0) {
@@ -590,6 +595,13 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     synchronized (leaseLock) {
       leaseEpoch++;
       pool.set(0);
+    }
+  }
+
+  /** Drops the lease if it holds more than {@code permits}, a new bound, or the bound is none. */
+  private void boundLease(long permits) {
+    if (permits <= 0 || leased() > permits) {
+      dropLease();
     }
   }
 
