@@ -7,7 +7,14 @@ import io.throttlenet.core.Ticker;
  * this instance until they expire. Refilled by replacement (what is left of an older lease is
  * dropped, never added, so the pool holds at most one batch); a take is all or nothing across the
  * dimensions, so the pool is guarded by a lock held for a few array reads and writes. Expired
- * permits are dropped, not returned. Thread-safe.
+ * permits are dropped, not returned.
+ *
+ * <p>Each {@link #drop} (a pause, restriction, reset or rate change) starts a new epoch. A grant
+ * from the pool and a refill in flight carry the epoch they began in, and {@link #giveBack} and
+ * {@link #fill} ignore an older one: otherwise a reservation granted before a pause and settled
+ * after it, or a refill whose script ran before the pause and whose reply came after, would put
+ * permits back into a pool the pause had emptied, and the next take would be granted locally
+ * during the pause. Thread-safe.
  */
 final class MultiLease {
   private final long[] batch;
@@ -16,6 +23,7 @@ final class MultiLease {
   private final LeaseRefill refill = new LeaseRefill();
   private final long[] pool; // guarded by this
   private long expiry; // guarded by this
+  private long epoch; // guarded by this; moved on by drop()
 
   MultiLease(long[] batch, long ttlNanos, Ticker ticker) {
     this.batch = batch;
@@ -40,25 +48,52 @@ final class MultiLease {
     return extras;
   }
 
-  /** Takes {@code values} from the pool if it covers every one of them; false otherwise. */
-  synchronized boolean take(long[] values) {
+  /**
+   * Whether the pool could ever cover {@code values}: it never holds more than a batch in any
+   * dimension (none in one the batch does not name), so a call above that must go to Redis.
+   */
+  boolean couldCover(long[] values) {
     for (int d = 0; d < values.length; d++) {
-      if (values[d] > pool[d]) {
+      if (values[d] > batch[d]) {
         return false;
       }
-    }
-    if (ticker.read() - expiry > 0) {
-      java.util.Arrays.fill(pool, 0); // expired: dropped, not returned
-      return false;
-    }
-    for (int d = 0; d < values.length; d++) {
-      pool[d] -= values[d];
     }
     return true;
   }
 
-  /** Replaces the pool by {@code leased}, if Redis leased anything. */
-  synchronized void fill(long[] leased) {
+  /**
+   * Takes {@code values} from the pool if it covers every one of them: returns the epoch they were
+   * taken in (for {@link #giveBack}), or -1 if the pool does not cover them.
+   */
+  synchronized long take(long[] values) {
+    for (int d = 0; d < values.length; d++) {
+      if (values[d] > pool[d]) {
+        return -1;
+      }
+    }
+    if (ticker.read() - expiry > 0) {
+      java.util.Arrays.fill(pool, 0); // expired: dropped, not returned
+      return -1;
+    }
+    for (int d = 0; d < values.length; d++) {
+      pool[d] -= values[d];
+    }
+    return epoch;
+  }
+
+  /** The current epoch: read by the caller claiming a refill before it asks Redis. */
+  synchronized long epoch() {
+    return epoch;
+  }
+
+  /**
+   * Replaces the pool by {@code leased}, if Redis leased anything and the pool was not dropped
+   * since {@code claimedIn}, the epoch read before the refill was sent.
+   */
+  synchronized void fill(long[] leased, long claimedIn) {
+    if (claimedIn != epoch) {
+      return; // dropped while in flight: the permits are spent in Redis, never here
+    }
     boolean any = false;
     for (long l : leased) {
       any |= l > 0;
@@ -71,11 +106,12 @@ final class MultiLease {
 
   /**
    * Returns what a settled or cancelled leased grant did not use, up to a batch per dimension (the
-   * rest is dropped); nothing once the lease expired. Returns what went back.
+   * rest is dropped); nothing once the lease expired or was dropped since {@code takenIn}, the
+   * epoch of the grant. Returns what went back.
    */
-  synchronized long[] giveBack(long[] amounts) {
+  synchronized long[] giveBack(long[] amounts, long takenIn) {
     long[] back = new long[amounts.length];
-    if (ticker.read() - expiry > 0) {
+    if (takenIn != epoch || ticker.read() - expiry > 0) {
       return back;
     }
     for (int d = 0; d < amounts.length; d++) {
@@ -104,8 +140,22 @@ final class MultiLease {
     return ticker.read() - expiry > 0 ? 0 : pool[dimension];
   }
 
-  /** Drops the pool: after a pause, restriction, reset or rate change. */
+  /**
+   * Drops the pool, and with it what grants made before give back and what refills in flight
+   * bring: after a pause, restriction, reset or rate change.
+   */
   synchronized void drop() {
+    epoch++;
     java.util.Arrays.fill(pool, 0);
+  }
+
+  /**
+   * Drops the pool if it holds more of {@code dimension} than {@code permits}, the new bound on it,
+   * or the bound leaves nothing (so nothing may come back); keeps it otherwise.
+   */
+  synchronized void bound(int dimension, long permits) {
+    if (permits <= 0 || pool[dimension] > permits) {
+      drop();
+    }
   }
 }

@@ -75,8 +75,11 @@ import java.util.function.Supplier;
  * else charged in Redis at once. Per dimension, in any interval of length {@code t}, a fleet of N
  * leasing instances is released at most {@code burst + rate·t + min(N·batch, rate·ttl)}; up to
  * one batch per instance and time-to-live is wasted (expired leases are dropped, not returned).
- * A pause, restriction, reset or rate change drops this instance's lease; {@link
- * #availablePermits} counts it.
+ * A pause, reset or rate change drops this instance's lease, and so does a restriction ({@link
+ * #limitAvailable}) below what the lease holds of that dimension; grants made from a dropped lease
+ * give nothing back to it when settled, and a refill in flight when it was dropped is discarded.
+ * A call the batch can never cover (a cost above the batch, or in a dimension it does not name)
+ * goes straight to Redis. {@link #availablePermits} counts the lease.
  *
  * <p><b>Steering.</b> It is an {@link AdjustableMultiLimiter}: {@code HeaderSync} follows it as it
  * follows a local {@link MultiLimiter} ({@link #limitAvailable}, {@link #pauseUntil(String, long)}
@@ -379,6 +382,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       fallback.pauseUntil(untilNanos);
     }
     remote.call(keys, args("pause", length, new long[keys.length], null));
+    dropLease(); // again: see dropLease
   }
 
   /**
@@ -403,11 +407,17 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     String[] args = Scripts.args("pause", length, 0, new long[] {rate.interval()},
         new long[] {rate.tolerance()}, new long[1], null);
     remote.call(new String[] {keys[d]}, args);
+    dropLease(); // again: see dropLease
   }
 
   /**
    * Lowers what {@code dimension} has available to at most {@code permits}; see {@link
-   * RateLimiter#limitAvailable}. Applied at the server's clock.
+   * RateLimiter#limitAvailable}. Applied at the server's clock, in one round trip that this call
+   * waits for, so the bound is in force in Redis before the caller's next attempt (as {@code
+   * HeaderSync} requires: it applies a response's signals before the response is handed on). This
+   * instance's lease is dropped only if it holds more of the dimension than {@code permits}, or
+   * {@code permits} leaves nothing; a smaller lease is kept, within the leasing bound of the class
+   * comment.
    *
    * @throws IllegalArgumentException if the dimension is unknown
    */
@@ -417,7 +427,9 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (permits >= rates.get(d).burst()) {
       return;
     }
-    dropLease();
+    if (lease != null) {
+      lease.bound(d, permits);
+    }
     if (fallback != null) {
       fallback.limitAvailable(dimension, Math.floorDiv(permits, remote.policy().fleetSize()), nowNanos);
     }
@@ -426,6 +438,9 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       values[i] = i == d ? Math.max(permits, -rates.get(d).maxOwedPermits()) : rates.get(i).burst();
     }
     remote.call(keys, args("limit", 0, values, null));
+    if (lease != null) {
+      lease.bound(d, permits); // again: see dropLease
+    }
   }
 
   /**
@@ -468,6 +483,17 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     changeRate(d, Rate.of(permits, period, rates.get(d).burst()));
   }
 
+  /** The lease, or null: for tests that hold a refill in flight. */
+  MultiLease lease() {
+    return lease;
+  }
+
+  /**
+   * Drops the lease; called before a pause, restriction, reset or rate change is sent (no local
+   * grant while it travels) and again once its script has run: a refill claimed between the first
+   * drop and the script may have run before it in Redis, and its reply, which comes first on the
+   * connection, is then either dropped here or refused by the epoch.
+   */
   private void dropLease() {
     if (lease != null) {
       lease.drop();
@@ -486,6 +512,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       local.setRate(next.permitsPerSecond() / remote.policy().fleetSize());
     }
     remote.call(keys, args);
+    dropLease(); // again: see dropLease
   }
 
   private void learn(int d, long interval) {
@@ -503,6 +530,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       fallback.reset();
     }
     remote.call(keys, args("reset", 0, new long[keys.length], null));
+    dropLease(); // again: see dropLease
   }
 
   /**
@@ -585,10 +613,17 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** One decision; for Redis, the handle to settle or give back by; leased: from this lease. */
+  /**
+   * One decision; for Redis, the handle to settle or give back by; leaseEpoch: granted from this
+   * lease in that epoch ({@link MultiLease#take}), or -1.
+   */
   record Booking(
       Costs costs, long[] values, boolean granted, long waitNanos, long clientNow, int binding,
-      boolean closed, long sec, long at, long[] ends, Reservation local, boolean leased) {
+      boolean closed, long sec, long at, long[] ends, Reservation local, long leaseEpoch) {
+
+    boolean leased() {
+      return leaseEpoch >= 0;
+    }
 
     /** Refused at once by the local fallback during an outage: a caller that may wait waits there. */
     boolean fallbackBusy() {
@@ -596,7 +631,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
 
     Booking grantedLocally(Reservation reservation) {
-      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation, false);
+      return new Booking(costs, values, true, 0, clientNow, -1, false, 0, 0, null, reservation, -1);
     }
   }
 
@@ -607,9 +642,13 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     if (over >= 0) {
       return refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait);
     }
-    for (int attempt = 0; lease != null; attempt++) {
-      if (lease.take(values)) {
-        return leased(costs, values, now);
+    // a call the pool can never cover neither waits for refills nor claims one (its reply would
+    // replace the pool by a lease in its own dimensions only)
+    boolean coverable = lease != null && lease.couldCover(values);
+    for (int attempt = 0; coverable; attempt++) {
+      long epoch = lease.take(values);
+      if (epoch >= 0) {
+        return leased(costs, values, now, epoch);
       }
       CompletableFuture<Void> inFlight = lease.refill().current();
       if (inFlight == null || attempt == 2) {
@@ -617,10 +656,11 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       }
       LeaseRefill.await(inFlight); // one round trip at most, and it may bring enough for us
     }
-    CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+    CompletableFuture<Void> mine = coverable ? lease.refill().claim() : null;
+    long claimedIn = mine == null ? -1 : lease.epoch();
     try {
       List<Long> r = remote.call(keys, args("reserve", maxWait, values, extras(mine, values)));
-      return fromReply(costs, values, now, maxWait, r);
+      return fromReply(costs, values, now, maxWait, r, claimedIn);
     } finally {
       if (mine != null) {
         lease.refill().done(mine); // after the pool is filled, so those waiting for it find it
@@ -628,12 +668,12 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     }
   }
 
-  /** Granted from this instance's lease: no round trip. */
-  private Booking leased(Costs costs, long[] values, long now) {
+  /** Granted from this instance's lease, in {@code epoch}: no round trip. */
+  private Booking leased(Costs costs, long[] values, long now, long epoch) {
     if (acquiredEvents.hasListeners()) {
       acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ZERO));
     }
-    return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, true);
+    return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, epoch);
   }
 
   /** For the caller refilling the lease, per dimension {extra, 0, 0, 0}; otherwise null. */
@@ -671,19 +711,23 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     long now = ticker.read();
     CompletableFuture<Booking> booked;
     int over = exceeding(values);
+    // a cost above a burst is above the batch too: never coverable, never taken from the pool
+    boolean coverable = lease != null && lease.couldCover(values);
+    long epoch = coverable ? lease.take(values) : -1;
     if (over >= 0) {
       booked = CompletableFuture.completedFuture(refused(costs, values, RateLimiter.NEVER, now, over, false, maxWait));
-    } else if (lease != null && lease.take(values)) {
-      booked = CompletableFuture.completedFuture(leased(costs, values, now));
+    } else if (epoch >= 0) {
+      booked = CompletableFuture.completedFuture(leased(costs, values, now, epoch));
     } else {
-      CompletableFuture<Void> mine = lease == null ? null : lease.refill().claim();
+      CompletableFuture<Void> mine = coverable ? lease.refill().claim() : null;
+      long claimedIn = mine == null ? -1 : lease.epoch();
       booked = remote.callAsync(keys, args("reserve", maxWait, values, extras(mine, values)))
           .handle((r, failure) -> {
             try {
               if (failure != null) {
                 throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
               }
-              return fromReply(costs, values, now, maxWait, r);
+              return fromReply(costs, values, now, maxWait, r, claimedIn);
             } finally {
               if (mine != null) {
                 lease.refill().done(mine);
@@ -724,7 +768,8 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
     return granted;
   }
 
-  private Booking fromReply(Costs costs, long[] values, long now, long maxWait, List<Long> r) {
+  /** {@code claimedIn}: the lease's epoch when this caller claimed the refill, or -1. */
+  private Booking fromReply(Costs costs, long[] values, long now, long maxWait, List<Long> r, long claimedIn) {
     if (r == null) {
       return outage(costs, values, now, maxWait);
     }
@@ -738,33 +783,33 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       ends[d] = r.get(5 + d);
       learn(d, r.get(5 + n + d));
     }
-    if (lease != null) {
+    if (claimedIn >= 0) {
       long[] leasedNow = new long[n];
       for (int d = 0; d < n; d++) {
         leasedNow[d] = r.get(5 + 2 * n + d);
       }
-      lease.fill(leasedNow);
+      lease.fill(leasedNow, claimedIn);
     }
     long result = wait == 0 ? 0 : wait + Math.max(ticker.read() - now, 0);
     if (acquiredEvents.hasListeners()) {
       acquiredEvents.publish(new MultiLimiterEvent.Acquired(name, costs, Duration.ofNanos(result)));
     }
     return new Booking(
-        costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null, false);
+        costs, values, true, result, now, -1, false, r.get(2), r.get(3), ends, null, -1);
   }
 
   private Booking outage(Costs costs, long[] values, long now, long maxWait) {
     switch (remote.policy().kind()) {
       case FAIL_OPEN:
-        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, false);
+        return new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, null, -1);
       case FAIL_CLOSED:
         return refused(costs, values, Math.max(remote.retryAfterNanos(), 1), now, 0, true, maxWait);
       default:
         Optional<Reservation> local = fallback.tryReserve(costs); // publishes its own events
         return local
-            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l, false))
+            .map(l -> new Booking(costs, values, true, 0, now, -1, false, 0, 0, null, l, -1))
             .orElseGet(() -> new Booking(
-                costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null, false));
+                costs, values, false, fallbackWait(costs), now, -1, false, 0, 0, null, null, -1));
     }
   }
 
@@ -779,7 +824,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       Optional<Duration> retry = wait == RateLimiter.NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
       rejectedEvents.publish(new MultiLimiterEvent.Rejected(name, costs, dimensions[binding], reason, retry));
     }
-    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null, false);
+    return new Booking(costs, values, false, wait, now, binding, closed, 0, 0, null, null, -1);
   }
 
   private RejectedException rejection(Booking b, long maxWait) {
@@ -831,7 +876,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   /** Charges positive and gives back negative {@code delta} per dimension, as of the booking. */
   CompletableFuture<long[]> settle(Booking b, long[] delta) {
     if (b.leased()) {
-      return settleLeased(delta);
+      return settleLeased(delta, b.leaseEpoch());
     }
     if (b.ends() == null) {
       return CompletableFuture.completedFuture(new long[delta.length]); // granted without Redis
@@ -853,11 +898,11 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
   }
 
   /**
-   * Settles a grant from the lease: what it did not use goes back to the lease (while it lasts,
-   * up to a batch); what it used beyond is taken from the lease where it can, and the rest charged
-   * in Redis now, as any overdraft.
+   * Settles a grant from the lease: what it did not use goes back to the lease (while it lasts and
+   * was not dropped since the grant, up to a batch); what it used beyond is taken from the lease
+   * where it can, and the rest charged in Redis now, as any overdraft.
    */
-  private CompletableFuture<long[]> settleLeased(long[] delta) {
+  private CompletableFuture<long[]> settleLeased(long[] delta, long takenIn) {
     long[] charge = new long[delta.length];
     long[] unused = new long[delta.length];
     boolean remaining = false;
@@ -865,7 +910,7 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
       charge[d] = Math.max(delta[d], 0);
       unused[d] = Math.max(-delta[d], 0);
     }
-    long[] back = lease.giveBack(unused);
+    long[] back = lease.giveBack(unused, takenIn);
     long[] rest = lease.charge(charge);
     for (long c : rest) {
       remaining |= c > 0;

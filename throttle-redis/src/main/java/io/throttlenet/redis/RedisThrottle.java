@@ -60,7 +60,10 @@ import java.util.function.Supplier;
  * be spent up to the lease's time-to-live after Redis granted it. So in any interval of length
  * {@code t}, a fleet of N leasing instances is released at most {@code burst + rate·t +
  * min(N·batch, rate·ttl)}, and up to one batch per instance and time-to-live is wasted (expired
- * leases are dropped, not returned). {@link #availablePermits} counts this instance's lease.
+ * leases are dropped, not returned). A pause, reset or rate change drops this instance's lease,
+ * and so does a restriction ({@link #limitAvailable}) below what it holds; a refill in flight when
+ * the lease was dropped is discarded. A cost of a batch or more goes straight to Redis. {@link
+ * #availablePermits} counts this instance's lease.
  *
  * <p><b>Outages</b>: see {@link OutagePolicy}. Each call waits for Redis at most the {@linkplain
  * Builder#timeout timeout}; a fail-closed {@link #acquire} throws {@link
@@ -91,7 +94,12 @@ public final class RedisThrottle implements AdjustableRateLimiter {
    * Leasing. The pool is one AtomicLong of leased permits and a volatile expiry, written by the one
    * caller whose refill is in flight (refill holds its future; others that miss the pool wait for
    * it, then retry the pool once more before asking Redis on their own). The expiry is written
-   * before the pool, so a reader that sees the new permits also sees their expiry.
+   * before the pool, so a reader that sees the new permits also sees their expiry. A drop (pause,
+   * restriction, reset, rate change) moves the lease epoch on; the refilling caller reads the epoch
+   * before it sends, and its reply fills the pool only if the epoch is unchanged, so a refill whose
+   * script ran before a pause cannot refill the pool after it. Fill and drop take a lock (both are
+   * rare) so that check and write are one step; takes stay a lock-free CAS. A grant from the pool
+   * gives nothing back to it, so it needs no epoch.
    */
 
   private final Shared shared;
@@ -103,6 +111,8 @@ public final class RedisThrottle implements AdjustableRateLimiter {
   /** The refill of the lease in flight, if any: one at a time, and callers that miss wait for it. */
   private final LeaseRefill refill = new LeaseRefill();
   private volatile long poolExpiry;
+  private final Object leaseLock = new Object();
+  private long leaseEpoch; // guarded by leaseLock
   /** The rate as built, as last set here, or as a grant reported it in force in Redis. */
   private volatile Rate rate;
 
@@ -178,8 +188,8 @@ public final class RedisThrottle implements AdjustableRateLimiter {
    * available, callers booked to wait keep their release times, and later callers, of every
    * instance sharing the key, are paced at the new rate (the rate set in Redis overrides the one
    * each instance was built with, for as long as the key lives: at least a day after its last
-   * use). Bookings made before the change are not refunded by a later cancel. The fallback, if
-   * any, gets its share of the new rate. While Redis is unavailable the change applies to this
+   * use). Bookings made before the change are not refunded by a later cancel. This instance's
+   * lease is dropped, as on a pause. The fallback, if any, gets its share of the new rate. While Redis is unavailable the change applies to this
    * instance (and its fallback) only.
    *
    * @throws IllegalArgumentException if the rate is not finite and positive, is faster than one
@@ -201,6 +211,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
   }
 
   private void changeRate(Rate next) {
+    dropLease(); // leased at the old rate
     // sent with the rate it replaces: the script converts the bucket from the one in force
     String[] args = args("rate", 0, 0, next.interval(), null);
     rate = next;
@@ -208,6 +219,7 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       local.setRate(next.permitsPerSecond() / Math.max(outagePolicy().fleetSize(), 1));
     }
     shared.remote.call(keys, args);
+    dropLease(); // again: see dropLease
   }
 
   /** The outage policy. */
@@ -313,19 +325,23 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     if (length <= 0) {
       return;
     }
-    pool.set(0);
+    dropLease();
     if (fallback != null) {
       fallback.get().pauseUntil(untilNanos);
     }
     shared.remote.call(keys, args("pause", length, 0, 0, null));
+    dropLease(); // again: see dropLease
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Applies at the server's clock when the script runs. This instance's lease is dropped; the
-   * fallback, if any, is limited to its share. Ignored (but the fallback's) while Redis is
-   * unavailable.
+   * <p>Applies at the server's clock when the script runs, in one round trip this call waits for,
+   * so the bound is in force in Redis before the caller's next attempt (as {@code HeaderSync}
+   * requires). This instance's lease is dropped only if it holds more than {@code permits}, or
+   * {@code permits} leaves nothing; a smaller lease is kept, within the leasing bound of the class
+   * comment. The fallback, if any, is limited to its share. Ignored (but the fallback's) while
+   * Redis is unavailable.
    */
   @Override
   public void limitAvailable(long permits, long nowNanos) {
@@ -333,22 +349,28 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     if (permits >= rate.burst()) {
       return;
     }
-    pool.set(0);
+    boundLease(permits);
     if (fallback != null) {
       int n = Math.max(outagePolicy().fleetSize(), 1);
       fallback.get().limitAvailable(Math.floorDiv(permits, n), nowNanos);
     }
     long bounded = Math.max(permits, -rate.maxOwedPermits());
     shared.remote.call(keys, args("limit", 0, 0, bounded, null));
+    boundLease(permits); // again: see dropLease
   }
 
-  /** {@inheritDoc} The shared bucket (and the fallback) are full again. */
+  /**
+   * {@inheritDoc} The shared bucket (and the fallback) are full again; this instance's lease is
+   * dropped, as on a pause.
+   */
   @Override
   public void reset() {
+    dropLease();
     if (fallback != null) {
       fallback.get().reset();
     }
     shared.remote.call(keys, args("reset", 0, 0, 0, null));
+    dropLease(); // again: see dropLease
   }
 
   // ---- the verbs, overridden to wait from the reply and to give back by handle --------------
@@ -425,7 +447,9 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       shared.events.rejectedCapacity(cost);
       return Booking.of(Source.NONE, NEVER, cost, now);
     }
-    for (int attempt = 0; ; attempt++) {
+    // the pool holds less than a batch (the refilling caller's cost came out of it), so a cost of
+    // a batch or more neither waits for a refill nor claims one
+    for (int attempt = 0; cost < shared.leaseBatch; attempt++) {
       if (takeLeased(cost)) {
         shared.events.acquired(cost, 0);
         return Booking.of(Source.NONE, 0, cost, now);
@@ -438,9 +462,10 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     }
     CompletableFuture<Void> mine = claimRefill(cost);
     long extra = mine == null ? 0 : shared.leaseBatch - cost;
+    long claimedIn = claimedIn(mine);
     try {
       List<Long> r = shared.remote.call(keys, args("reserve", maxWait, extra, cost, null));
-      return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
+      return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait, claimedIn);
     } finally {
       refill.done(mine);
     }
@@ -452,12 +477,13 @@ public final class RedisThrottle implements AdjustableRateLimiter {
     if (cost == 0 || cost > capacity()) {
       return CompletableFuture.completedFuture(book(cost, now, maxWait)); // no round trip
     }
-    if (takeLeased(cost)) {
+    if (cost < shared.leaseBatch && takeLeased(cost)) {
       shared.events.acquired(cost, 0);
       return CompletableFuture.completedFuture(Booking.of(Source.NONE, 0, cost, now));
     }
     CompletableFuture<Void> mine = claimRefill(cost);
     long extra = mine == null ? 0 : shared.leaseBatch - cost;
+    long claimedIn = claimedIn(mine);
     return shared.remote
         .callAsync(keys, args("reserve", maxWait, extra, cost, null))
         .handle(
@@ -466,14 +492,15 @@ public final class RedisThrottle implements AdjustableRateLimiter {
                 if (failure != null) {
                   throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
                 }
-                return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait);
+                return r == null ? outage(cost, now, maxWait) : fromReply(r, cost, now, maxWait, claimedIn);
               } finally {
                 refill.done(mine); // after the pool is filled, so those waiting for it find it
               }
             });
   }
 
-  private Booking fromReply(List<Long> r, long cost, long now, long maxWait) {
+  /** {@code claimedIn}: the lease epoch when this caller claimed the refill, or -1. */
+  private Booking fromReply(List<Long> r, long cost, long now, long maxWait, long claimedIn) {
     long wait = r.get(1);
     if (r.get(0) != 1) {
       shared.events.rejectedWait(cost, wait, maxWait);
@@ -483,9 +510,13 @@ public final class RedisThrottle implements AdjustableRateLimiter {
       rate = rate.withInterval(r.get(6)); // another instance changed the rate
     }
     long leased = r.get(4);
-    if (leased > 0) {
-      poolExpiry = shared.ticker.read() + shared.leaseTtlNanos;
-      pool.set(leased);
+    if (leased > 0 && claimedIn >= 0) {
+      synchronized (leaseLock) {
+        if (claimedIn == leaseEpoch) { // else dropped while in flight: spent in Redis, never here
+          poolExpiry = shared.ticker.read() + shared.leaseTtlNanos;
+          pool.set(leased);
+        }
+      }
     }
     long result = wait == 0 ? 0 : wait + Math.max(shared.ticker.read() - now, 0);
     shared.events.acquired(cost, result);
@@ -533,6 +564,45 @@ public final class RedisThrottle implements AdjustableRateLimiter {
    */
   private CompletableFuture<Void> claimRefill(long cost) {
     return shared.leaseBatch <= cost ? null : refill.claim();
+  }
+
+  /** The refill of the lease: for tests that hold one in flight. */
+  LeaseRefill refill() {
+    return refill;
+  }
+
+  /** The lease epoch for the caller that claimed the refill (read before it sends), or -1. */
+  private long claimedIn(CompletableFuture<Void> mine) {
+    if (mine == null) {
+      return -1;
+    }
+    synchronized (leaseLock) {
+      return leaseEpoch;
+    }
+  }
+
+  /**
+   * Drops the lease (a pause, restriction, reset or rate change), and with it any refill in
+   * flight: see the design comment. Called before the change is sent (no local grant while it
+   * travels) and again once its script has run: a refill claimed between the first drop and the
+   * script may have run before it in Redis, and its reply, which comes first on the connection, is
+   * then either dropped here or refused by the epoch.
+   */
+  private void dropLease() {
+    if (shared.leaseBatch == 0) {
+      return;
+    }
+    synchronized (leaseLock) {
+      leaseEpoch++;
+      pool.set(0);
+    }
+  }
+
+  /** Drops the lease if it holds more than {@code permits}, a new bound, or the bound is none. */
+  private void boundLease(long permits) {
+    if (permits <= 0 || leased() > permits) {
+      dropLease();
+    }
   }
 
   private long leased() {

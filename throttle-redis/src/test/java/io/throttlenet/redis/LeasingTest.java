@@ -95,4 +95,41 @@ class LeasingTest {
     assertThat(t.availablePermits()).isEqualTo(92);
     assertThat(t.roundTrips()).isEqualTo(2);
   }
+  @Test
+  void setRateAndReset_dropTheLease() {
+    ManualTicker ticker = ManualTicker.create();
+    RedisThrottle a = leasing(100, 10, ticker);
+    assertThat(a.tryAcquire()).isTrue(); // 9 leased
+    a.setRate(50, Duration.ofDays(10));
+    assertThat(a.availablePermits()).isEqualTo(90); // the 9 leased at the old rate are gone
+    long trips = a.roundTrips();
+    assertThat(a.tryAcquire()).isTrue(); // a new lease from Redis
+    assertThat(a.roundTrips()).isEqualTo(trips + 1);
+    a.reset();
+    assertThat(a.availablePermits()).isEqualTo(100);
+  }
+
+  @Test
+  void costOfABatch_doesNotWaitForARefillInFlight() throws Exception {
+    RedisThrottle t = leasing(100, 5, ManualTicker.create());
+    java.util.concurrent.CompletableFuture<Void> held = t.refill().claim(); // never ends
+    java.util.concurrent.CompletableFuture<Boolean> big =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> t.tryAcquire(5));
+    assertThat(big.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(t.roundTrips()).isEqualTo(1);
+    t.refill().done(held);
+  }
+
+  @Test
+  void limitAvailable_keepsALeaseWithinTheBound_dropsOneAboveIt() {
+    ManualTicker ticker = ManualTicker.create();
+    RedisThrottle a = leasing(100, 10, ticker);
+    assertThat(a.tryAcquire()).isTrue(); // 9 leased
+    a.limitAvailable(50, ticker.read());
+    long trips = a.roundTrips();
+    assertThat(a.tryAcquire()).isTrue();
+    assertThat(a.roundTrips()).isEqualTo(trips); // the lease (8 left) was kept
+    a.limitAvailable(5, ticker.read());
+    assertThat(a.availablePermits()).isEqualTo(5); // 5 in Redis, the 7 leased dropped
+  }
 }

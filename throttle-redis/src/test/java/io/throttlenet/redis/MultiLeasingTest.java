@@ -160,6 +160,80 @@ class MultiLeasingTest {
   }
 
   @Test
+  void reservationFromTheLease_settledAfterAPause_givesNothingBackToTheLease() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    RedisMultiLimiter a = leasing(100, 100_000, Costs.of("requests", 10, "tokens", 1_000), ticker);
+    assertThat(a.tryAcquire(CALL)).isTrue(); // leased: 9 requests, 950 tokens
+    RedisReservation r = a.reserve(Costs.of("requests", 1, "tokens", 500)); // from the lease
+    a.pauseUntil(ticker.read() + Duration.ofHours(1).toNanos()); // as from a 429's Retry-After
+    r.settle(Costs.of("tokens", 100)); // 1 request and 400 tokens unused
+    assertThat(a.tryAcquire(CALL)).isFalse(); // nothing came back to the dropped lease
+    assertThat(a.availablePermits("requests")).isEqualTo(0);
+  }
+
+  @Test
+  void reservationFromTheLease_cancelledAfterARateChange_givesNothingBackToTheLease() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    RedisMultiLimiter a = leasing(100, 100_000, Costs.of("requests", 10, "tokens", 1_000), ticker);
+    assertThat(a.tryAcquire(CALL)).isTrue();
+    RedisReservation r = a.reserve(CALL);
+    a.setRate("requests", 50, TEN_DAYS);
+    r.cancel();
+    long trips = a.roundTrips();
+    assertThat(a.tryAcquire(CALL)).isTrue();
+    assertThat(a.roundTrips()).isEqualTo(trips + 1); // from Redis, not from a refilled lease
+  }
+
+  @Test
+  void refillInFlightWhenTheLeaseIsDropped_isDiscarded() {
+    MultiLease lease = new MultiLease(new long[] {10, 500}, Duration.ofMinutes(1).toNanos(), ManualTicker.create());
+    long claimedIn = lease.epoch();
+    lease.drop(); // a pause while the refill's reply is on its way
+    lease.fill(new long[] {9, 450}, claimedIn);
+    assertThat(lease.take(new long[] {1, 50})).isEqualTo(-1);
+    assertThat(lease.available(0)).isZero();
+    lease.fill(new long[] {9, 450}, lease.epoch()); // a refill claimed after the drop is kept
+    assertThat(lease.take(new long[] {1, 50})).isEqualTo(lease.epoch());
+  }
+
+  @Test
+  void callTheBatchCannotCover_neitherWaitsForARefillNorClaimsOne() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    RedisMultiLimiter a = leasing(100, 100_000, Costs.of("requests", 10), ticker); // tokens unleased
+    assertThat(a.tryAcquire(Costs.of("requests", 1))).isTrue(); // leased: 9 requests
+    // a refill that never ends: a call that could be served from the lease would wait for it
+    java.util.concurrent.CompletableFuture<Void> held = a.lease().refill().claim();
+    assertThat(held).isNotNull();
+    long trips = a.roundTrips();
+    java.util.concurrent.CompletableFuture<Boolean> uncoverable = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> a.tryAcquire(Costs.of("requests", 1, "tokens", 50)));
+    assertThat(uncoverable.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(a.roundTrips()).isEqualTo(trips + 1);
+    a.lease().refill().done(held);
+    // above the batch: straight to Redis, and the 8 leased requests stay (no refill replaced them)
+    assertThat(a.tryAcquire(Costs.of("requests", 11))).isTrue();
+    assertThat(a.roundTrips()).isEqualTo(trips + 2);
+    for (int i = 0; i < 8; i++) {
+      assertThat(a.tryAcquire(Costs.of("requests", 1))).isTrue();
+    }
+    assertThat(a.roundTrips()).isEqualTo(trips + 2);
+  }
+
+  @Test
+  void limitAvailable_keepsALeaseWithinTheBound_dropsOneAboveIt() {
+    ManualTicker ticker = ManualTicker.create();
+    RedisMultiLimiter a = leasing(100, 100_000, Costs.of("requests", 10, "tokens", 500), ticker);
+    assertThat(a.tryAcquire(CALL)).isTrue(); // leased: 9 requests, 450 tokens
+    a.limitAvailable("requests", 20, ticker.read()); // as HeaderSync does on a remaining count
+    long trips = a.roundTrips();
+    assertThat(a.tryAcquire(CALL)).isTrue();
+    assertThat(a.roundTrips()).isEqualTo(trips); // the lease (8 left) was kept
+    a.limitAvailable("tokens", 100, ticker.read()); // below the 400 tokens leased
+    assertThat(a.availablePermits("tokens")).isEqualTo(100);
+    assertThat(a.availablePermits("requests")).isEqualTo(20);
+  }
+
+  @Test
   void leaseBatch_unknownDimensionOrAboveBurst_failsAtBuild() {
     Duration minute = Duration.ofMinutes(1);
     assertThatThrownBy(() -> llm(100, 1_000).lease(Costs.of("images", 1), minute).build())
