@@ -26,6 +26,11 @@ import reactor.util.context.Context;
  * a {@code Mono}, the value is held until the whole chain has decided about it (a retry may
  * reject a result) and then delivered when requested.
  *
+ * <p>The downstream of a {@code Flux} is reached through Reactor's serialising subscriber: the
+ * end of the call (on whatever thread a step ends it) and the source's elements are thus never
+ * signalled at once, and nothing follows the end. Uncontended, this costs two monitor entries per
+ * element and no allocation; elements are queued only while another signal is being delivered.
+ *
  * <p>A cancel by the downstream cancels the chain's stage, which every step passes inward (a
  * wait for a permit, a slot or a turn gives its place back; a retry makes no further attempt),
  * and the attempt in flight, whose subscription is cancelled: each step then gives back what it
@@ -77,7 +82,11 @@ final class Bridge<T> implements Subscription {
     return new Flux<T>() {
       @Override
       public void subscribe(CoreSubscriber<? super T> actual) {
-        new Bridge<T>(actual, source, false).start(compose);
+        // A step may end the call on another thread (a timeout's timer) while the source's thread
+        // is inside onNext: serialising the downstream makes that terminal signal wait for the
+        // onNext in progress, and drops any onNext that comes after it (Reactive Streams 1.3,
+        // 1.7). A Mono needs none of this: its value goes downstream only from finished().
+        new Bridge<T>(Operators.serialize(actual), source, false).start(compose);
       }
     };
   }

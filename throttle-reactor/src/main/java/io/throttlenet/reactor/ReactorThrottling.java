@@ -274,7 +274,10 @@ public final class ReactorThrottling {
 
   /**
    * Adds a step that takes {@code cost} of {@code key}'s limiter in {@code perKey} per
-   * subscription, waiting at most {@code maxWait}.
+   * subscription, waiting at most {@code maxWait}. Unlike the {@code RateLimiter} overload, a
+   * {@code cost} above the key's capacity is not refused here: a key's limiter is made on its
+   * first use, and its capacity can differ by key, so each subscription fails with {@code
+   * CostExceedsCapacityException} instead, before the source is subscribed to.
    *
    * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative
    */
@@ -300,7 +303,9 @@ public final class ReactorThrottling {
   /**
    * Adds a step that takes {@code cost} for tenant {@code key} on {@code endpoint} (null if
    * {@code layered} has no per-endpoint scope) from every scope of {@code layered} per
-   * subscription, waiting at most {@code maxWait}.
+   * subscription, waiting at most {@code maxWait}. A {@code cost} above a scope's capacity is not
+   * refused here, for the reason given for the {@code PerKey} overload: each subscription fails
+   * with {@code CostExceedsCapacityException} instead, before the source is subscribed to.
    *
    * @throws IllegalArgumentException if {@code cost} or {@code maxWait} is negative, or {@code
    *     endpoint} is null while {@code layered} has a per-endpoint scope

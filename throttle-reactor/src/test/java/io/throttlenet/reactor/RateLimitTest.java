@@ -103,6 +103,23 @@ class RateLimitTest {
   }
 
   @Test
+  void aCostAboveAKeysCapacity_failsTheSubscription_notTheBuild() {
+    PerKey<String> perKey = PerKey.<String>builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).build();
+    Mono<String> keyed = sources.just("x")
+        .transformDeferred(ReactorThrottling.of().withThrottle(perKey, "alice", 2, Duration.ZERO).operator());
+    StepVerifier.create(keyed).expectError(CostExceedsCapacityException.class).verify();
+
+    Layered<String> layered = Layered.<String>builder()
+        .perKey(PerKey.<String>builder().rate(1, Duration.ofSeconds(1)).burst(1).ticker(ticker).build())
+        .ticker(ticker)
+        .build();
+    Mono<String> tenant = sources.just("x")
+        .transformDeferred(ReactorThrottling.of().withThrottle(layered, "t", null, 2, Duration.ZERO).operator());
+    StepVerifier.create(tenant).expectError(CostExceedsCapacityException.class).verify();
+    assertThat(sources.subscriptions).hasValue(0); // refused before the source
+  }
+
+  @Test
   void worksWithAllOf_perKey_andLayered() {
     Throttle a = throttle();
     Throttle b = Throttle.builder().rate(10, Duration.ofSeconds(1)).burst(1).ticker(ticker).build();

@@ -7,6 +7,7 @@ import io.throttlenet.decorators.Registries;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.aspectj.lang.ProceedingJoinPoint;
@@ -35,7 +36,8 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
  * once, evaluated per call over its arguments); the components are looked up in
  * the registries on each call (a map read), so components replaced in a registry take effect. A
  * method returning a {@link CompletionStage} gets the asynchronous chain, which never blocks a
- * thread while waiting. The method's own exceptions reach the caller unwrapped.
+ * thread while waiting. The method's own exceptions reach the caller unwrapped; for such a method
+ * a checked exception it throws fails the returned stage with that exception.
  *
  * <p>Thread-safe.
  */
@@ -150,6 +152,11 @@ public class ThrottleNetAspect {
     }
   }
 
+  /**
+   * The method's stage. A checked throwable it throws fails the stage with that very throwable:
+   * nothing on the way back would unwrap a carrier, and the steps (a retry's predicate, a
+   * breaker's classification) see the method's own failure, as they do for a failed stage.
+   */
   @SuppressWarnings("unchecked")
   private static CompletionStage<Object> stage(ProceedingJoinPoint call) {
     try {
@@ -157,7 +164,7 @@ public class ThrottleNetAspect {
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
-      throw new ThrowableCarrier(t);
+      return CompletableFuture.failedFuture(t);
     }
   }
 
