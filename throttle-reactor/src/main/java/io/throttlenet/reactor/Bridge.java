@@ -300,8 +300,9 @@ final class Bridge<T> implements Subscription {
 
     @Override
     public void onNext(T t) {
-      if (done || terminated) {
-        Operators.onDiscard(t, actual.currentContext()); // after the end: never passed on
+      if (done || terminated || future.isCancelled()) {
+        // after the end, or from an attempt a step (a timeout) already cancelled: never passed on
+        Operators.onDiscard(t, actual.currentContext());
         return;
       }
       if (mono) {
