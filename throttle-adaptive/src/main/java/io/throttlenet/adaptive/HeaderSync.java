@@ -76,7 +76,9 @@ import java.util.function.Supplier;
  * treats a {@code ServerWindow} apart: the window already counts its calls in flight, so nothing
  * granted since is subtracted again; what the server counts beyond this window's own calls is
  * held back as others' (beyond the rest of a known fleet's shares; without a fleet size, this
- * client takes the part of the free room in proportion to its own part of the server's count); a
+ * client takes the part of the free room in proportion to its own part of the server's count, and
+ * a lower estimate waits for the one held to give way, since the room a response shows is mostly
+ * what other instances just freed and are about to spend again); a
  * used-up dimension is not held until its reset, which the window reaches by itself. Token
  * buckets ({@link AdjustableRateLimiter}s such as {@link Throttle}) follow as described above.
  *
