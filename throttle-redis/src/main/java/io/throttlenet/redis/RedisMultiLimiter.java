@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -725,7 +726,13 @@ public final class RedisMultiLimiter implements AdjustableMultiLimiter {
           .handle((r, failure) -> {
             try {
               if (failure != null) {
-                throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+                if (failure instanceof RuntimeException e) {
+                  throw e;
+                }
+                if (failure instanceof Error e) {
+                  throw e;
+                }
+                throw new CompletionException(failure); // passed on as thenApply would
               }
               return fromReply(costs, values, now, maxWait, r, claimedIn);
             } finally {
