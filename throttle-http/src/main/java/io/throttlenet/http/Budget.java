@@ -187,20 +187,46 @@ abstract class Budget {
     }
   }
 
-  private static final class Multi extends Budget {
+  /** A budget charged {@link Costs} per request, settled at the usage a response reports. */
+  private abstract static class Priced extends Budget {
+    final Function<HttpRequest, Costs> costs;
+    final BiFunction<HttpRequest, HttpResponse<?>, Costs> usage;
+
+    Priced(
+        Function<HttpRequest, Costs> costs,
+        BiFunction<HttpRequest, HttpResponse<?>, Costs> usage,
+        Duration maxWait) {
+      super(maxWait);
+      this.costs = costs;
+      this.usage = usage;
+    }
+
+    @Override
+    boolean takesCosts() {
+      return true;
+    }
+
+    /** The request's own costs if given, else the configured function's; never null. */
+    Costs costsOf(HttpRequest request, Costs given) {
+      Costs c = given != null ? given : costs.apply(request);
+      if (c == null) {
+        throw new NullPointerException(
+            "costs of " + request.method() + " " + request.uri() + " must not be null");
+      }
+      return c;
+    }
+  }
+
+  private static final class Multi extends Priced {
     private final MultiLimiter limiter;
-    private final Function<HttpRequest, Costs> costs;
-    private final BiFunction<HttpRequest, HttpResponse<?>, Costs> usage;
 
     Multi(
         MultiLimiter limiter,
         Function<HttpRequest, Costs> costs,
         BiFunction<HttpRequest, HttpResponse<?>, Costs> usage,
         Duration maxWait) {
-      super(maxWait);
+      super(costs, usage, maxWait);
       this.limiter = limiter;
-      this.costs = costs;
-      this.usage = usage;
     }
 
     @Override
@@ -211,20 +237,6 @@ abstract class Budget {
     @Override
     HeaderSync.Builder syncBuilder() {
       return HeaderSync.builder(limiter);
-    }
-
-    @Override
-    boolean takesCosts() {
-      return true;
-    }
-
-    private Costs costsOf(HttpRequest request, Costs given) {
-      Costs c = given != null ? given : costs.apply(request);
-      if (c == null) {
-        throw new NullPointerException(
-            "costs of " + request.method() + " " + request.uri() + " must not be null");
-      }
-      return c;
     }
 
     @Override
@@ -285,20 +297,16 @@ abstract class Budget {
     }
   }
 
-  private static final class Window extends Budget {
+  private static final class Window extends Priced {
     private final ServerWindow window;
-    private final Function<HttpRequest, Costs> costs;
-    private final BiFunction<HttpRequest, HttpResponse<?>, Costs> usage;
 
     Window(
         ServerWindow window,
         Function<HttpRequest, Costs> costs,
         BiFunction<HttpRequest, HttpResponse<?>, Costs> usage,
         Duration maxWait) {
-      super(maxWait);
+      super(costs, usage, maxWait);
       this.window = window;
-      this.costs = costs;
-      this.usage = usage;
     }
 
     @Override
@@ -309,20 +317,6 @@ abstract class Budget {
     @Override
     HeaderSync.Builder syncBuilder() {
       return HeaderSync.builder(window);
-    }
-
-    @Override
-    boolean takesCosts() {
-      return true;
-    }
-
-    private Costs costsOf(HttpRequest request, Costs given) {
-      Costs c = given != null ? given : costs.apply(request);
-      if (c == null) {
-        throw new NullPointerException(
-            "costs of " + request.method() + " " + request.uri() + " must not be null");
-      }
-      return c;
     }
 
     @Override
